@@ -1,0 +1,156 @@
+// Keeps the advertised set current: rebuilds it when a backend's catalog changes (coalescing
+// bursts such as fifty containers starting at once), pins every name it advertises, and tells the
+// gateway which lists changed. Requests only ever read `current`.
+import type { AdvertisedSet } from '../domain/advertised.js';
+import type { CapabilityKind } from '../domain/capability.js';
+import type { Decision } from '../domain/conflict.js';
+import type { Clock, Logger } from '../domain/runtime.js';
+import type { DecisionStore, PinStore } from '../domain/stores.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import { Emitter } from '../support/emitter.js';
+import { buildAdvertisedSet, type AggregationConfig } from './build.js';
+
+export interface SetChange {
+  set: AdvertisedSet;
+  tools: boolean;
+  prompts: boolean;
+  resources: boolean;
+  conflicts: boolean;
+}
+
+export interface AggregatorOptions {
+  clock: Clock;
+  logger: Logger;
+  pins: PinStore;
+  decisions: DecisionStore;
+  /** How long to wait for more catalog changes before rebuilding, ms. */
+  coalesceMs?: number;
+}
+
+const EMPTY: AdvertisedSet = {
+  version: 0,
+  tools: [],
+  prompts: [],
+  resources: [],
+  resourceTemplates: [],
+  toolRoutes: new Map(),
+  promptRoutes: new Map(),
+  resourceOwners: new Map(),
+  templateRoutes: [],
+  backendCapabilities: new Map(),
+  conflicts: [],
+  serialized: {
+    tools: '{"tools":[]}',
+    prompts: '{"prompts":[]}',
+    resources: '{"resources":[]}',
+    resourceTemplates: '{"resourceTemplates":[]}',
+  },
+};
+
+export class Aggregator {
+  readonly changed = new Emitter<SetChange>();
+  private _current: AdvertisedSet = EMPTY;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly registry: BackendRegistry,
+    private config: AggregationConfig,
+    private readonly options: AggregatorOptions,
+  ) {}
+
+  get current(): AdvertisedSet {
+    return this._current;
+  }
+
+  get strategy(): AggregationConfig['conflicts'] {
+    return this.config.conflicts;
+  }
+
+  start(): void {
+    this.unsubscribe.push(
+      this.registry.catalogsChanged.on(() => this.schedule()),
+      this.registry.membershipChanged.on(() => this.schedule()),
+    );
+    this.rebuild();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  /** Rebuild soon, once, however many changes arrive meanwhile. */
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.rebuild();
+    }, this.options.coalesceMs ?? 15);
+    this.timer.unref?.();
+  }
+
+  /** Rebuilds now; emits a change only when something a client or the GUI sees changed. */
+  rebuild(): AdvertisedSet {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.options.clock.now();
+    const { set, pins } = buildAdvertisedSet(
+      {
+        catalogs: this.registry.catalogs(),
+        knownBackends: new Set(this.registry.names()),
+        config: this.config,
+        pins: this.options.pins.all(),
+        decisions: this.options.decisions.all(),
+      },
+      now,
+    );
+    if (pins.length) this.options.pins.upsert(pins);
+    const before = this._current;
+    const change = {
+      tools: set.serialized.tools !== before.serialized.tools,
+      prompts: set.serialized.prompts !== before.serialized.prompts,
+      resources:
+        set.serialized.resources !== before.serialized.resources ||
+        set.serialized.resourceTemplates !== before.serialized.resourceTemplates,
+      conflicts: JSON.stringify(set.conflicts) !== JSON.stringify(before.conflicts),
+    };
+    const capabilitiesChanged = !sameMap(set.backendCapabilities, before.backendCapabilities);
+    if (!change.tools && !change.prompts && !change.resources && !change.conflicts && !capabilitiesChanged) {
+      return before;
+    }
+    this._current = { ...set, version: before.version + 1 };
+    this.options.logger.debug('advertised set rebuilt', {
+      version: this._current.version,
+      tools: set.tools.length,
+      prompts: set.prompts.length,
+      resources: set.resources.length,
+      conflicts: set.conflicts.length,
+    });
+    this.changed.emit({ set: this._current, ...change });
+    return this._current;
+  }
+
+  /** Applies a user decision for a conflict (or clears it with `null`) and rebuilds. */
+  decide(kind: CapabilityKind, name: string, decision: Decision | null): AdvertisedSet {
+    if (decision) this.options.decisions.set({ kind, name, decision, decidedAt: this.options.clock.now() });
+    else this.options.decisions.remove(kind, name);
+    return this.rebuild();
+  }
+
+  setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
+    this.config = { ...this.config, conflicts: strategy };
+    return this.rebuild();
+  }
+
+  updateConfig(config: AggregationConfig): AdvertisedSet {
+    this.config = config;
+    return this.rebuild();
+  }
+}
+
+function sameMap(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (JSON.stringify(v) !== JSON.stringify(b.get(k))) return false;
+  return true;
+}

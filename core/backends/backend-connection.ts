@@ -1,0 +1,385 @@
+// The gateway's own connection to one backend (the "control" connection): negotiates the era,
+// lists capabilities, follows the backend's list_changed, pings for health and reconnects with
+// capped, jittered backoff. Client traffic never rides on it: each client session opens its own
+// BackendLink (backend-link.ts), which reuses this connection's era verdict.
+import http from 'node:http';
+import type { JSONRPCRequest } from '@modelcontextprotocol/client';
+import type { BackendSpec, BackendState, BackendStatus } from '../domain/backend.js';
+import type { BackendCatalog } from '../domain/capability.js';
+import type { BackoffPolicy, Clock, Logger } from '../domain/runtime.js';
+import { backoffDelay } from '../support/backoff.js';
+import { Emitter } from '../support/emitter.js';
+import { listCatalog } from './catalog.js';
+import { createTransport, describeTarget } from './create-transport.js';
+import { BackendTimeoutError, ConnectionClosedError, errorMessage, SessionLostError } from './errors.js';
+import { discover, initialize, type Handshake } from './handshake.js';
+import { withEnvelope, type ClientIdentity } from './modern.js';
+import { RpcPeer } from './rpc-peer.js';
+import type { BackendTransport } from './transport.js';
+
+export interface ConnectionOptions {
+  clock: Clock;
+  logger: Logger;
+  backoff: BackoffPolicy;
+  /** Interval between health pings, ms. */
+  healthIntervalMs: number;
+  maxResponseBytes: number;
+  /** How the gateway identifies itself on its own connections. */
+  identity: ClientIdentity;
+  random?: () => number;
+}
+
+const LIST_CHANGED = new Set([
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+]);
+
+/** Consecutive failed pings before a backend that still answers nothing is declared down. */
+const PINGS_BEFORE_DOWN = 2;
+
+export class BackendConnection {
+  readonly catalogChanged = new Emitter<BackendCatalog | undefined>();
+  readonly statusChanged = new Emitter<BackendStatus>();
+  /** Agent shared by this backend's control connection and every client session's link. */
+  readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
+
+  private _status: BackendStatus;
+  private _catalog: BackendCatalog | undefined;
+  private _handshake: Handshake | undefined;
+  private peer: RpcPeer | undefined;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private failedPings = 0;
+  private stopped = true;
+  private generation = 0;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly spec: BackendSpec,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.log = options.logger.child({ backend: spec.name });
+    this._status = {
+      name: spec.name,
+      state: 'connecting',
+      since: options.clock.now(),
+      transport: spec.endpoint.transport,
+      source: spec.source,
+      target: describeTarget(spec),
+      counts: { tools: 0, prompts: 0, resources: 0, resourceTemplates: 0 },
+    };
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get status(): BackendStatus {
+    return this._status;
+  }
+
+  get catalog(): BackendCatalog | undefined {
+    return this._catalog;
+  }
+
+  /** The era verdict and capabilities from the last successful handshake (used by client links). */
+  get handshake(): Handshake | undefined {
+    return this._handshake;
+  }
+
+  get isUsable(): boolean {
+    return this._status.state === 'ready' || this._status.state === 'degraded';
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    if (this.spec.invalid) {
+      this.setState('down', this.spec.invalid);
+      return;
+    }
+    void this.connect();
+  }
+
+  /** Stop and mark the backend disabled (it stays in the registry). */
+  async disable(): Promise<void> {
+    await this.stop();
+    this.setState('disabled');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.healthTimer);
+    const peer = this.peer;
+    this.peer = undefined;
+    await peer?.close();
+    this.setCatalog(undefined);
+    this.agent.destroy();
+  }
+
+  /** Drop the current connection and connect again now (user action, or a link saw the backend restart). */
+  reconnect(): void {
+    if (this.stopped || this.spec.invalid) return;
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    void this.teardown().then(() => this.connect());
+  }
+
+  /** A new transport to this backend (for client links). */
+  createTransport(): BackendTransport {
+    return createTransport(this.spec, {
+      agent: this.agent,
+      maxResponseBytes: this.options.maxResponseBytes,
+      logger: this.log,
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation || this.stopped;
+    if (this._status.state !== 'connecting')
+      this.setState('connecting', this._status.lastError?.message, true);
+    const timeoutMs = this.spec.timeoutMs;
+    let peer: RpcPeer | undefined;
+    try {
+      let handshake: Handshake | undefined;
+      peer = await this.openPeer();
+      if (stale()) return void peer.close();
+      if (this.spec.endpoint.transport !== 'sse') {
+        handshake = await discover(peer, this.options.identity, Math.min(timeoutMs, 10_000), {
+          silenceMeansLegacy: this.spec.endpoint.transport === 'stdio',
+        });
+        if (stale()) return void peer.close();
+        if (!handshake && peer.isClosed) peer = await this.openPeer(); // a stdio server that exits on unknown methods
+      }
+      handshake ??= await initialize(peer, this.options.identity, timeoutMs);
+      if (stale()) return void peer.close();
+      this.peer = peer;
+      this._handshake = handshake;
+      if (handshake.era === 'legacy') peer.transport.openNotificationStream?.();
+      else this.listen(peer, generation);
+      const catalog = await listCatalog(this.name, peer, handshake, timeoutMs, this.options.identity);
+      if (stale()) return;
+      this.attempt = 0;
+      this.failedPings = 0;
+      this._status = {
+        ...this._status,
+        era: handshake.era,
+        protocolVersion: handshake.protocolVersion,
+        ...(handshake.serverInfo ? { serverInfo: handshake.serverInfo } : {}),
+      };
+      this.setCatalog(catalog);
+      this.setState('ready');
+      this.log.info('backend ready', {
+        era: handshake.era,
+        version: handshake.protocolVersion,
+        tools: catalog.tools.length,
+      });
+      this.startHealth(generation);
+    } catch (error) {
+      if (stale()) return void peer?.close();
+      this.peer = undefined;
+      await peer?.close();
+      this.fail(error);
+    }
+  }
+
+  private async openPeer(): Promise<RpcPeer> {
+    const transport = this.createTransport();
+    const generation = this.generation;
+    const peer = new RpcPeer(
+      transport,
+      {
+        onNotification: (notification) => {
+          if (LIST_CHANGED.has(notification.method)) this.refresh();
+        },
+        onRequest: (request) => this.answerOwnRequest(peer, request),
+        onClose: (reason) => {
+          if (generation !== this.generation || this.stopped || this.peer !== peer) return;
+          this.peer = undefined;
+          this.fail(reason ?? new ConnectionClosedError('connection closed'));
+        },
+        onError: (error) => {
+          if (error instanceof SessionLostError && this.peer === peer) this.reconnect();
+          else this.log.debug('transport error', { error: errorMessage(error) });
+        },
+      },
+      this.name,
+    );
+    await transport.start();
+    return peer;
+  }
+
+  /** The control connection declares no client capabilities; answer what a backend may still ask. */
+  private answerOwnRequest(peer: RpcPeer, request: JSONRPCRequest): void {
+    const response =
+      request.method === 'ping'
+        ? { jsonrpc: '2.0' as const, id: request.id, result: {} }
+        : {
+            jsonrpc: '2.0' as const,
+            id: request.id,
+            error: {
+              code: -32601,
+              message: `${request.method} is not available on the gateway's own connection`,
+            },
+          };
+    peer.respond(response).catch(() => undefined);
+  }
+
+  /** Modern era: list changes arrive on a long-lived subscriptions/listen stream. */
+  private listen(peer: RpcPeer, generation: number): void {
+    const caps = this._handshake?.capabilities ?? {};
+    const wants = (key: string) => Boolean((caps[key] as { listChanged?: boolean } | undefined)?.listChanged);
+    const filter = {
+      ...(wants('tools') ? { toolsListChanged: true } : {}),
+      ...(wants('prompts') ? { promptsListChanged: true } : {}),
+      ...(wants('resources') ? { resourcesListChanged: true } : {}),
+    };
+    if (Object.keys(filter).length === 0) return;
+    peer
+      .request('subscriptions/listen', withEnvelope({ notifications: filter }, this.options.identity), {
+        timeoutMs: 2 ** 31 - 1,
+      })
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        // The server ended the subscription: open it again while this connection lives.
+        if (generation === this.generation && !this.stopped && this.peer === peer) {
+          setTimeout(() => this.listen(peer, generation), 1000).unref();
+        }
+      });
+  }
+
+  /** Re-list after a list_changed, coalescing bursts into one refresh at a time. */
+  refresh(): void {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    const peer = this.peer;
+    const handshake = this._handshake;
+    if (!peer || !handshake) return;
+    this.refreshing = (async () => {
+      try {
+        const catalog = await listCatalog(
+          this.name,
+          peer,
+          handshake,
+          this.spec.timeoutMs,
+          this.options.identity,
+        );
+        if (this.peer === peer) this.setCatalog(catalog);
+      } catch (error) {
+        this.log.warn('refresh failed', { error: errorMessage(error) });
+        if (this.peer === peer) this.setState('degraded', `refresh failed: ${errorMessage(error)}`);
+      }
+    })().finally(() => {
+      this.refreshing = undefined;
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        this.refresh();
+      }
+    });
+  }
+
+  private startHealth(generation: number): void {
+    clearInterval(this.healthTimer);
+    this.healthTimer = setInterval(() => void this.ping(generation), this.options.healthIntervalMs);
+    this.healthTimer.unref();
+  }
+
+  private async ping(generation: number): Promise<void> {
+    const peer = this.peer;
+    const handshake = this._handshake;
+    if (!peer || !handshake || generation !== this.generation) return;
+    const started = this.options.clock.now();
+    try {
+      const response =
+        handshake.era === 'legacy'
+          ? await peer.request('ping', undefined, { timeoutMs: Math.min(this.spec.timeoutMs, 10_000) })
+          : await peer.request('server/discover', withEnvelope(undefined, this.options.identity), {
+              timeoutMs: Math.min(this.spec.timeoutMs, 10_000),
+            });
+      if (generation !== this.generation) return;
+      if ('error' in response && handshake.era === 'legacy' && response.error.code !== -32601) {
+        throw new Error(`ping failed: ${response.error.message}`);
+      }
+      this.failedPings = 0;
+      this._status = { ...this._status, latencyMs: this.options.clock.now() - started };
+      if (this._status.state === 'degraded') this.setState('ready');
+      else this.statusChanged.emit(this._status);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      if (error instanceof SessionLostError) return this.reconnect();
+      this.failedPings++;
+      if (this.failedPings >= PINGS_BEFORE_DOWN || !(error instanceof BackendTimeoutError)) {
+        await this.teardown();
+        this.fail(error);
+      } else {
+        this.setState('degraded', `health check: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    this.generation++;
+    clearInterval(this.healthTimer);
+    const peer = this.peer;
+    this.peer = undefined;
+    await peer?.close();
+  }
+
+  private fail(error: unknown): void {
+    clearInterval(this.healthTimer);
+    const message = errorMessage(error);
+    this.setCatalog(undefined);
+    this.setState('down', message);
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, this.options.backoff, this.options.random);
+    this.log.warn('backend down', { error: message, retryInMs: delay });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private setCatalog(catalog: BackendCatalog | undefined): void {
+    const before = this._catalog;
+    this._catalog = catalog;
+    this._status = {
+      ...this._status,
+      counts: {
+        tools: catalog?.tools.length ?? 0,
+        prompts: catalog?.prompts.length ?? 0,
+        resources: catalog?.resources.length ?? 0,
+        resourceTemplates: catalog?.resourceTemplates.length ?? 0,
+      },
+    };
+    if (before === catalog) return;
+    if (before && catalog && JSON.stringify(before) === JSON.stringify(catalog)) return;
+    this.catalogChanged.emit(catalog);
+  }
+
+  private setState(state: BackendState, error?: string, keepError = false): void {
+    const now = this.options.clock.now();
+    const changed = state !== this._status.state;
+    const lastError =
+      error !== undefined
+        ? { message: error, at: keepError ? (this._status.lastError?.at ?? now) : now }
+        : undefined;
+    this._status = {
+      ...this._status,
+      state,
+      since: changed ? now : this._status.since,
+      ...(lastError ? { lastError } : {}),
+    };
+    this.statusChanged.emit(this._status);
+  }
+}

@@ -1,0 +1,156 @@
+// One client session's own connection to one backend, opened when that session first needs the
+// backend and never shared with another session (so a backend's replies, server-initiated
+// requests and session state can only ever reach the client that caused them).
+// Legacy backends get their own `initialize` with the client's identity; modern backends are
+// stateless, so a link is just the client's envelope on every request.
+import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/client';
+import type { BackendConnection } from './backend-connection.js';
+import { BackendUnavailableError, SessionLostError } from './errors.js';
+import { initialize, type Handshake } from './handshake.js';
+import { withEnvelope, type ClientIdentity } from './modern.js';
+import { RpcPeer, type RequestOptions, type RpcResponse } from './rpc-peer.js';
+
+export interface LinkHandlers {
+  /** The backend asks the client something (sampling, elicitation, roots). */
+  onRequest(link: BackendLink, request: JSONRPCRequest, tag: unknown): void;
+  onNotification(link: BackendLink, notification: JSONRPCNotification, tag: unknown): void;
+}
+
+export interface LinkIdentity extends ClientIdentity {
+  /** The protocol version the client negotiated with the gateway (legacy clients). */
+  protocolVersion?: string;
+}
+
+export class BackendLink {
+  private peer: RpcPeer | undefined;
+  private opening: Promise<RpcPeer> | undefined;
+  private handshake: Handshake | undefined;
+  private closed = false;
+  /** Last `logging/setLevel` the client sent, re-applied when the link re-initializes. */
+  logLevel: string | undefined;
+
+  constructor(
+    readonly connection: BackendConnection,
+    private readonly identity: LinkIdentity,
+    private readonly handlers: LinkHandlers,
+  ) {}
+
+  get backend(): string {
+    return this.connection.name;
+  }
+
+  get era(): Handshake['era'] | undefined {
+    return this.handshake?.era ?? this.connection.handshake?.era;
+  }
+
+  /** The backend session id (legacy HTTP), for persistence and display. */
+  get sessionId(): string | undefined {
+    return this.peer?.transport.sessionId;
+  }
+
+  /**
+   * Forwards a request. A backend that lost our session (it restarted) is re-initialized and the
+   * request retried once; any other failure is the caller's to report.
+   */
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<RpcResponse> {
+    const peer = await this.open();
+    const send = (p: RpcPeer) =>
+      p.request(method, this.era === 'modern' ? withEnvelope(params, this.identity) : params, options);
+    try {
+      return await send(peer);
+    } catch (error) {
+      if (!(error instanceof SessionLostError) || this.closed) throw error;
+      this.reset(peer);
+      this.connection.refresh();
+      return send(await this.open());
+    }
+  }
+
+  /** Answers a request the backend sent through this link. */
+  respond(response: RpcResponse): Promise<void> {
+    return this.peer?.respond(response) ?? Promise.resolve();
+  }
+
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (this.era === 'modern') return Promise.resolve(); // stateless backends take no client notifications
+    return this.peer?.notify(method, params) ?? Promise.resolve();
+  }
+
+  private open(): Promise<RpcPeer> {
+    if (this.closed) return Promise.reject(new BackendUnavailableError('session closed', this.backend));
+    if (this.peer && !this.peer.isClosed) return Promise.resolve(this.peer);
+    if (!this.connection.isUsable || !this.connection.handshake) {
+      const status = this.connection.status;
+      const reason = status.lastError?.message ? `: ${status.lastError.message}` : '';
+      return Promise.reject(
+        new BackendUnavailableError(`backend "${this.backend}" is ${status.state}${reason}`, this.backend),
+      );
+    }
+    this.opening ??= this.connect(this.connection.handshake).finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async connect(verdict: Handshake): Promise<RpcPeer> {
+    const transport = this.connection.createTransport();
+    const peer: RpcPeer = new RpcPeer(
+      transport,
+      {
+        onRequest: (request, tag) => this.handlers.onRequest(this, request, tag),
+        onNotification: (notification, tag) => this.handlers.onNotification(this, notification, tag),
+        onError: (error) => {
+          if (error instanceof SessionLostError && this.peer === peer) this.reset(peer);
+        },
+      },
+      this.backend,
+    );
+    try {
+      await transport.start();
+      if (verdict.era === 'legacy') {
+        this.handshake = await initialize(
+          peer,
+          this.identity,
+          this.connection.spec.timeoutMs,
+          this.identity.protocolVersion,
+        );
+        transport.openNotificationStream?.();
+        if (this.logLevel && this.handshake.capabilities.logging) {
+          await peer.request(
+            'logging/setLevel',
+            { level: this.logLevel },
+            { timeoutMs: this.connection.spec.timeoutMs },
+          );
+        }
+      } else {
+        this.handshake = verdict;
+      }
+    } catch (error) {
+      await peer.close();
+      throw error;
+    }
+    if (this.closed) {
+      await peer.close();
+      throw new BackendUnavailableError('session closed', this.backend);
+    }
+    this.peer = peer;
+    return peer;
+  }
+
+  /** Forget a peer whose backend session is gone; the next request opens a new one. */
+  private reset(peer: RpcPeer): void {
+    if (this.peer === peer) this.peer = undefined;
+    void peer.close();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const peer = this.peer ?? (await this.opening?.catch(() => undefined));
+    this.peer = undefined;
+    await peer?.close();
+  }
+}

@@ -1,0 +1,201 @@
+// JSON-RPC over a BackendTransport: our own request ids (never a client's), timeouts that are
+// really applied, cancellation forwarded with the id the backend knows, and messages the backend
+// sends mid-request attributed to the request that caused them.
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResultResponse,
+  RequestId,
+} from '@modelcontextprotocol/client';
+import type { BackendTransport, MessageContext } from './transport.js';
+import { BackendTimeoutError, ConnectionClosedError } from './errors.js';
+
+export type RpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
+
+export interface RequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Opaque owner of the request (the client exchange); handed back with related messages. */
+  tag?: unknown;
+}
+
+export interface PeerHandlers {
+  /** A request from the backend (sampling, elicitation, roots/list); `tag` of the request that caused it. */
+  onRequest?: (request: JSONRPCRequest, tag: unknown) => void;
+  onNotification?: (notification: JSONRPCNotification, tag: unknown) => void;
+  onClose?: (reason?: Error) => void;
+  onError?: (error: Error) => void;
+}
+
+interface Pending {
+  method: string;
+  resolve: (response: RpcResponse) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+  tag: unknown;
+  progressToken?: string | number;
+  abort?: AbortController;
+}
+
+export class CancelledError extends Error {
+  constructor(message = 'request cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export class RpcPeer {
+  private nextId = 1;
+  private readonly pending = new Map<RequestId, Pending>();
+  private closed = false;
+  private closeReason: Error | undefined;
+
+  constructor(
+    readonly transport: BackendTransport,
+    private readonly handlers: PeerHandlers = {},
+    private readonly backend?: string,
+  ) {
+    transport.onmessage = (message, context) => this.receive(message, context);
+    transport.onclose = (reason) => this.onTransportClosed(reason);
+    transport.onerror = (error) => this.handlers.onError?.(error);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request; resolves with the backend's response (result or JSON-RPC error) as it came. */
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<RpcResponse> {
+    if (this.closed) {
+      return Promise.reject(this.closeReason ?? new ConnectionClosedError('connection closed', this.backend));
+    }
+    const id = this.nextId++;
+    const message: JSONRPCRequest = { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) };
+    const progressToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    return new Promise<RpcResponse>((resolve, reject) => {
+      const abort = this.transport.perRequest ? new AbortController() : undefined;
+      const entry: Pending = {
+        method,
+        resolve,
+        reject,
+        tag: options.tag,
+        ...(progressToken !== undefined ? { progressToken } : {}),
+        ...(abort ? { abort } : {}),
+        timer: setTimeout(() => {
+          this.cancel(id, `timed out after ${options.timeoutMs} ms`);
+          reject(new BackendTimeoutError(options.timeoutMs, method, this.backend));
+        }, options.timeoutMs),
+      };
+      this.pending.set(id, entry);
+      const onAbort = () => {
+        if (!this.pending.has(id)) return;
+        this.cancel(id, 'cancelled by the client');
+        reject(new CancelledError());
+      };
+      if (options.signal) {
+        if (options.signal.aborted) return onAbort();
+        options.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.transport
+        .send(message, {
+          ...(abort ? { signal: abort.signal } : {}),
+          ...(options.headers ? { headers: options.headers } : {}),
+        })
+        .catch((error: Error) => {
+          const current = this.pending.get(id);
+          if (current !== entry) return; // already answered, cancelled or timed out
+          this.settle(id);
+          reject(error);
+        })
+        .finally(() => options.signal?.removeEventListener('abort', onAbort));
+    });
+  }
+
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.transport.send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) });
+  }
+
+  /** Answers a request the backend sent us. */
+  respond(response: RpcResponse): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.transport.send(response);
+  }
+
+  /** Stops waiting for `id`, tells the backend (legacy: notifications/cancelled; HTTP: ends the stream). */
+  private cancel(id: RequestId, reason: string): void {
+    const entry = this.settle(id);
+    if (!entry) return;
+    if (entry.method !== 'initialize') {
+      this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => undefined);
+    }
+    entry.abort?.abort(new CancelledError(reason));
+  }
+
+  private settle(id: RequestId): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    return entry;
+  }
+
+  private receive(message: JSONRPCMessage, context: MessageContext): void {
+    if ('method' in message) {
+      const tag = this.tagFor(message as JSONRPCRequest | JSONRPCNotification, context);
+      if ('id' in message && message.id !== undefined)
+        this.handlers.onRequest?.(message as JSONRPCRequest, tag);
+      else this.handlers.onNotification?.(message as JSONRPCNotification, tag);
+      return;
+    }
+    if (!('id' in message) || message.id === undefined || message.id === null) {
+      // An error without an id: nothing to correlate it with.
+      this.handlers.onError?.(
+        new Error(`backend sent an uncorrelated error: ${JSON.stringify(message).slice(0, 200)}`),
+      );
+      return;
+    }
+    const entry = this.settle(message.id);
+    if (entry) entry.resolve(message as RpcResponse);
+  }
+
+  /** Which of our requests a backend-initiated message belongs to, if we can tell. */
+  private tagFor(message: JSONRPCRequest | JSONRPCNotification, context: MessageContext): unknown {
+    if (context.relatedRequestId !== undefined) return this.pending.get(context.relatedRequestId)?.tag;
+    const token = (message.params as { progressToken?: string | number } | undefined)?.progressToken;
+    if (token !== undefined) {
+      for (const entry of this.pending.values()) if (entry.progressToken === token) return entry.tag;
+    }
+    // A backend request on a shared channel while exactly one call is running was caused by it.
+    if ('id' in message && this.pending.size === 1) return this.pending.values().next().value?.tag;
+    return undefined;
+  }
+
+  private onTransportClosed(reason?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason ?? new ConnectionClosedError('connection closed', this.backend);
+    for (const [id, entry] of this.pending) {
+      this.settle(id);
+      entry.reject(this.closeReason);
+    }
+    this.handlers.onClose?.(reason);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.transport.close().catch(() => undefined);
+    this.onTransportClosed(new ConnectionClosedError('connection closed', this.backend));
+  }
+}

@@ -1,0 +1,89 @@
+// Legacy HTTP+SSE backends (2024-11-05 transport) through the SDK's SSEClientTransport, with the
+// configured headers and a cap on each event's size applied at the fetch layer.
+import { SSEClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { BackendTransport, MessageContext } from './transport.js';
+import { ResponseTooLargeError } from './errors.js';
+
+export interface SseTransportOptions {
+  url: string;
+  headers: Record<string, string>;
+  maxMessageBytes: number;
+  backend?: string;
+}
+
+export class SseTransport implements BackendTransport {
+  readonly kind = 'sse' as const;
+  readonly perRequest = false;
+  onmessage?: (message: JSONRPCMessage, context: MessageContext) => void;
+  onclose?: (reason?: Error) => void;
+  onerror?: (error: Error) => void;
+  private readonly inner: SSEClientTransport;
+  private closing = false;
+
+  constructor(options: SseTransportOptions) {
+    const fetchWithCap = cappedEventFetch(options.maxMessageBytes, options.backend);
+    this.inner = new SSEClientTransport(new URL(options.url), {
+      requestInit: { headers: options.headers },
+      eventSourceInit: {
+        fetch: (url, init) =>
+          fetchWithCap(url, { ...init, headers: { ...init?.headers, ...options.headers } }),
+      },
+      fetch: fetchWithCap,
+    });
+    this.inner.onmessage = (message) => this.onmessage?.(message, {});
+    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onclose = () => this.onclose?.(this.closing ? undefined : new Error('SSE stream closed'));
+  }
+
+  get sessionId(): string | undefined {
+    return undefined;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.inner.send(message);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.inner.close();
+  }
+}
+
+/**
+ * A fetch whose event-stream bodies fail once a single event grows past `limit` bytes (an SSE event
+ * ends at a blank line), so a runaway backend cannot grow the gateway's memory without bound.
+ */
+function cappedEventFetch(limit: number, backend?: string): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.body || !type.includes('text/event-stream')) return response;
+    let sinceBoundary = 0;
+    let previousTail = '';
+    const decoder = new TextDecoder();
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const text = previousTail + decoder.decode(chunk, { stream: true });
+          const boundary = Math.max(text.lastIndexOf('\n\n'), text.lastIndexOf('\r\n\r\n'));
+          sinceBoundary = boundary >= 0 ? text.length - boundary : sinceBoundary + chunk.length;
+          previousTail = text.slice(-3);
+          if (sinceBoundary > limit) {
+            controller.error(new ResponseTooLargeError(limit, backend));
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The `switchyard` command.
+import { ConfigFileError } from '../config/load.js';
+import { VERSION } from '../version.js';
+import { bridge } from './bridge.js';
+import { UsageError, type Io } from './common.js';
+import { configCommand } from './config-cmd.js';
+import { serve, SERVE_USAGE } from './serve.js';
+import { status } from './status.js';
+
+const USAGE = `Switchyard ${VERSION}: one local MCP endpoint for all your MCP servers.
+
+Usage:
+  ${SERVE_USAGE}
+  switchyard bridge [--url URL] [--token TOKEN]   stdio <-> the local endpoint, for stdio-only clients
+  switchyard status [--url URL] [--json]          what is running, backends, conflicts
+  switchyard config validate FILE                 exit 0, or the errors with the path of each
+
+Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
+`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'bridge':
+        return await bridge(rest, io, { stdin: process.stdin, stdout: process.stdout });
+      case 'status':
+        return await status(rest, io);
+      case 'config':
+        return await configCommand(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`switchyard: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigFileError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`switchyard: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,79 @@
+// `switchyard status`: what a running gateway is doing.
+import { parseArgs } from 'node:util';
+import type { Snapshot } from '../control/snapshot.js';
+import { clientToken, dataDirFrom, DEFAULT_URL, type Io } from './common.js';
+
+export async function status(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const mcpUrl = new URL(values.url ?? DEFAULT_URL);
+  const apiUrl = new URL('/api/status', mcpUrl);
+  const token = await clientToken(values.token, dataDirFrom(values['data-dir'], io.env), io.env);
+  let response: Response;
+  try {
+    response = await fetch(apiUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch {
+    io.stderr.write(`Switchyard is not running at ${mcpUrl.href} (nothing answered)\n`);
+    return 1;
+  }
+  if (response.status === 401) {
+    io.stderr.write(
+      'Switchyard answered 401: pass --token or set SWITCHYARD_TOKEN (or use the same --data-dir as serve)\n',
+    );
+    return 1;
+  }
+  if (!response.ok) {
+    io.stderr.write(`Switchyard answered HTTP ${response.status}\n`);
+    return 1;
+  }
+  const snapshot = (await response.json()) as Snapshot;
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout.write(formatStatus(snapshot));
+  return 0;
+}
+
+export function formatStatus(s: Snapshot): string {
+  const lines: string[] = [];
+  lines.push(
+    `Switchyard ${s.version}: ${s.gateway.state}${s.gateway.url ? ` at ${s.gateway.url}` : ''} (auth ${s.gateway.auth})`,
+  );
+  lines.push(
+    `Serving ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources to ${s.counts.sessions} session${s.counts.sessions === 1 ? '' : 's'}; conflict strategy: ${s.strategy}`,
+  );
+  lines.push('');
+  lines.push(
+    s.backends.length
+      ? 'Backends:'
+      : 'Backends: none (add some to the config file, or start a container labelled mcp.enable=true)',
+  );
+  for (const b of s.backends) {
+    const state = b.enabled ? b.state : 'disabled';
+    const counts = `${b.counts.tools} tools, ${b.counts.prompts} prompts, ${b.counts.resources} resources`;
+    lines.push(
+      `  ${b.name.padEnd(20)} ${state.padEnd(10)} ${b.transport.padEnd(16)} ${counts}${b.era ? `  [${b.era} ${b.protocolVersion}]` : ''}`,
+    );
+    if (b.state !== 'ready' && b.lastError)
+      lines.push(`  ${''.padEnd(20)} last error: ${b.lastError.message}`);
+  }
+  const open = s.conflicts.filter((c) => c.open);
+  if (s.conflicts.length) {
+    lines.push('');
+    lines.push(`Conflicts: ${s.conflicts.length} (${open.length} open)`);
+    for (const c of s.conflicts) {
+      const who = c.candidates.map((x) => `${x.backend}→${x.advertisedAs ?? 'hidden'}`).join(', ');
+      lines.push(`  ${c.open ? '!' : ' '} ${c.kind} "${c.name}": ${who}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,143 @@
+// Loading a config file: YAML or JSON text → ${env:} expansion → schema validation with defaults.
+// Every error names its key path (and line:column in the file) so a user can fix all of them at once.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { expandEnv } from './expand.js';
+import { configSchema, type SwitchyardConfig } from './schema.js';
+
+export interface ConfigError {
+  /** Key path such as `backends[0].url`; empty for the document itself. */
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class ConfigFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: ConfigError[],
+  ) {
+    super(formatConfigErrors(file, errors));
+    this.name = 'ConfigFileError';
+  }
+}
+
+export type ConfigResult = { ok: true; config: SwitchyardConfig } | { ok: false; errors: ConfigError[] };
+
+/** `backends[0].headers.Authorization`, with quoted brackets for keys that are not identifiers. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(String(part))) out += out ? `.${String(part)}` : String(part);
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+/** Validate an already-parsed config object (from YAML, JSON or code). */
+export function validateConfig(
+  input: unknown,
+  env: Record<string, string | undefined> = process.env,
+): ConfigResult {
+  const expanded = expandEnv(input ?? {}, env);
+  const errors: ConfigError[] = expanded.errors.map((e) => ({
+    path: formatPath(e.path),
+    message: e.message,
+  }));
+  const parsed = configSchema.safeParse(expanded.value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = (issue as { keys?: string[] }).keys;
+      if (Array.isArray(keys) && keys.length > 0) {
+        for (const key of keys)
+          errors.push({ path: formatPath([...issue.path, key]), message: 'unknown key' });
+      } else {
+        errors.push({ path: formatPath(issue.path), message: plainMessage(issue.message) });
+      }
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: parsed.data! };
+}
+
+function plainMessage(message: string): string {
+  return message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+}
+
+/** Parse YAML or JSON text (JSON is read by the YAML parser, which also reports duplicate keys). */
+export function parseConfigText(
+  text: string,
+  env: Record<string, string | undefined> = process.env,
+): ConfigResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { path: '', message: e.message.split('\n')[0]!, line: pos.line, column: pos.col };
+      }),
+    };
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = validateConfig(data === null ? {} : data, env);
+  if (result.ok) return result;
+  // Attach the position of the nearest existing node to each error.
+  for (const error of result.errors) {
+    const path = parsePath(error.path);
+    for (let n = path.length; n >= 0; n--) {
+      const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const pos = lines.linePos(node.range[0]);
+        error.line = pos.line;
+        error.column = pos.col;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/** Inverse of formatPath, for looking nodes up in the YAML document. */
+function parsePath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const re = /([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (const m of path.matchAll(re)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
+  }
+  return out;
+}
+
+export async function loadConfigFile(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<SwitchyardConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigFileError(file, [
+      {
+        path: '',
+        message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`,
+      },
+    ]);
+  }
+  const result = parseConfigText(text, env);
+  if (!result.ok) throw new ConfigFileError(file, result.errors);
+  return result.config;
+}
+
+export function formatConfigErrors(file: string, errors: readonly ConfigError[]): string {
+  const lines = errors.map((e) => {
+    const where = e.line !== undefined ? `${file}:${e.line}:${e.column ?? 1}` : file;
+    return `  ${where}  ${e.path ? `${e.path}: ` : ''}${e.message}`;
+  });
+  return `Invalid config (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}

@@ -1,0 +1,203 @@
+// The config file's schema: the contract in docs/config.md. Unknown keys are errors (strict objects),
+// every value has a default, and the parsed result is what the rest of core/ consumes.
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+/** Backend names become tool-name prefixes, so they keep to a conservative alphabet. */
+export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** A duration: a number of milliseconds or a string with a unit ("30s"). */
+const duration = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a duration (use e.g. 500ms, 30s, 5m, 24h, 7d, or milliseconds)`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A size: a number of bytes or a string with a unit ("100MiB"). */
+const size = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  const bytes = typeof value === 'string' ? parseSize(value) : undefined;
+  if (bytes === undefined || bytes <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a size (use e.g. 4096, 64KiB, 100MiB)`,
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const stringMap = z.record(z.string(), z.string());
+
+const httpUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http:// or https:// URL' },
+);
+
+const backendName = z
+  .string()
+  .regex(
+    BACKEND_NAME,
+    'must start with a letter or digit and use only letters, digits, "_", "-" and "." (max 63)',
+  );
+
+const backendCommon = {
+  name: backendName,
+  timeout: duration.default(30_000),
+  enabled: z.boolean().default(true),
+};
+
+const remoteBackend = z.strictObject({
+  ...backendCommon,
+  url: httpUrl,
+  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
+  headers: stringMap.default({}),
+});
+
+const stdioBackend = z.strictObject({
+  ...backendCommon,
+  command: z.string().min(1, 'must not be empty'),
+  transport: z.literal('stdio').default('stdio'),
+  args: z.array(z.string()).default([]),
+  env: stringMap.default({}),
+  cwd: z.string().optional(),
+});
+
+/** A backend is remote (url) or a stdio command; which one is decided by the key that is present. */
+const backend = z.unknown().transform((value, ctx) => {
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject) {
+    ctx.addIssue({ code: 'custom', message: 'must be an object with "name" and either "url" or "command"' });
+    return z.NEVER;
+  }
+  const hasUrl = 'url' in value;
+  const hasCommand = 'command' in value;
+  if (hasUrl === hasCommand) {
+    ctx.addIssue({
+      code: 'custom',
+      message: hasUrl
+        ? 'has both "url" and "command"; use one'
+        : 'needs either "url" (HTTP/SSE) or "command" (stdio)',
+    });
+    return z.NEVER;
+  }
+  const parsed = (hasUrl ? remoteBackend : stdioBackend).safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+const override = z.strictObject({
+  name: z.string().min(1).optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+
+const capabilityFilter = z.strictObject({
+  include: z.array(z.string()).default([]),
+  exclude: z.array(z.string()).default([]),
+  overrides: z.record(z.string(), override).default({}),
+});
+
+const backendAggregation = z.strictObject({
+  tools: capabilityFilter.prefault({}),
+  prompts: capabilityFilter.prefault({}),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(4750),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        // auto: a random token kept in the data dir; off: no token (loopback only); anything else: the token.
+        token: z.string().min(1).default('auto'),
+      })
+      .prefault({}),
+    discovery: z
+      .strictObject({
+        docker: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            host: z.string().min(1).default('auto'),
+            group: z.string().nullable().default(null),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    backends: z.array(backend).default([]),
+    aggregation: z
+      .strictObject({
+        conflicts: z.enum(['auto', 'prefix', 'priority', 'manual']).default('auto'),
+        prefixFormat: z
+          .string()
+          .refine((f) => f.includes('{backend}'), { message: 'must contain {backend}' })
+          .default('{backend}__'),
+        priority: z.array(z.string()).default([]),
+        backends: z.record(z.string(), backendAggregation).default({}),
+      })
+      .prefault({}),
+    audit: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        retentionDays: z.number().int().min(1).default(30),
+        recordPayloads: z.boolean().default(false),
+        maxPayloadBytes: z.number().int().min(0).default(4096),
+      })
+      .prefault({}),
+    sessions: z
+      .strictObject({
+        idleTtl: duration.default(86_400_000),
+        max: z.number().int().min(1).default(1000),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        // Caps that keep one bad client or backend from exhausting memory (see docs/config.md).
+        requestBody: size.default(4 * 1024 ** 2),
+        batch: z.number().int().min(1).default(64),
+        backendResponse: size.default(100 * 1024 ** 2),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.backends.forEach((b, i) => {
+      const first = seen.get(b.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backends', i, 'name'],
+          message: `duplicate backend name "${b.name}" (also backends[${first}])`,
+        });
+      } else seen.set(b.name, i);
+    });
+  });
+
+export type SwitchyardConfig = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type BackendConfig = SwitchyardConfig['backends'][number];
+export type CapabilityFilterConfig = z.output<typeof capabilityFilter>;
+export type OverrideConfig = z.output<typeof override>;
+export type ConflictStrategy = SwitchyardConfig['aggregation']['conflicts'];

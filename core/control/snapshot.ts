@@ -1,0 +1,41 @@
+// The shape the dashboard, the tray and `switchyard status` read: one picture of the engine.
+import type { BackendStatus } from '../domain/backend.js';
+import type { Conflict } from '../domain/conflict.js';
+
+export type GatewayState = 'starting' | 'running' | 'stopping' | 'stopped' | 'error';
+
+export interface SessionSummary {
+  id: string;
+  clientName: string;
+  clientVersion: string;
+  protocolVersion: string;
+  era: 'legacy' | 'modern';
+  createdAt: number;
+  lastSeen: number;
+  calls: number;
+  streamOpen: boolean;
+  backends: string[];
+}
+
+export interface Snapshot {
+  version: string;
+  gateway: {
+    state: GatewayState;
+    url?: string;
+    startedAt?: number;
+    auth: 'token' | 'off';
+    error?: string;
+  };
+  backends: (BackendStatus & { enabled: boolean })[];
+  conflicts: Conflict[];
+  strategy: string;
+  sessions: SessionSummary[];
+  counts: {
+    tools: number;
+    prompts: number;
+    resources: number;
+    resourceTemplates: number;
+    openConflicts: number;
+    sessions: number;
+  };
+}

@@ -1,0 +1,38 @@
+// The advertised set: what the gateway serves, and the routing table behind it. Built only when a
+// backend's capabilities change, never on a client request.
+import type { JsonObject, PromptDef, ResourceDef, ResourceTemplateDef, ToolDef } from './capability.js';
+import type { Conflict } from './conflict.js';
+
+export interface Route {
+  backend: string;
+  originalName: string;
+  /** The definition as advertised (name and overrides applied). */
+  definition: JsonObject;
+}
+
+export interface TemplateRoute {
+  backend: string;
+  uriTemplate: string;
+  /** Matches a concrete URI against the template. */
+  matches(uri: string): boolean;
+}
+
+export interface AdvertisedSet {
+  /** Increments on every rebuild that changed anything. */
+  version: number;
+  tools: ToolDef[];
+  prompts: PromptDef[];
+  resources: ResourceDef[];
+  resourceTemplates: ResourceTemplateDef[];
+  toolRoutes: ReadonlyMap<string, Route>;
+  promptRoutes: ReadonlyMap<string, Route>;
+  /** Exact resource URI → owning backend. */
+  resourceOwners: ReadonlyMap<string, string>;
+  templateRoutes: readonly TemplateRoute[];
+  /** Backends that serve completions, logging, subscriptions (for routing and capabilities). */
+  backendCapabilities: ReadonlyMap<string, JsonObject>;
+  conflicts: Conflict[];
+  instructions?: string;
+  /** Pre-serialized `{"tools":[…]}` etc.: a list request costs one string splice. */
+  serialized: { tools: string; prompts: string; resources: string; resourceTemplates: string };
+}

@@ -1,0 +1,111 @@
+// A legacy-era client session (Mcp-Session-Id): the client's identity, its own backend links,
+// its GET stream, and the bookkeeping that maps ids between the client and each backend.
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
+import { BackendLink, type LinkHandlers } from '../backends/backend-link.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { ClientIdentity } from '../backends/modern.js';
+import type { NotificationStream } from './exchange.js';
+import type { Responder } from './responder.js';
+
+export interface SessionRecord {
+  id: string;
+  clientInfo: ClientIdentity['clientInfo'];
+  capabilities: Record<string, unknown>;
+  protocolVersion: string;
+  createdAt: number;
+  lastSeen: number;
+  /** Backend session ids per backend (legacy HTTP backends), to resume after a restart. */
+  backendSessions: Record<string, string>;
+}
+
+interface OutgoingRequest {
+  link: BackendLink;
+  upstreamId: RequestId;
+}
+
+export class ClientSession {
+  readonly links = new Map<string, BackendLink>();
+  stream: NotificationStream | undefined;
+  /** list_changed notices to deliver when the client next opens its GET stream. */
+  readonly pendingNotices = new Set<string>();
+  /** Requests a backend sent that we forwarded to the client, by the id we gave them. */
+  readonly outgoing = new Map<RequestId, OutgoingRequest>();
+  /** The client's requests in flight, by the client's id: cancelling one aborts it upstream. */
+  readonly inflight = new Map<RequestId, AbortController>();
+  readonly subscriptions = new Set<string>();
+  logLevel: string | undefined;
+  initialized = false;
+  calls = 0;
+  lastSeen: number;
+  private nextOutgoingId = 1;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly identity: ClientIdentity,
+    readonly protocolVersion: string,
+    readonly createdAt: number,
+    private readonly registry: BackendRegistry,
+    private readonly handlers: LinkHandlers,
+  ) {
+    this.lastSeen = createdAt;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** This session's link to a backend, created on first use. */
+  link(backend: string): BackendLink | undefined {
+    const existing = this.links.get(backend);
+    if (existing && existing.connection === this.registry.get(backend)) return existing;
+    const connection = this.registry.get(backend);
+    if (!connection) return undefined;
+    if (existing) void existing.close(); // the backend was replaced (its address changed)
+    const link = new BackendLink(
+      connection,
+      { ...this.identity, protocolVersion: this.protocolVersion },
+      this.handlers,
+    );
+    link.logLevel = this.logLevel;
+    this.links.set(backend, link);
+    return link;
+  }
+
+  /** Registers a backend's request for the client; returns the id the client will answer to. */
+  trackOutgoing(link: BackendLink, upstreamId: RequestId): number {
+    const id = this.nextOutgoingId++;
+    this.outgoing.set(id, { link, upstreamId });
+    return id;
+  }
+
+  /** Delivers a message on the request's own stream when it is open, else on the GET stream. */
+  deliver(message: JSONRPCMessage | string, responder?: Responder): boolean {
+    if (responder?.isOpen && responder.send(message)) return true;
+    return this.stream?.send(message) ?? false;
+  }
+
+  record(): SessionRecord {
+    const backendSessions: Record<string, string> = {};
+    for (const [name, link] of this.links) if (link.sessionId) backendSessions[name] = link.sessionId;
+    return {
+      id: this.id,
+      clientInfo: this.identity.clientInfo,
+      capabilities: this.identity.capabilities,
+      protocolVersion: this.protocolVersion,
+      createdAt: this.createdAt,
+      lastSeen: this.lastSeen,
+      backendSessions,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const controller of this.inflight.values()) controller.abort();
+    this.inflight.clear();
+    this.stream?.close();
+    await Promise.all([...this.links.values()].map((link) => link.close()));
+    this.links.clear();
+  }
+}

@@ -1,0 +1,108 @@
+// The front door's checks, applied to every request before routing: Host must name this server
+// on a loopback name (DNS rebinding), a present Origin must be a loopback origin of this server,
+// and /mcp and /api need the bearer token (compared in constant time).
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return LOOPBACK_NAMES.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h.endsWith('.localhost');
+}
+
+/** Splits "name:port" (and "[v6]:port"). */
+function splitHostPort(value: string): { name: string; port: string | undefined } {
+  const v6 = /^(\[[^\]]+\])(?::(\d+))?$/.exec(value);
+  if (v6) return { name: v6[1]!, port: v6[2] };
+  const i = value.lastIndexOf(':');
+  if (i > 0 && /^\d+$/.test(value.slice(i + 1))) return { name: value.slice(0, i), port: value.slice(i + 1) };
+  return { name: value, port: undefined };
+}
+
+export interface HostPolicy {
+  /** The port this server listens on (the Host header must name it, or omit it for 80). */
+  port: number;
+  /** Extra host names allowed (when bound to a non-loopback address on purpose). */
+  extraHosts: readonly string[];
+}
+
+/** Why the Host header is unacceptable, or undefined when it is fine. */
+export function checkHost(req: IncomingMessage, policy: HostPolicy): string | undefined {
+  const header = req.headers.host;
+  if (!header) return 'missing Host header';
+  const { name, port } = splitHostPort(header);
+  if (!isLoopbackHost(name) && !policy.extraHosts.includes(name.toLowerCase()))
+    return `Host "${header}" is not allowed`;
+  if ((port ?? '80') !== String(policy.port)) return `Host "${header}" names another port`;
+  return undefined;
+}
+
+/** Why the Origin header is unacceptable, or undefined when absent or fine. */
+export function checkOrigin(req: IncomingMessage, policy: HostPolicy): string | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return `Origin "${origin}" is not allowed`;
+  }
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const hostOk = isLoopbackHost(url.hostname) || policy.extraHosts.includes(url.hostname.toLowerCase());
+  if (!hostOk || port !== String(policy.port) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return `Origin "${origin}" is not allowed`;
+  }
+  return undefined;
+}
+
+/** Constant-time token comparison (hashing first makes lengths equal). */
+export function tokenMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1]!.trim() : undefined;
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+  }
+}
+
+/** Reads a request body, failing as soon as it passes `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}

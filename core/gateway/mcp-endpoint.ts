@@ -1,0 +1,429 @@
+// The /mcp endpoint for the legacy (2025-era) Streamable HTTP transport: initialize creates a
+// session with a cryptographically random id, later requests must carry it (400 without, 404 when
+// unknown or ended), GET opens the session's notification stream and DELETE ends the session.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResultResponse,
+} from '@modelcontextprotocol/client';
+import type { SetChange } from '../aggregate/aggregator.js';
+import type { Aggregator } from '../aggregate/aggregator.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS } from '../backends/handshake.js';
+import type { AuditSink } from '../domain/audit.js';
+import type { Clock, Logger } from '../domain/runtime.js';
+import { ClientSession, type SessionRecord } from './client-session.js';
+import { Dispatcher, ErrorCode } from './dispatch.js';
+import { errorJson, Exchange, NotificationStream, resultJson } from './exchange.js';
+import { BodyTooLargeError, readBody } from './guards.js';
+import { BatchResponder } from './responder.js';
+
+export interface EndpointOptions {
+  registry: BackendRegistry;
+  aggregator: Aggregator;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditSink;
+  limits: { requestBody: number; batch: number };
+  sessions: { idleTtlMs: number; max: number };
+  serverInfo: { name: string; title?: string; version: string };
+}
+
+const LIST_CHANGED = {
+  tools: 'notifications/tools/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+  resources: 'notifications/resources/list_changed',
+} as const;
+
+export class McpEndpoint {
+  /** Sessions in least-recently-used order (a touched session moves to the end). */
+  private readonly sessions = new Map<string, ClientSession>();
+  private readonly dispatcher: Dispatcher;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: EndpointOptions) {
+    this.dispatcher = new Dispatcher(options);
+    options.aggregator.changed.on((change) => this.broadcast(change));
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, options.sessions.idleTtlMs));
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  sessionRecords(): (SessionRecord & { calls: number; streamOpen: boolean })[] {
+    return [...this.sessions.values()].map((s) => ({
+      ...s.record(),
+      calls: s.calls,
+      streamOpen: Boolean(s.stream?.isOpen),
+    }));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    switch (req.method) {
+      case 'POST':
+        return this.post(req, res);
+      case 'GET':
+        return this.get(req, res);
+      case 'DELETE':
+        return this.delete(req, res);
+      default:
+        res.writeHead(405, { allow: 'GET, POST, DELETE', 'content-type': 'application/json' });
+        res.end(errorJson(null, ErrorCode.InvalidRequest, `Method ${req.method} not allowed`));
+    }
+  }
+
+  private reject(
+    res: ServerResponse,
+    status: number,
+    code: number,
+    message: string,
+    id: string | number | null = null,
+  ): void {
+    const json = errorJson(id, code, message);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(json)),
+    });
+    res.end(json);
+    this.options.audit.record({
+      time: this.options.clock.now(),
+      method: 'http',
+      durationMs: 0,
+      outcome: 'denied',
+      httpStatus: status,
+      errorCode: code,
+      errorMessage: message,
+      requestBytes: 0,
+      responseBytes: json.length,
+      era: 'legacy',
+    });
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.options.limits.requestBody);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        return this.reject(
+          res,
+          413,
+          ErrorCode.InvalidRequest,
+          `Request body too large (limit ${error.limit} bytes)`,
+        );
+      }
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return this.reject(res, 400, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
+    }
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    if (messages.length === 0) return this.reject(res, 400, ErrorCode.InvalidRequest, 'Empty batch');
+    if (messages.length > this.options.limits.batch) {
+      return this.reject(
+        res,
+        413,
+        ErrorCode.InvalidRequest,
+        `Batch of ${messages.length} messages exceeds the limit of ${this.options.limits.batch}`,
+      );
+    }
+    for (const m of messages) {
+      if (!isMessage(m)) return this.reject(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message');
+    }
+    const initialize = messages.find((m) => (m as JSONRPCRequest).method === 'initialize') as
+      JSONRPCRequest | undefined;
+    if (initialize) {
+      if (messages.length > 1)
+        return this.reject(res, 400, ErrorCode.InvalidRequest, 'initialize must be sent alone');
+      return this.initialize(initialize, res, body.length);
+    }
+
+    const sessionId = header(req, 'mcp-session-id');
+    if (!sessionId) {
+      const id = (messages[0] as { id?: string | number }).id ?? null;
+      return this.reject(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad Request: Mcp-Session-Id header is required',
+        id,
+      );
+    }
+    const session = this.touch(sessionId);
+    if (!session) {
+      const id = (messages[0] as { id?: string | number }).id ?? null;
+      return this.reject(res, 404, -32001, 'Session not found', id);
+    }
+    const version = header(req, 'mcp-protocol-version');
+    if (version && !LEGACY_VERSIONS.includes(version)) {
+      return this.reject(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version: ${version}`);
+    }
+
+    const requests = messages.filter(
+      (m): m is JSONRPCRequest => 'method' in m && 'id' in m && m.id !== undefined && m.id !== null,
+    );
+    for (const m of messages) {
+      if ('method' in m && !requests.includes(m as JSONRPCRequest))
+        this.dispatcher.notification(session, m as JSONRPCNotification);
+      else if (!('method' in m))
+        this.dispatcher.clientResponse(session, m as JSONRPCResultResponse | JSONRPCErrorResponse);
+    }
+    if (requests.length === 0) {
+      res.writeHead(202);
+      res.end();
+      return;
+    }
+    const perRequestBytes = Math.round(body.length / messages.length);
+    if (!Array.isArray(parsed)) {
+      const exchange = new Exchange(res);
+      await this.dispatcher.request(session, requests[0]!, exchange, perRequestBytes);
+      return;
+    }
+    // A batch (2025-03-26 clients): answer with one JSON array once every request has its response.
+    let pending = requests.length;
+    const responders = requests.map(
+      () =>
+        new BatchResponder(() => {
+          if (--pending > 0) return;
+          const answers = responders.map((r) => r.json).filter((j): j is string => j !== undefined);
+          const json = `[${answers.join(',')}]`;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(json)),
+          });
+          res.end(json);
+        }),
+    );
+    res.on('close', () => {
+      if (pending > 0) for (const r of responders) r.abandon();
+    });
+    await Promise.all(
+      requests.map((r, i) => this.dispatcher.request(session, r, responders[i]!, perRequestBytes)),
+    );
+  }
+
+  private initialize(request: JSONRPCRequest, res: ServerResponse, requestBytes: number): void {
+    const params = (request.params ?? {}) as {
+      protocolVersion?: unknown;
+      capabilities?: Record<string, unknown>;
+      clientInfo?: { name?: unknown; version?: unknown };
+    };
+    const requested =
+      typeof params.protocolVersion === 'string' ? params.protocolVersion : LATEST_LEGACY_VERSION;
+    const version = LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
+    const clientInfo = {
+      ...(params.clientInfo as Record<string, unknown>),
+      name: typeof params.clientInfo?.name === 'string' ? params.clientInfo.name : 'unknown',
+      version: typeof params.clientInfo?.version === 'string' ? params.clientInfo.version : '0',
+    };
+    const now = this.options.clock.now();
+    const session = this.createSession(
+      randomUUID(),
+      { clientInfo, capabilities: params.capabilities ?? {} },
+      version,
+      now,
+    );
+    const result = {
+      protocolVersion: version,
+      capabilities: this.capabilities(),
+      serverInfo: this.options.serverInfo,
+      ...(this.options.aggregator.current.instructions
+        ? { instructions: this.options.aggregator.current.instructions }
+        : {}),
+    };
+    const json = resultJson(request.id, result);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(json)),
+      'mcp-session-id': session.id,
+    });
+    res.end(json);
+    this.options.audit.record({
+      time: now,
+      sessionId: session.id,
+      clientName: clientInfo.name,
+      clientVersion: clientInfo.version,
+      era: 'legacy',
+      method: 'initialize',
+      durationMs: this.options.clock.now() - now,
+      outcome: 'ok',
+      requestBytes,
+      responseBytes: json.length,
+    });
+    this.options.logger.info('client session started', {
+      session: session.id,
+      client: `${clientInfo.name} ${clientInfo.version}`,
+      version,
+    });
+  }
+
+  /** What the gateway can route: list capabilities always (backends come and go), the rest by union. */
+  capabilities(): Record<string, unknown> {
+    const set = this.options.aggregator.current;
+    let subscribe = false;
+    let logging = false;
+    let completions = false;
+    for (const caps of set.backendCapabilities.values()) {
+      if ((caps.resources as { subscribe?: boolean } | undefined)?.subscribe) subscribe = true;
+      if (caps.logging) logging = true;
+      if (caps.completions) completions = true;
+    }
+    return {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true, ...(subscribe ? { subscribe: true } : {}) },
+      ...(logging ? { logging: {} } : {}),
+      ...(completions ? { completions: {} } : {}),
+    };
+  }
+
+  createSession(
+    id: string,
+    identity: ClientSession['identity'],
+    protocolVersion: string,
+    createdAt: number,
+  ): ClientSession {
+    while (this.sessions.size >= this.options.sessions.max) {
+      const oldest = this.sessions.values().next().value as ClientSession;
+      this.options.logger.info('session evicted (session limit reached)', { session: oldest.id });
+      this.end(oldest);
+    }
+    const dispatcher = this.dispatcher;
+    const session: ClientSession = new ClientSession(
+      id,
+      identity,
+      protocolVersion,
+      createdAt,
+      this.options.registry,
+      {
+        onRequest: (link, request, tag) => dispatcher.backendRequest(session, link, request, tag),
+        onNotification: (link, notification, tag) =>
+          dispatcher.backendNotification(session, link, notification, tag),
+      },
+    );
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  private touch(id: string): ClientSession | undefined {
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    session.lastSeen = this.options.clock.now();
+    this.sessions.delete(id);
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse): void {
+    const sessionId = header(req, 'mcp-session-id');
+    if (!sessionId)
+      return this.reject(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad Request: Mcp-Session-Id header is required',
+      );
+    const session = this.touch(sessionId);
+    if (!session) return this.reject(res, 404, -32001, 'Session not found');
+    const accept = header(req, 'accept') ?? '';
+    if (accept && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
+      return this.reject(
+        res,
+        406,
+        ErrorCode.InvalidRequest,
+        'Not Acceptable: the GET stream is text/event-stream',
+      );
+    }
+    if (session.stream?.isOpen)
+      return this.reject(
+        res,
+        409,
+        ErrorCode.InvalidRequest,
+        'Conflict: this session already has a GET stream',
+      );
+    const stream = new NotificationStream(res, {}, () => {
+      if (session.stream === stream) session.stream = undefined;
+    });
+    session.stream = stream;
+    for (const method of session.pendingNotices) stream.send({ jsonrpc: '2.0', method });
+    session.pendingNotices.clear();
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse): void {
+    const sessionId = header(req, 'mcp-session-id');
+    if (!sessionId)
+      return this.reject(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad Request: Mcp-Session-Id header is required',
+      );
+    const session = this.sessions.get(sessionId);
+    if (!session) return this.reject(res, 404, -32001, 'Session not found');
+    this.end(session);
+    this.options.logger.info('client session ended', { session: session.id });
+    res.writeHead(200);
+    res.end();
+  }
+
+  private end(session: ClientSession): void {
+    this.sessions.delete(session.id);
+    void session.close();
+  }
+
+  /** Tells every session which lists changed (now on its GET stream, or when it opens one). */
+  private broadcast(change: SetChange): void {
+    const methods: string[] = [];
+    if (change.tools) methods.push(LIST_CHANGED.tools);
+    if (change.prompts) methods.push(LIST_CHANGED.prompts);
+    if (change.resources) methods.push(LIST_CHANGED.resources);
+    if (methods.length === 0) return;
+    for (const session of this.sessions.values()) {
+      for (const method of methods) {
+        const message: JSONRPCMessage = { jsonrpc: '2.0', method };
+        if (!session.stream?.send(message)) session.pendingNotices.add(method);
+      }
+    }
+  }
+
+  private sweep(): void {
+    const cutoff = this.options.clock.now() - this.options.sessions.idleTtlMs;
+    for (const session of [...this.sessions.values()]) {
+      if (session.lastSeen >= cutoff) break; // LRU order: the rest are newer
+      if (session.stream?.isOpen) continue;
+      this.options.logger.info('session expired (idle)', { session: session.id });
+      this.end(session);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isMessage(value: unknown): value is JSONRPCMessage {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { jsonrpc?: unknown }).jsonrpc === '2.0'
+  );
+}

@@ -1,0 +1,52 @@
+// Where a request's answer goes: an HTTP exchange (JSON or SSE), or one slot of a batch.
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+
+export interface Responder {
+  readonly isOpen: boolean;
+  /** Sends a message before the response; false when this responder cannot carry one. */
+  send(message: JSONRPCMessage | string): boolean;
+  /** The final response, serialized. */
+  respond(json: string): void;
+  /** Ends without a response (the request was cancelled). */
+  accept(): void;
+  onClose(handler: () => void): void;
+}
+
+/** Collects the responses of a JSON-RPC batch; mid-request messages go to the session's GET stream. */
+export class BatchResponder implements Responder {
+  private done = false;
+  json: string | undefined;
+  private readonly handlers: (() => void)[] = [];
+
+  constructor(private readonly onDone: () => void) {}
+
+  get isOpen(): boolean {
+    return !this.done;
+  }
+
+  send(): boolean {
+    return false;
+  }
+
+  respond(json: string): void {
+    if (this.done) return;
+    this.done = true;
+    this.json = json;
+    this.onDone();
+  }
+
+  accept(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onDone();
+  }
+
+  onClose(handler: () => void): void {
+    this.handlers.push(handler);
+  }
+
+  /** The batch's HTTP exchange closed early. */
+  abandon(): void {
+    for (const handler of this.handlers) handler();
+  }
+}
