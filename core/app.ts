@@ -8,6 +8,7 @@ import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
 import type { GatewayState } from './control/snapshot.js';
 import { applyConfigBackends } from './discovery/config-source.js';
+import type { DiscoverySource } from './discovery/source.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
 import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   coalesceMs?: number;
   /** Serves the dashboard's static files at / (headless mode). */
   dashboard?: RouteHandler;
+  /** Extra sources of backends besides the config file (e.g. the container engine). */
+  sources?: DiscoverySource[];
 }
 
 export interface StartedApp {
@@ -128,6 +131,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         });
         await applyConfigBackends(registry, config.backends);
         registry.start();
+        for (const source of options.sources ?? []) await source.start(registry);
         aggregator.start();
         const port = await server.listen();
         const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -147,6 +151,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     async stop() {
       state = 'stopping';
       aggregator.stop();
+      for (const source of options.sources ?? []) await source.stop().catch(() => undefined);
       await server?.close();
       server = undefined;
       await endpoint.close();

@@ -1,0 +1,162 @@
+// Real MCP servers for tests: the SDK fixture server and @modelcontextprotocol/server-everything,
+// each a child process on a loopback port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FixtureSpec } from '../fixtures/fixture-server.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURE = path.join(ROOT, 'test/fixtures/fixture-server.ts');
+export const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const NODE = process.execPath;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+  /** Kill and start again on the same port. */
+  restart(): Promise<void>;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 'stderr', timeoutMs = 20_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const source = child[stream]!;
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${pattern} (got: ${buffer.slice(-500)})`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const m = pattern.exec(buffer);
+      if (m) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`process exited (${code}) before ${pattern}: ${buffer.slice(-500)}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      source.off('data', onData);
+      child.off('exit', onExit);
+    };
+    source.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** Starts the SDK fixture server over HTTP and resolves once it listens. */
+export async function startFixture(spec: FixtureSpec): Promise<RunningServer> {
+  let port = spec.port ?? (await freePort());
+  const launch = async () => {
+    const child = spawn(NODE, ['--import', 'tsx', FIXTURE, JSON.stringify({ ...spec, port })], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr!.resume();
+    const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
+    port = Number(m[1]);
+    return child;
+  };
+  let child = await launch();
+  const server: RunningServer = {
+    get url() {
+      return `http://127.0.0.1:${port}/mcp`;
+    },
+    get port() {
+      return port;
+    },
+    get process() {
+      return child;
+    },
+    stop: () => stopProcess(child),
+    restart: async () => {
+      await stopProcess(child, 'SIGKILL');
+      child = await launch();
+    },
+  };
+  return server;
+}
+
+/** Arguments to run the fixture as a stdio backend command. */
+export function fixtureCommand(spec: FixtureSpec): { command: string; args: string[] } {
+  return { command: NODE, args: ['--import', 'tsx', FIXTURE, JSON.stringify(spec)] };
+}
+
+/** server-everything over Streamable HTTP ("streamableHttp") or legacy SSE ("sse"). */
+export async function startEverything(mode: 'streamableHttp' | 'sse'): Promise<RunningServer> {
+  const port = await freePort();
+  const launch = async () => {
+    const child = spawn(NODE, [EVERYTHING, mode], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.resume();
+    await waitForLine(child, /(listening on port|running on port)/, 'stderr');
+    child.stderr!.resume();
+    return child;
+  };
+  let child = await launch();
+  return {
+    url: mode === 'sse' ? `http://127.0.0.1:${port}/sse` : `http://127.0.0.1:${port}/mcp`,
+    port,
+    get process() {
+      return child;
+    },
+    stop: () => stopProcess(child),
+    restart: async () => {
+      await stopProcess(child, 'SIGKILL');
+      child = await launch();
+    },
+  };
+}
+
+export const everythingStdio = { command: NODE, args: [EVERYTHING, 'stdio'] };
+
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
