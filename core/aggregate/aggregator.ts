@@ -3,7 +3,7 @@
 // gateway which lists changed. Requests only ever read `current`.
 import type { AdvertisedSet } from '../domain/advertised.js';
 import type { CapabilityKind } from '../domain/capability.js';
-import type { Decision } from '../domain/conflict.js';
+import type { Decision, Pin } from '../domain/conflict.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
@@ -52,6 +52,8 @@ export class Aggregator {
   private _current: AdvertisedSet = EMPTY;
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
+  /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
+  private pendingPins: Pin[] = [];
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -105,7 +107,7 @@ export class Aggregator {
       },
       now,
     );
-    if (pins.length) this.options.pins.upsert(pins);
+    this.pendingPins = pins;
     const before = this._current;
     const change = {
       tools: set.serialized.tools !== before.serialized.tools,
@@ -129,6 +131,17 @@ export class Aggregator {
     });
     this.changed.emit({ set: this._current, ...change });
     return this._current;
+  }
+
+  /**
+   * A client was just given the current lists: from now on their names are pinned. Until a client
+   * has seen a name, nothing depends on it, so startup order (which backend happened to answer
+   * first) never decides names — registration order does.
+   */
+  served(): void {
+    if (this.pendingPins.length === 0) return;
+    this.options.pins.upsert(this.pendingPins);
+    this.pendingPins = [];
   }
 
   /** Applies a user decision for a conflict (or clears it with `null`) and rebuilds. */

@@ -217,7 +217,8 @@ function resolveNamed(
       for (const c of group) if (!members.includes(c)) proposals.set(c, null);
       byStrategy(name, members, members.length > 1);
     }
-    if (contested) {
+    // Under `prefix` a shared name is no conflict at all: every candidate already has its own name.
+    if (contested && (config.conflicts !== 'prefix' || decision)) {
       conflicts.push({
         id: conflictId(kind, name),
         kind,

@@ -57,16 +57,21 @@ export class BackendLink {
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<RpcResponse> {
-    const peer = await this.open();
-    const send = (p: RpcPeer) =>
-      p.request(method, this.era === 'modern' ? withEnvelope(params, this.identity) : params, options);
+    const attempt = async () => {
+      const peer = await this.open();
+      return peer.request(
+        method,
+        this.era === 'modern' ? withEnvelope(params, this.identity) : params,
+        options,
+      );
+    };
     try {
-      return await send(peer);
+      return await attempt();
     } catch (error) {
       if (!(error instanceof SessionLostError) || this.closed) throw error;
-      this.reset(peer);
+      if (this.peer) this.reset(this.peer);
       this.connection.refresh();
-      return send(await this.open());
+      return attempt();
     }
   }
 

@@ -109,6 +109,7 @@ export class Dispatcher {
     audit: (e: { outcome: AuditOutcome; responseBytes?: number }) => void,
   ): void {
     const json = resultJson(id, serialized);
+    this.options.aggregator.served();
     responder.respond(json);
     audit({ outcome: 'ok', responseBytes: json.length });
   }

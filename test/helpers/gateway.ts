@@ -19,7 +19,10 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(input: ConfigInput, options: Partial<AppOptions> = {}): Promise<TestGateway> {
+export async function startGateway(
+  input: ConfigInput,
+  options: Partial<AppOptions> = {},
+): Promise<TestGateway> {
   const result = validateConfig({ server: { port: 0 }, ...input });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'switchyard-test-')));
@@ -60,7 +63,9 @@ export async function connectV2(gateway: TestGateway, options: ClientOptions = {
     { capabilities: options.capabilities ?? {} },
   );
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: authHeaders(gateway.token) } }),
+    new StreamableHTTPClientTransport(new URL(gateway.url), {
+      requestInit: { headers: authHeaders(gateway.token) },
+    }),
   );
   return client;
 }
@@ -71,12 +76,16 @@ export async function connectV1(gateway: TestGateway, options: ClientOptions = {
     { name: options.name ?? 'test-client-v1', version: '1.0.0' },
     { capabilities: options.capabilities ?? {} },
   );
-  await client.connect(new TransportV1(new URL(gateway.url), { requestInit: { headers: authHeaders(gateway.token) } }));
+  await client.connect(
+    new TransportV1(new URL(gateway.url), { requestInit: { headers: authHeaders(gateway.token) } }),
+  );
   return client;
 }
 
 /** Tool names the client sees, sorted. */
-export async function toolNames(client: { listTools(): Promise<{ tools: { name: string }[] }> }): Promise<string[]> {
+export async function toolNames(client: {
+  listTools(): Promise<{ tools: { name: string }[] }>;
+}): Promise<string[]> {
   return (await client.listTools()).tools.map((t) => t.name).sort();
 }
 

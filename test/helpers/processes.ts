@@ -8,7 +8,10 @@ import type { FixtureSpec } from '../fixtures/fixture-server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = path.join(ROOT, 'test/fixtures/fixture-server.ts');
-export const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const EVERYTHING = path.join(
+  ROOT,
+  'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+);
 export const NODE = process.execPath;
 
 export async function freePort(): Promise<number> {
@@ -32,7 +35,12 @@ export interface RunningServer {
   restart(): Promise<void>;
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 'stderr', timeoutMs = 20_000): Promise<RegExpExecArray> {
+function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  stream: 'stdout' | 'stderr',
+  timeoutMs = 20_000,
+): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const source = child[stream]!;
@@ -156,7 +164,8 @@ export async function waitFor<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

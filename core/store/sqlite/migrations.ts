@@ -1,0 +1,126 @@
+// The database schema as numbered, forward-only migrations. `PRAGMA user_version` holds the number
+// of the last one applied; each runs in its own transaction together with the version bump, so a
+// crash leaves the file at the previous version or the next, never in between. A released
+// migration is never edited: change the schema by appending one.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+/** 'SYD1': marks the file as Switchyard's (PRAGMA application_id). */
+export const APPLICATION_ID = 0x53594431;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'pins, conflict decisions, legacy sessions, audit trail',
+    up(db) {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.exec(`
+        CREATE TABLE pins (
+          kind TEXT NOT NULL,
+          backend TEXT NOT NULL,
+          original_name TEXT NOT NULL,
+          advertised_name TEXT NOT NULL,
+          pinned_at INTEGER NOT NULL,
+          PRIMARY KEY (kind, backend, original_name)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE decisions (
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          decided_at INTEGER NOT NULL,
+          PRIMARY KEY (kind, name)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE sessions (
+          id TEXT PRIMARY KEY,
+          client_name TEXT NOT NULL,
+          client_version TEXT NOT NULL,
+          client_info TEXT NOT NULL,
+          capabilities TEXT NOT NULL,
+          protocol_version TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          last_seen INTEGER NOT NULL,
+          backend_sessions TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX sessions_last_seen ON sessions (last_seen);
+
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          time INTEGER NOT NULL,
+          session_id TEXT,
+          client_name TEXT,
+          client_version TEXT,
+          era TEXT,
+          method TEXT NOT NULL,
+          name TEXT,
+          backend TEXT,
+          original_name TEXT,
+          duration_ms REAL NOT NULL,
+          outcome TEXT NOT NULL,
+          http_status INTEGER,
+          error_code INTEGER,
+          error_message TEXT,
+          request_bytes INTEGER NOT NULL,
+          response_bytes INTEGER NOT NULL,
+          request_payload TEXT,
+          response_payload TEXT
+        ) STRICT;
+        CREATE INDEX audit_time ON audit (time);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'backend settings; audit indexes for the dashboard filters',
+    up(db) {
+      db.exec(`
+        CREATE TABLE backend_settings (
+          backend TEXT PRIMARY KEY,
+          enabled INTEGER NOT NULL DEFAULT 1,
+          display_name TEXT,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE INDEX audit_backend_time ON audit (backend, time);
+        CREATE INDEX audit_outcome_time ON audit (outcome, time);
+        CREATE INDEX audit_session_time ON audit (session_id, time);
+        CREATE INDEX audit_client_time ON audit (client_name, time);
+        CREATE INDEX audit_name_time ON audit (name, time);
+      `);
+    },
+  },
+];
+
+/** The version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the database up to `target` (default: the latest), one transaction per migration.
+ * BEGIN IMMEDIATE plus a re-read of the version makes two processes opening the same new file safe.
+ */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): { from: number; to: number } {
+  const from = schemaVersion(db);
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    db.transaction(() => {
+      const current = schemaVersion(db);
+      if (current >= migration.version) return;
+      if (current !== migration.version - 1) {
+        throw new Error(`cannot apply migration ${migration.version} to a database at version ${current}`);
+      }
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: schemaVersion(db) };
+}

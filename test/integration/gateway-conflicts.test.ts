@@ -1,0 +1,228 @@
+// Conflict strategies, filters, overrides and pins, end to end: two SDK fixture servers whose tool
+// and prompt names collide, seen through a real client connected to the gateway.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import type { ConfigInput } from '../../core/config/schema.js';
+import { specFromConfig } from '../../core/discovery/config-source.js';
+import { connectV2, startGateway, textOf, toolNames, type TestGateway } from '../helpers/gateway.js';
+import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
+
+let alpha: RunningServer;
+let beta: RunningServer;
+
+beforeAll(async () => {
+  [alpha, beta] = await Promise.all([
+    startFixture({
+      name: 'alpha',
+      transport: 'legacy-http',
+      tools: ['echo', 'add', 'alpha-only', 'get.data'],
+      prompts: ['greet'],
+    }),
+    startFixture({
+      name: 'beta',
+      transport: 'legacy-http',
+      tools: ['echo', 'add', 'beta-only'],
+      prompts: ['greet'],
+      descriptions: { echo: 'Beta’s echo, which differs' },
+    }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([alpha?.stop(), beta?.stop()]);
+});
+
+async function withGateway(
+  input: Partial<ConfigInput>,
+  body: (g: TestGateway, c: Client) => Promise<void>,
+): Promise<void> {
+  const gateway = await startGateway({
+    backends: [
+      { name: 'alpha', url: alpha.url },
+      { name: 'beta', url: beta.url },
+    ],
+    ...input,
+  });
+  try {
+    await waitFor(() => gateway.app.control.snapshot().backends.every((b) => b.state === 'ready'), {
+      what: 'backends ready',
+    });
+    await waitFor(() => gateway.app.aggregator.current.tools.length > 0, { what: 'tools advertised' });
+    const client = await connectV2(gateway);
+    try {
+      await body(gateway, client);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await gateway.stop();
+  }
+}
+
+describe('conflict strategies', () => {
+  it('auto: unique names kept, the later backend’s collisions prefixed and reported', async () => {
+    await withGateway({}, async (gateway, client) => {
+      expect(await toolNames(client)).toEqual(
+        ['add', 'alpha-only', 'beta-only', 'beta__add', 'beta__echo', 'echo', 'get_data'].sort(),
+      );
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'x' } }))).toBe('alpha: x');
+      expect(textOf(await client.callTool({ name: 'beta__echo', arguments: { message: 'y' } }))).toBe(
+        'beta: y',
+      );
+      // A name with a dot is made valid; the call still reaches the original name.
+      expect(textOf(await client.callTool({ name: 'get_data', arguments: {} }))).toBe('alpha/get.data');
+      const prompts = (await client.listPrompts()).prompts.map((p) => p.name).sort();
+      expect(prompts).toEqual(['beta__greet', 'greet']);
+      const got = await client.getPrompt({ name: 'beta__greet', arguments: { topic: 't' } });
+      expect(JSON.stringify(got.messages)).toContain('beta/greet: t');
+      const open = gateway.app.control
+        .snapshot()
+        .conflicts.filter((c) => c.open)
+        .map((c) => c.id)
+        .sort();
+      expect(open).toEqual(['prompt:greet', 'tool:add', 'tool:echo']);
+    });
+  });
+
+  it('prefix: every tool carries its backend prefix, in the configured format', async () => {
+    await withGateway(
+      { aggregation: { conflicts: 'prefix', prefixFormat: '{backend}_' } },
+      async (gateway, client) => {
+        expect(await toolNames(client)).toEqual(
+          [
+            'alpha_add',
+            'alpha_alpha-only',
+            'alpha_echo',
+            'alpha_get_data',
+            'beta_add',
+            'beta_beta-only',
+            'beta_echo',
+          ].sort(),
+        );
+        expect(textOf(await client.callTool({ name: 'beta_echo', arguments: { message: 'p' } }))).toBe(
+          'beta: p',
+        );
+        expect(gateway.app.control.snapshot().conflicts).toEqual([]);
+      },
+    );
+  });
+
+  it('priority: the first listed backend wins, the others are hidden', async () => {
+    await withGateway(
+      { aggregation: { conflicts: 'priority', priority: ['beta', 'alpha'] } },
+      async (gateway, client) => {
+        expect(await toolNames(client)).toEqual(
+          ['add', 'alpha-only', 'beta-only', 'echo', 'get_data'].sort(),
+        );
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'w' } }))).toBe('beta: w');
+        const conflict = gateway.app.control.snapshot().conflicts.find((c) => c.id === 'tool:echo');
+        expect(conflict?.open).toBe(false);
+      },
+    );
+  });
+
+  it('manual: collisions wait for a decision; a decision applies live and clients get list_changed', async () => {
+    await withGateway({ aggregation: { conflicts: 'manual' } }, async (gateway, client) => {
+      expect(await toolNames(client)).toEqual(['alpha-only', 'beta-only', 'get_data']);
+      let changed = 0;
+      client.setNotificationHandler('notifications/tools/list_changed', () => {
+        changed++;
+      });
+      gateway.app.aggregator.decide('tool', 'echo', { action: 'winner', backend: 'beta' });
+      gateway.app.aggregator.decide('tool', 'add', {
+        action: 'rename',
+        names: { alpha: 'alpha_sum', beta: 'beta_sum' },
+      });
+      await waitFor(() => changed >= 1, { what: 'tools/list_changed' });
+      expect(await toolNames(client)).toEqual([
+        'alpha-only',
+        'alpha_sum',
+        'beta-only',
+        'beta_sum',
+        'echo',
+        'get_data',
+      ]);
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'd' } }))).toBe('beta: d');
+      expect(textOf(await client.callTool({ name: 'alpha_sum', arguments: { a: 1, b: 2 } }))).toBe('3');
+      const echo = gateway.app.control.snapshot().conflicts.find((c) => c.id === 'tool:echo');
+      expect(echo).toMatchObject({ open: false, resolvedBy: 'decision' });
+    });
+  });
+});
+
+describe('filters and overrides', () => {
+  it('applies include/exclude and renames/re-describes a tool', async () => {
+    await withGateway(
+      {
+        aggregation: {
+          backends: {
+            alpha: {
+              tools: {
+                exclude: ['add', 'get*'],
+                overrides: { echo: { name: 'say', description: 'Repeat a message' } },
+              },
+            },
+            beta: { tools: { include: ['echo', 'beta-*'] } },
+          },
+        },
+      },
+      async (_gateway, client) => {
+        const tools = (await client.listTools()).tools;
+        expect(tools.map((t) => t.name).sort()).toEqual(['alpha-only', 'beta-only', 'echo', 'say']);
+        expect(tools.find((t) => t.name === 'say')?.description).toBe('Repeat a message');
+        // The schema is relayed as the backend sent it.
+        expect(tools.find((t) => t.name === 'say')?.inputSchema).toMatchObject({
+          type: 'object',
+          properties: { message: { type: 'string' } },
+        });
+        expect(textOf(await client.callTool({ name: 'say', arguments: { message: 'o' } }))).toBe('alpha: o');
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'b' } }))).toBe('beta: b');
+      },
+    );
+  });
+});
+
+describe('name pins', () => {
+  it('a newcomer never renames an advertised tool, and names stay after the first owner leaves', async () => {
+    const gateway = await startGateway({ backends: [{ name: 'beta', url: beta.url }] });
+    try {
+      await waitFor(() => gateway.app.aggregator.current.tools.length === 3, { what: 'beta tools' });
+      const client = await connectV2(gateway);
+      expect(await toolNames(client)).toEqual(['add', 'beta-only', 'echo']);
+      let changes = 0;
+      client.setNotificationHandler('notifications/tools/list_changed', () => {
+        changes++;
+      });
+      // alpha arrives later (as a container would): its colliding tools are the ones prefixed.
+      gateway.app.registry.upsert(
+        specFromConfig({
+          name: 'alpha',
+          url: alpha.url,
+          transport: 'streamable-http',
+          headers: {},
+          timeout: 30_000,
+          enabled: true,
+        }),
+      );
+      await waitFor(() => changes > 0 && gateway.app.aggregator.current.tools.length === 7, {
+        what: 'alpha merged',
+      });
+      expect(await toolNames(client)).toEqual(
+        ['add', 'alpha-only', 'alpha__add', 'alpha__echo', 'beta-only', 'echo', 'get_data'].sort(),
+      );
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'still' } }))).toBe(
+        'beta: still',
+      );
+      // beta goes away: alpha's tools keep the names the client learned (no silent renaming).
+      await gateway.app.registry.remove('beta');
+      await waitFor(() => gateway.app.aggregator.current.tools.length === 4, { what: 'beta removed' });
+      expect(await toolNames(client)).toEqual(['alpha-only', 'alpha__add', 'alpha__echo', 'get_data']);
+      expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { message: 'kept' } }))).toBe(
+        'alpha: kept',
+      );
+      await client.close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
