@@ -182,7 +182,10 @@ function resolveNamed(
     // so it gets the same name back; an owner that is up and dropped the item releases it.
     const present = candidates.some((c) => c.backend === pin.backend && c.original === pin.originalName);
     if (present || (input.knownBackends.has(pin.backend) && !usable.has(pin.backend))) {
-      reservedBy.set(pin.advertisedName, pin);
+      // Two pins can name the same advertised name (an owner left, another took the name, the first
+      // came back): the most recent holder keeps it, whatever order the store returns pins in.
+      const other = reservedBy.get(pin.advertisedName);
+      if (!other || newerPin(pin, other)) reservedBy.set(pin.advertisedName, pin);
     }
   }
   const prefixed = (c: Candidate) => prefixedName(config.prefixFormat, c.backend, c.desired);
@@ -192,6 +195,8 @@ function resolveNamed(
     return pin && !c.explicit && pin.advertisedName !== c.desired ? pin.advertisedName : prefixed(c);
   };
   const proposals = new Map<Candidate, string | null>();
+  /** Conflicts with their candidates; `advertisedAs` is filled in once every name is final. */
+  const found: { conflict: Conflict; members: Candidate[] }[] = [];
   const decisions = new Map(input.decisions.filter((d) => d.kind === kind).map((d) => [d.name, d.decision]));
 
   for (const [name, group] of groupBy(candidates, (c) => c.desired)) {
@@ -219,20 +224,18 @@ function resolveNamed(
     }
     // Under `prefix` a shared name is no conflict at all: every candidate already has its own name.
     if (contested && (config.conflicts !== 'prefix' || decision)) {
-      conflicts.push({
-        id: conflictId(kind, name),
-        kind,
-        name,
-        candidates: group.map((c) => ({
-          backend: c.backend,
-          originalName: c.original,
-          definition: c.definition,
-          advertisedAs: proposals.get(c) ?? null,
-        })),
-        resolvedBy: decision ? 'decision' : 'strategy',
-        strategy: config.conflicts,
-        ...(decision ? { decision } : {}),
-        open: !decision && (config.conflicts === 'auto' || config.conflicts === 'manual'),
+      found.push({
+        members: group,
+        conflict: {
+          id: conflictId(kind, name),
+          kind,
+          name,
+          candidates: [],
+          resolvedBy: decision ? 'decision' : 'strategy',
+          strategy: config.conflicts,
+          ...(decision ? { decision } : {}),
+          open: !decision && (config.conflicts === 'auto' || config.conflicts === 'manual'),
+        },
       });
     }
 
@@ -270,39 +273,41 @@ function resolveNamed(
   const ordered = [...proposals.entries()]
     .filter((entry): entry is [Candidate, string] => entry[1] !== null)
     .sort(([a, an], [b, bn]) => Number(an !== a.desired) - Number(bn !== b.desired) || a.order - b.order);
-  const taken = new Set<string>();
+  const holderOf = new Map<string, Candidate>();
+  const finalName = new Map<Candidate, string>();
   const result: { name: string; candidate: Candidate }[] = [];
   for (const [candidate, proposed] of ordered) {
     let name = proposed;
-    if (taken.has(name)) {
+    const holder = holderOf.get(name);
+    if (holder) {
+      // Two sources want the same advertised name (e.g. a prefixed name equals another tool's own
+      // name): the earlier claim keeps it, this one gets a hash suffix, and the clash is surfaced.
       const suffix = createHash('sha256')
         .update(`${candidate.backend}\u0000${candidate.original}`)
         .digest('hex')
         .slice(0, 6);
-      name = `${name.slice(0, MAX_NAME - 7)}_${suffix}`;
-      // Surface the clash: two different sources wanted the same advertised name.
+      name = `${proposed.slice(0, MAX_NAME - 7)}_${suffix}`;
       const id = conflictId(kind, proposed);
-      if (!conflicts.some((c) => c.id === id)) {
-        conflicts.push({
-          id,
-          kind,
-          name: proposed,
-          candidates: [],
-          resolvedBy: 'strategy',
-          strategy: config.conflicts,
-          open: true,
-        });
+      let clash = found.find((f) => f.conflict.id === id);
+      if (!clash) {
+        clash = {
+          members: [holder],
+          conflict: {
+            id,
+            kind,
+            name: proposed,
+            candidates: [],
+            resolvedBy: 'strategy',
+            strategy: config.conflicts,
+            open: true,
+          },
+        };
+        found.push(clash);
       }
-      conflicts
-        .find((c) => c.id === id)!
-        .candidates.push({
-          backend: candidate.backend,
-          originalName: candidate.original,
-          definition: candidate.definition,
-          advertisedAs: name,
-        });
+      if (!clash.members.includes(candidate)) clash.members.push(candidate);
     }
-    taken.add(name);
+    holderOf.set(name, candidate);
+    finalName.set(candidate, name);
     result.push({ name, candidate });
     const pin = pinOf.get(key(candidate.backend, candidate.original));
     if (!pin || pin.advertisedName !== name) {
@@ -315,9 +320,23 @@ function resolveNamed(
       });
     }
   }
+  for (const { conflict, members } of found) {
+    conflict.candidates = members.map((c) => ({
+      backend: c.backend,
+      originalName: c.original,
+      definition: c.definition,
+      advertisedAs: finalName.get(c) ?? null,
+    }));
+    conflicts.push(conflict);
+  }
   // Keep the advertised order stable: backends in registration order, items as each backend lists them.
   const position = new Map(candidates.map((c, i) => [c, i]));
   return result.sort((a, b) => position.get(a.candidate)! - position.get(b.candidate)!);
+}
+
+/** Whether pin `a` is more recent than `b` (ties broken by backend name, so the order never matters). */
+function newerPin(a: Pin, b: Pin): boolean {
+  return a.pinnedAt !== b.pinnedAt ? a.pinnedAt > b.pinnedAt : a.backend < b.backend;
 }
 
 interface ResourceResolution {

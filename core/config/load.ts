@@ -1,7 +1,7 @@
 // Loading a config file: YAML or JSON text → ${env:} expansion → schema validation with defaults.
 // Every error names its key path (and line:column in the file) so a user can fix all of them at once.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq } from 'yaml';
 import { expandEnv } from './expand.js';
 import { configSchema, type SwitchyardConfig } from './schema.js';
 
@@ -85,20 +85,43 @@ export function parseConfigText(
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = validateConfig(data === null ? {} : data, env);
   if (result.ok) return result;
-  // Attach the position of the nearest existing node to each error.
+  // Attach a position to each error: an unknown key points at the key itself, a bad value at the value.
   for (const error of result.errors) {
-    const path = parsePath(error.path);
-    for (let n = path.length; n >= 0; n--) {
-      const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) {
-        const pos = lines.linePos(node.range[0]);
-        error.line = pos.line;
-        error.column = pos.col;
-        break;
-      }
+    const range = rangeOf(doc, parsePath(error.path), error.message === 'unknown key');
+    if (range !== undefined) {
+      const pos = lines.linePos(range);
+      error.line = pos.line;
+      error.column = pos.col;
     }
   }
   return result;
+}
+
+/** Where the deepest existing part of `path` starts in the document (its key, or its value). */
+function rangeOf(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  atKey: boolean,
+): number | undefined {
+  let node: unknown = doc.contents;
+  let at: number | undefined = isNode(node) ? node.range?.[0] : undefined;
+  for (const [i, part] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === part);
+      if (!pair) break;
+      const keyAt = isNode(pair.key) ? pair.key.range?.[0] : undefined;
+      const valueAt = isNode(pair.value) ? pair.value.range?.[0] : undefined;
+      at = (last && atKey ? keyAt : (valueAt ?? keyAt)) ?? at;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item: unknown = node.items[part];
+      if (!isNode(item)) break;
+      at = item.range?.[0] ?? at;
+      node = item;
+    } else break;
+  }
+  return at;
 }
 
 /** Inverse of formatPath, for looking nodes up in the YAML document. */

@@ -34,6 +34,17 @@ const size = z.unknown().transform((value, ctx) => {
   return bytes;
 });
 
+/**
+ * After ${env:} expansion a number or a boolean arrives as a string ("4750", "true"): accept the
+ * string form where the value is obviously what the user meant.
+ */
+const int = (check: (n: z.ZodNumber) => z.ZodNumber = (n) => n) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    check(z.number().int()),
+  );
+const bool = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
 const stringMap = z.record(z.string(), z.string());
 
 const httpUrl = z.string().refine(
@@ -58,7 +69,7 @@ const backendName = z
 const backendCommon = {
   name: backendName,
   timeout: duration.default(30_000),
-  enabled: z.boolean().default(true),
+  enabled: bool().default(true),
 };
 
 const remoteBackend = z.strictObject({
@@ -126,7 +137,7 @@ export const configSchema = z
     server: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(4750),
+        port: int((n) => n.min(0).max(65535)).default(4750),
       })
       .prefault({}),
     auth: z
@@ -139,7 +150,7 @@ export const configSchema = z
       .strictObject({
         docker: z
           .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: bool().default(true),
             host: z.string().min(1).default('auto'),
             group: z.string().nullable().default(null),
           })
@@ -160,23 +171,23 @@ export const configSchema = z
       .prefault({}),
     audit: z
       .strictObject({
-        enabled: z.boolean().default(true),
-        retentionDays: z.number().int().min(1).default(30),
-        recordPayloads: z.boolean().default(false),
-        maxPayloadBytes: z.number().int().min(0).default(4096),
+        enabled: bool().default(true),
+        retentionDays: int((n) => n.min(1)).default(30),
+        recordPayloads: bool().default(false),
+        maxPayloadBytes: int((n) => n.min(0)).default(4096),
       })
       .prefault({}),
     sessions: z
       .strictObject({
         idleTtl: duration.default(86_400_000),
-        max: z.number().int().min(1).default(1000),
+        max: int((n) => n.min(1)).default(1000),
       })
       .prefault({}),
     limits: z
       .strictObject({
         // Caps that keep one bad client or backend from exhausting memory (see docs/config.md).
         requestBody: size.default(4 * 1024 ** 2),
-        batch: z.number().int().min(1).default(64),
+        batch: int((n) => n.min(1)).default(64),
         backendResponse: size.default(100 * 1024 ** 2),
       })
       .prefault({}),

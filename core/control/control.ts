@@ -30,7 +30,7 @@ export class Control {
       clientName: s.clientInfo.name,
       clientVersion: s.clientInfo.version,
       protocolVersion: s.protocolVersion,
-      era: 'legacy' as const,
+      era: s.era,
       createdAt: s.createdAt,
       lastSeen: s.lastSeen,
       calls: s.calls,

@@ -1,6 +1,11 @@
 // A legacy-era client session (Mcp-Session-Id): the client's identity, its own backend links,
 // its GET stream, and the bookkeeping that maps ids between the client and each backend.
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCResultResponse,
+  RequestId,
+} from '@modelcontextprotocol/client';
 import { BackendLink, type LinkHandlers } from '../backends/backend-link.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { ClientIdentity } from '../backends/modern.js';
@@ -18,10 +23,10 @@ export interface SessionRecord {
   backendSessions: Record<string, string>;
 }
 
-interface OutgoingRequest {
-  link: BackendLink;
-  upstreamId: RequestId;
-}
+/** A request we sent the client: relayed from a backend, or asked by the gateway itself. */
+type OutgoingRequest =
+  | { link: BackendLink; upstreamId: RequestId }
+  | { resolve: (response: JSONRPCResultResponse | JSONRPCErrorResponse) => void; timer: NodeJS.Timeout };
 
 export class ClientSession {
   readonly links = new Map<string, BackendLink>();
@@ -47,6 +52,8 @@ export class ClientSession {
     readonly createdAt: number,
     private readonly registry: BackendRegistry,
     private readonly handlers: LinkHandlers,
+    /** Modern (2026-07-28) clients have no session: one pooled ClientSession per client identity. */
+    readonly era: 'legacy' | 'modern' = 'legacy',
   ) {
     this.lastSeen = createdAt;
   }
@@ -79,6 +86,39 @@ export class ClientSession {
     return id;
   }
 
+  /**
+   * Asks the client something on the gateway's own behalf (a modern backend's input request, for a
+   * legacy client): resolves with the client's answer, or an error response if none can be had.
+   */
+  ask(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    responder: Responder | undefined,
+    timeoutMs: number,
+  ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse> {
+    const id = this.nextOutgoingId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.outgoing.delete(id);
+        resolve({
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32001, message: `the client did not answer ${method} in time` },
+        });
+      }, timeoutMs);
+      this.outgoing.set(id, { resolve, timer });
+      if (!this.deliver({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }, responder)) {
+        clearTimeout(timer);
+        this.outgoing.delete(id);
+        resolve({
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32603, message: 'the client has no open stream to receive this request' },
+        });
+      }
+    });
+  }
+
   /** Delivers a message on the request's own stream when it is open, else on the GET stream. */
   deliver(message: JSONRPCMessage | string, responder?: Responder): boolean {
     if (responder?.isOpen && responder.send(message)) return true;
@@ -104,6 +144,13 @@ export class ClientSession {
     this.closed = true;
     for (const controller of this.inflight.values()) controller.abort();
     this.inflight.clear();
+    for (const [id, entry] of this.outgoing) {
+      if ('resolve' in entry) {
+        clearTimeout(entry.timer);
+        entry.resolve({ jsonrpc: '2.0', id, error: { code: -32603, message: 'session closed' } });
+      }
+    }
+    this.outgoing.clear();
     this.stream?.close();
     await Promise.all([...this.links.values()].map((link) => link.close()));
     this.links.clear();

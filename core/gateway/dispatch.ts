@@ -31,6 +31,13 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
 } as const;
 
+const MODERN_LIST_FIELDS = '"resultType":"complete","ttlMs":0,"cacheScope":"private"';
+
+/** How many input_required rounds the gateway bridges for one legacy call. */
+const MAX_INPUT_ROUNDS = 8;
+/** A person may be answering (elicitation): wait longer than for a machine. */
+const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
+
 const CLIENT_CAPABILITY_FOR: Record<string, string> = {
   'sampling/createMessage': 'sampling',
   'elicitation/create': 'elicitation',
@@ -72,13 +79,13 @@ export class Dispatcher {
       case 'ping':
         return responder.respond(resultJson(id, {}));
       case 'tools/list':
-        return this.list(responder, id, set.serialized.tools, audit);
+        return this.list(session, responder, id, set.serialized.tools, audit);
       case 'prompts/list':
-        return this.list(responder, id, set.serialized.prompts, audit);
+        return this.list(session, responder, id, set.serialized.prompts, audit);
       case 'resources/list':
-        return this.list(responder, id, set.serialized.resources, audit);
+        return this.list(session, responder, id, set.serialized.resources, audit);
       case 'resources/templates/list':
-        return this.list(responder, id, set.serialized.resourceTemplates, audit);
+        return this.list(session, responder, id, set.serialized.resourceTemplates, audit);
       case 'logging/setLevel':
         return this.setLevel(session, request, responder);
       default:
@@ -103,12 +110,16 @@ export class Dispatcher {
   }
 
   private list(
+    session: ClientSession,
     responder: Responder,
     id: string | number,
     serialized: string,
     audit: (e: { outcome: AuditOutcome; responseBytes?: number }) => void,
   ): void {
-    const json = resultJson(id, serialized);
+    // Modern results carry resultType and cache hints; lists change live, so nothing is cacheable.
+    const result =
+      session.era === 'modern' ? `${serialized.slice(0, -1)},${MODERN_LIST_FIELDS}}` : serialized;
+    const json = resultJson(id, result);
     this.options.aggregator.served();
     responder.respond(json);
     audit({ outcome: 'ok', responseBytes: json.length });
@@ -214,24 +225,51 @@ export class Dispatcher {
     }
     const controller = new AbortController();
     session.inflight.set(id, controller);
+    // Modern clients cancel by closing the request's stream; legacy clients send notifications/cancelled.
+    if (session.era === 'modern') responder.onClose(() => controller.abort());
     session.calls++;
     try {
-      const response = await link.request(request.method, target.params, {
-        timeoutMs: link.connection.spec.timeoutMs,
-        signal: controller.signal,
-        tag: responder,
-      });
-      const json = responseJson(id, response);
+      const send = (params: Record<string, unknown>) =>
+        link.request(request.method, params, {
+          timeoutMs: link.connection.spec.timeoutMs,
+          signal: controller.signal,
+          tag: responder,
+        });
+      let response = await send(target.params);
+      // A modern backend asks for input by returning input_required (MRTR). A legacy client only
+      // understands server-initiated requests, so the gateway asks it those and retries for it.
+      for (let round = 0; session.era === 'legacy' && isInputRequired(response); round++) {
+        const retry =
+          round < MAX_INPUT_ROUNDS
+            ? await this.gatherInput(session, responder, response, target.params)
+            : undefined;
+        if (!retry || 'error' in retry) {
+          const json = this.failure(
+            request,
+            `backend "${target.backend}" needs input the client did not give${retry ? `: ${retry.error}` : ''}`,
+          );
+          responder.respond(json);
+          return audit({
+            ...base,
+            outcome: 'protocol_error',
+            errorMessage: 'input_required not satisfied',
+            responseBytes: json.length,
+          });
+        }
+        response = await send(retry.params);
+      }
+      const answer: RpcResponse = response;
+      const json = responseJson(id, answer);
       responder.respond(json);
-      const isError = 'error' in response;
-      const toolError = !isError && (response.result as { isError?: unknown }).isError === true;
+      const isError = 'error' in answer;
+      const toolError = !isError && (answer.result as { isError?: unknown }).isError === true;
       audit({
         ...base,
         outcome: isError ? 'protocol_error' : toolError ? 'tool_error' : 'ok',
         responseBytes: json.length,
-        ...(isError ? { errorCode: response.error.code, errorMessage: response.error.message } : {}),
+        ...(isError ? { errorCode: answer.error.code, errorMessage: answer.error.message } : {}),
         ...(this.options.audit.wantsPayloads
-          ? { requestPayload: request.params, responsePayload: isError ? response.error : response.result }
+          ? { requestPayload: request.params, responsePayload: isError ? answer.error : answer.result }
           : {}),
       });
     } catch (error) {
@@ -254,6 +292,37 @@ export class Dispatcher {
     } finally {
       session.inflight.delete(id);
     }
+  }
+
+  /** Asks the client each of a backend's input requests; the params for the retry, or why not. */
+  private async gatherInput(
+    session: ClientSession,
+    responder: Responder,
+    response: RpcResponse,
+    original: Record<string, unknown>,
+  ): Promise<{ params: Record<string, unknown> } | { error: string }> {
+    const result = (response as JSONRPCResultResponse).result as {
+      inputRequests?: Record<string, { method: string; params?: Record<string, unknown> }>;
+      requestState?: string;
+    };
+    const inputResponses: Record<string, unknown> = {};
+    for (const [key, input] of Object.entries(result.inputRequests ?? {})) {
+      const capability = CLIENT_CAPABILITY_FOR[input.method];
+      if (capability && !session.identity.capabilities[capability]) {
+        return { error: `the client does not support ${input.method}` };
+      }
+      const answer = await session.ask(input.method, input.params, responder, CLIENT_ANSWER_TIMEOUT_MS);
+      if ('error' in answer) return { error: answer.error.message };
+      inputResponses[key] = answer.result;
+    }
+    const { inputResponses: _previous, requestState: _state, ...rest } = original;
+    return {
+      params: {
+        ...rest,
+        ...(Object.keys(inputResponses).length > 0 ? { inputResponses } : {}),
+        ...(result.requestState !== undefined ? { requestState: result.requestState } : {}),
+      },
+    };
   }
 
   /**
@@ -328,6 +397,11 @@ export class Dispatcher {
     const outgoing = session.outgoing.get(id);
     if (!outgoing) return;
     session.outgoing.delete(id);
+    if ('resolve' in outgoing) {
+      clearTimeout(outgoing.timer);
+      outgoing.resolve(response);
+      return;
+    }
     void outgoing.link
       .respond({ ...response, id: outgoing.upstreamId } as RpcResponse)
       .catch(() => undefined);
@@ -374,7 +448,7 @@ export class Dispatcher {
     if (method === 'notifications/cancelled') {
       const upstreamId = (notification.params as { requestId?: unknown } | undefined)?.requestId;
       for (const [id, outgoing] of session.outgoing) {
-        if (outgoing.link === link && outgoing.upstreamId === upstreamId) {
+        if ('link' in outgoing && outgoing.link === link && outgoing.upstreamId === upstreamId) {
           session.outgoing.delete(id);
           session.deliver({ ...notification, params: { ...notification.params, requestId: id } });
         }
@@ -401,7 +475,7 @@ export class Dispatcher {
       durationMs: this.options.clock.now() - started,
       requestBytes,
       responseBytes: 0,
-      era: 'legacy',
+      era: session?.era ?? 'legacy',
       ...(session
         ? {
             sessionId: session.id,
@@ -412,6 +486,12 @@ export class Dispatcher {
       ...event,
     });
   }
+}
+
+function isInputRequired(response: RpcResponse): boolean {
+  return (
+    'result' in response && (response.result as { resultType?: unknown }).resultType === 'input_required'
+  );
 }
 
 /** A link's request tag is the responder of the client request that caused the backend's message. */

@@ -21,6 +21,8 @@ import { Dispatcher, ErrorCode } from './dispatch.js';
 import { errorJson, Exchange, NotificationStream, resultJson } from './exchange.js';
 import { BodyTooLargeError, readBody } from './guards.js';
 import { BatchResponder } from './responder.js';
+import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
+import type { ClientIdentity } from '../backends/modern.js';
 
 export interface EndpointOptions {
   registry: BackendRegistry;
@@ -42,12 +44,26 @@ const LIST_CHANGED = {
 export class McpEndpoint {
   /** Sessions in least-recently-used order (a touched session moves to the end). */
   private readonly sessions = new Map<string, ClientSession>();
+  /** Modern clients have no sessions: their backend links are pooled per client identity. */
+  private readonly pooled = new Map<string, ClientSession>();
   private readonly dispatcher: Dispatcher;
+  private readonly modern: ModernEndpoint;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EndpointOptions) {
     this.dispatcher = new Dispatcher(options);
-    options.aggregator.changed.on((change) => this.broadcast(change));
+    this.modern = new ModernEndpoint({
+      dispatcher: this.dispatcher,
+      sessionFor: (identity) => this.pooledSession(identity),
+      capabilities: () => this.capabilities(),
+      serverInfo: options.serverInfo,
+      instructions: () => options.aggregator.current.instructions,
+      reject: (res, status, code, message, id, data) => this.reject(res, status, code, message, id, data),
+    });
+    options.aggregator.changed.on((change) => {
+      this.broadcast(change);
+      this.modern.broadcast(change);
+    });
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, options.sessions.idleTtlMs));
     this.sweeper.unref();
   }
@@ -56,11 +72,12 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
-  sessionRecords(): (SessionRecord & { calls: number; streamOpen: boolean })[] {
-    return [...this.sessions.values()].map((s) => ({
+  sessionRecords(): (SessionRecord & { calls: number; streamOpen: boolean; era: 'legacy' | 'modern' })[] {
+    return [...this.sessions.values(), ...this.pooled.values()].map((s) => ({
       ...s.record(),
       calls: s.calls,
       streamOpen: Boolean(s.stream?.isOpen),
+      era: s.era,
     }));
   }
 
@@ -84,8 +101,9 @@ export class McpEndpoint {
     code: number,
     message: string,
     id: string | number | null = null,
+    data?: unknown,
   ): void {
-    const json = errorJson(id, code, message);
+    const json = errorJson(id, code, message, data);
     res.writeHead(status, {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(json)),
@@ -139,6 +157,9 @@ export class McpEndpoint {
     }
     for (const m of messages) {
       if (!isMessage(m)) return this.reject(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message');
+    }
+    if (!Array.isArray(parsed) && isModernRequest(parsed, req)) {
+      return this.modern.handle(req, res, parsed as JSONRPCRequest, body.length);
     }
     const initialize = messages.find((m) => (m as JSONRPCRequest).method === 'initialize') as
       JSONRPCRequest | undefined;
@@ -315,6 +336,32 @@ export class McpEndpoint {
     return session;
   }
 
+  private pooledSession(identity: ClientIdentity): ClientSession {
+    const key = `${identity.clientInfo.name}@${identity.clientInfo.version}`;
+    const now = this.options.clock.now();
+    let session = this.pooled.get(key);
+    if (!session || session.isClosed) {
+      const dispatcher = this.dispatcher;
+      const created: ClientSession = new ClientSession(
+        `modern:${key}`,
+        identity,
+        '2026-07-28',
+        now,
+        this.options.registry,
+        {
+          onRequest: (link, request, tag) => dispatcher.backendRequest(created, link, request, tag),
+          onNotification: (link, notification, tag) =>
+            dispatcher.backendNotification(created, link, notification, tag),
+        },
+        'modern',
+      );
+      session = created;
+      this.pooled.set(key, session);
+    }
+    session.lastSeen = now;
+    return session;
+  }
+
   private touch(id: string): ClientSession | undefined {
     const session = this.sessions.get(id);
     if (!session) return undefined;
@@ -398,6 +445,12 @@ export class McpEndpoint {
 
   private sweep(): void {
     const cutoff = this.options.clock.now() - this.options.sessions.idleTtlMs;
+    for (const [key, session] of this.pooled) {
+      if (session.lastSeen < cutoff) {
+        this.pooled.delete(key);
+        void session.close();
+      }
+    }
     for (const session of [...this.sessions.values()]) {
       if (session.lastSeen >= cutoff) break; // LRU order: the rest are newer
       if (session.stream?.isOpen) continue;
@@ -408,8 +461,10 @@ export class McpEndpoint {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    const all = [...this.sessions.values()];
+    this.modern.close();
+    const all = [...this.sessions.values(), ...this.pooled.values()];
     this.sessions.clear();
+    this.pooled.clear();
     await Promise.all(all.map((s) => s.close()));
   }
 }
