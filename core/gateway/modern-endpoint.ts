@@ -18,7 +18,7 @@ import type { ClientIdentity } from '../backends/modern.js';
 import type { ClientSession } from './client-session.js';
 import type { Dispatcher } from './dispatch.js';
 import { ErrorCode } from './dispatch.js';
-import { errorJson, Exchange, sseEvent } from './exchange.js';
+import { Exchange, sseEvent } from './exchange.js';
 
 const SUBSCRIPTION_ID_META = 'io.modelcontextprotocol/subscriptionId';
 const HEADER_MISMATCH = -32020;
