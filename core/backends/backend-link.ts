@@ -7,7 +7,7 @@ import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/
 import type { BackendConnection } from './backend-connection.js';
 import { BackendUnavailableError, SessionLostError } from './errors.js';
 import { initialize, type Handshake } from './handshake.js';
-import { withEnvelope, type ClientIdentity } from './modern.js';
+import { withEnvelope, withoutEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer, type RequestOptions, type RpcResponse } from './rpc-peer.js';
 
 export interface LinkHandlers {
@@ -59,11 +59,8 @@ export class BackendLink {
   ): Promise<RpcResponse> {
     const attempt = async () => {
       const peer = await this.open();
-      return peer.request(
-        method,
-        this.era === 'modern' ? withEnvelope(params, this.identity) : params,
-        options,
-      );
+      const forward = this.era === 'modern' ? withEnvelope(params, this.identity) : withoutEnvelope(params);
+      return peer.request(method, forward, options);
     };
     try {
       return await attempt();

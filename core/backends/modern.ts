@@ -20,7 +20,7 @@ export interface ClientIdentity {
   capabilities: Record<string, unknown>;
 }
 
-/** `_meta` fields a modern request carries, merged over any `_meta` the caller already set. */
+/** `_meta` fields a modern request carries; any the caller already set are kept. */
 export function withEnvelope(
   params: Record<string, unknown> | undefined,
   identity: ClientIdentity,
@@ -30,12 +30,29 @@ export function withEnvelope(
   return {
     ...params,
     _meta: {
-      ...meta,
       [PROTOCOL_VERSION_META_KEY]: version,
       [CLIENT_INFO_META_KEY]: identity.clientInfo,
       [CLIENT_CAPABILITIES_META_KEY]: identity.capabilities,
+      // A modern client's own envelope (its capabilities for this very request) passes through.
+      ...meta,
     },
   };
+}
+
+const ENVELOPE_KEYS = [PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, CLIENT_CAPABILITIES_META_KEY];
+
+/**
+ * The params without a modern envelope, for a legacy backend: a modern client's request forwarded
+ * to a 2025-era server must not claim 2026-07-28 (each hop negotiates on its own).
+ */
+export function withoutEnvelope(
+  params: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!meta || !ENVELOPE_KEYS.some((k) => k in meta)) return params;
+  const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => !ENVELOPE_KEYS.includes(k)));
+  const { _meta: _dropped, ...others } = params!;
+  return Object.keys(rest).length > 0 ? { ...others, _meta: rest } : others;
 }
 
 /** Header-safe value, or the `=?base64?…?=` sentinel form the spec requires otherwise. */

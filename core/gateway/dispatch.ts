@@ -77,7 +77,7 @@ export class Dispatcher {
 
     switch (request.method) {
       case 'ping':
-        return responder.respond(resultJson(id, {}));
+        return responder.respond(resultJson(id, session.era === 'modern' ? { resultType: 'complete' } : {}));
       case 'tools/list':
         return this.list(session, responder, id, set.serialized.tools, audit);
       case 'prompts/list':
@@ -214,7 +214,7 @@ export class Dispatcher {
     };
     const link = session.link(target.backend);
     if (!link) {
-      const json = this.failure(request, `backend "${target.backend}" is not registered`);
+      const json = this.failure(session, request, `backend "${target.backend}" is not registered`);
       responder.respond(json);
       return audit({
         ...base,
@@ -245,6 +245,7 @@ export class Dispatcher {
             : undefined;
         if (!retry || 'error' in retry) {
           const json = this.failure(
+            session,
             request,
             `backend "${target.backend}" needs input the client did not give${retry ? `: ${retry.error}` : ''}`,
           );
@@ -259,7 +260,7 @@ export class Dispatcher {
         response = await send(retry.params);
       }
       const answer: RpcResponse = response;
-      const json = responseJson(id, answer);
+      const json = responseJson(id, answer, session.era);
       responder.respond(json);
       const isError = 'error' in answer;
       const toolError = !isError && (answer.result as { isError?: unknown }).isError === true;
@@ -281,7 +282,7 @@ export class Dispatcher {
       const message = timedOut
         ? `backend "${target.backend}" did not answer within ${link.connection.spec.timeoutMs} ms`
         : `backend "${target.backend}" is unavailable: ${errorMessage(error)}`;
-      const json = this.failure(request, message, timedOut);
+      const json = this.failure(session, request, message, timedOut);
       responder.respond(json);
       audit({
         ...base,
@@ -329,11 +330,17 @@ export class Dispatcher {
    * A failed call: a tool call gets a tool error result the model can read and act on; other
    * methods get a JSON-RPC error.
    */
-  private failure(request: JSONRPCRequest, message: string, timedOut = false): string {
+  private failure(
+    session: ClientSession,
+    request: JSONRPCRequest,
+    message: string,
+    timedOut = false,
+  ): string {
     if (request.method === 'tools/call') {
       return resultJson(request.id, {
         content: [{ type: 'text', text: `Switchyard: ${message}.` }],
         isError: true,
+        ...(session.era === 'modern' ? { resultType: 'complete' } : {}),
       });
     }
     return errorJson(request.id, timedOut ? ErrorCode.RequestTimeout : ErrorCode.InternalError, message);
@@ -499,9 +506,13 @@ function asResponder(tag: unknown): Responder | undefined {
   return tag && typeof (tag as Responder).send === 'function' ? (tag as Responder) : undefined;
 }
 
-function responseJson(id: string | number, response: RpcResponse): string {
+function responseJson(id: string | number, response: RpcResponse, era: 'legacy' | 'modern'): string {
   if ('error' in response) {
     return JSON.stringify({ jsonrpc: '2.0', id, error: response.error });
   }
-  return resultJson(id, response.result);
+  const result = response.result as Record<string, unknown>;
+  // A modern client requires resultType; a legacy backend's result means "complete".
+  if (era === 'modern' && result.resultType === undefined)
+    return resultJson(id, { ...result, resultType: 'complete' });
+  return resultJson(id, result);
 }

@@ -337,7 +337,8 @@ export class McpEndpoint {
   }
 
   private pooledSession(identity: ClientIdentity): ClientSession {
-    const key = `${identity.clientInfo.name}@${identity.clientInfo.version}`;
+    // Legacy backends need one session per distinct client identity and capability set.
+    const key = `${identity.clientInfo.name}@${identity.clientInfo.version}#${JSON.stringify(identity.capabilities)}`;
     const now = this.options.clock.now();
     let session = this.pooled.get(key);
     if (!session || session.isClosed) {
