@@ -9,6 +9,7 @@ import type { BackendCatalog } from '../domain/capability.js';
 import type { BackoffPolicy, Clock, Logger } from '../domain/runtime.js';
 import { backoffDelay } from '../support/backoff.js';
 import { Emitter } from '../support/emitter.js';
+import type { Semaphore } from '../support/semaphore.js';
 import { listCatalog } from './catalog.js';
 import { createTransport, describeTarget } from './create-transport.js';
 import { BackendTimeoutError, ConnectionClosedError, errorMessage, SessionLostError } from './errors.js';
@@ -27,6 +28,8 @@ export interface ConnectionOptions {
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
+  /** Shared by all connections: how many may handshake and list at the same time. */
+  connectLimit?: Semaphore;
 }
 
 const LIST_CHANGED = new Set([
@@ -142,9 +145,16 @@ export class BackendConnection {
 
   private async connect(): Promise<void> {
     const generation = ++this.generation;
-    const stale = () => generation !== this.generation || this.stopped;
     if (this._status.state !== 'connecting')
       this.setState('connecting', this._status.lastError?.message, true);
+    // Fan-out is bounded: fifty backends starting at once connect a few at a time.
+    const limit = this.options.connectLimit;
+    await (limit ? limit.run(() => this.handshakeAndList(generation)) : this.handshakeAndList(generation));
+  }
+
+  private async handshakeAndList(generation: number): Promise<void> {
+    const stale = () => generation !== this.generation || this.stopped;
+    if (stale()) return;
     const timeoutMs = this.spec.timeoutMs;
     let peer: RpcPeer | undefined;
     try {

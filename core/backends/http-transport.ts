@@ -200,8 +200,8 @@ export class StreamableHttpTransport implements BackendTransport {
       res.on('data', (chunk: string) => {
         bytes += Buffer.byteLength(chunk);
         if (bytes > limit) {
+          reject(new ResponseTooLargeError(limit, this.options.backend)); // before destroy() reports an abort
           res.destroy();
-          reject(new ResponseTooLargeError(limit, this.options.backend));
           return;
         }
         parser.feed(chunk);
@@ -362,8 +362,8 @@ function readBody(res: http.IncomingMessage, limit: number, truncate: boolean): 
           resolve(Buffer.concat(chunks).toString('utf8'));
           return;
         }
-        res.destroy();
         reject(new ResponseTooLargeError(limit));
+        res.destroy();
         return;
       }
       chunks.push(chunk);
