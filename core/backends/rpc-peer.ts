@@ -38,6 +38,8 @@ interface Pending {
   tag: unknown;
   progressToken?: string | number;
   abort?: AbortController;
+  /** Detaches the caller's abort listener once the request is settled. */
+  release?: () => void;
 }
 
 export class CancelledError extends Error {
@@ -105,7 +107,9 @@ export class RpcPeer {
       };
       if (options.signal) {
         if (options.signal.aborted) return onAbort();
-        options.signal.addEventListener('abort', onAbort, { once: true });
+        const signal = options.signal;
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.release = () => signal.removeEventListener('abort', onAbort);
       }
       this.transport
         .send(message, {
@@ -117,8 +121,7 @@ export class RpcPeer {
           if (current !== entry) return; // already answered, cancelled or timed out
           this.settle(id);
           reject(error);
-        })
-        .finally(() => options.signal?.removeEventListener('abort', onAbort));
+        });
     });
   }
 
@@ -148,6 +151,7 @@ export class RpcPeer {
     if (!entry) return undefined;
     this.pending.delete(id);
     clearTimeout(entry.timer);
+    entry.release?.();
     return entry;
   }
 

@@ -17,10 +17,13 @@ beforeAll(async () => {
     aggregation: { conflicts: 'prefix' },
     backends: [
       { name: 'rich', url: backend.url },
-      { name: 'pipe', ...fixtureCommand({ name: 'pipe', transport: 'stdio', tools: ['whoami', 'elicit'] }) },
+      {
+        name: 'pipe',
+        ...fixtureCommand({ name: 'pipe', transport: 'stdio', tools: ['whoami', 'elicit', 'slow', 'stats'] }),
+      },
     ],
   });
-  await waitFor(() => gateway.app.aggregator.current.tools.length === TOOLS.length + 2, { what: 'tools' });
+  await waitFor(() => gateway.app.aggregator.current.tools.length === TOOLS.length + 4, { what: 'tools' });
 });
 
 afterAll(async () => {
@@ -127,28 +130,24 @@ describe('notifications and cancellation', () => {
     await client.close();
   });
 
-  it('a cancelled call is cancelled at the backend too', async () => {
+  it.each(['rich', 'pipe'])('a cancelled call is cancelled at the backend too (%s)', async (backend) => {
     const client = await connectV2(gateway);
-    const before = JSON.parse(textOf(await client.callTool({ name: 'rich__stats', arguments: {} }))) as {
-      cancelled: number;
-    };
+    const stats = async () =>
+      (
+        JSON.parse(textOf(await client.callTool({ name: `${backend}__stats`, arguments: {} }))) as {
+          cancelled: number;
+        }
+      ).cancelled;
+    const before = await stats();
     const controller = new AbortController();
     const call = client.callTool(
-      { name: 'rich__slow', arguments: { ms: 5000 } },
+      { name: `${backend}__slow`, arguments: { ms: 5000 } },
       { signal: controller.signal },
     );
     await new Promise((r) => setTimeout(r, 200));
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
-    await waitFor(
-      async () => {
-        const stats = JSON.parse(textOf(await client.callTool({ name: 'rich__stats', arguments: {} }))) as {
-          cancelled: number;
-        };
-        return stats.cancelled > before.cancelled;
-      },
-      { what: 'backend saw the cancellation' },
-    );
+    await waitFor(async () => (await stats()) > before, { what: 'backend saw the cancellation' });
     await client.close();
   });
 });
