@@ -198,6 +198,12 @@ function resolveNamed(
   /** Conflicts with their candidates; `advertisedAs` is filled in once every name is final. */
   const found: { conflict: Conflict; members: Candidate[] }[] = [];
   const decisions = new Map(input.decisions.filter((d) => d.kind === kind).map((d) => [d.name, d.decision]));
+  /**
+   * Names set by the user (a decision, an override, the prefix strategy) are stable by
+   * configuration and are not pinned: undoing the choice brings back the names clients had before.
+   * Pins record what arrival order decided.
+   */
+  const configured = new Set<Candidate>();
 
   for (const [name, group] of groupBy(candidates, (c) => c.desired)) {
     const decision = decisions.get(name);
@@ -207,6 +213,7 @@ function resolveNamed(
     const reservedElsewhere = reservedBy.has(name) && !holderByPin;
     const contested = group.length > 1;
 
+    if (decision && decision.action !== 'hide') for (const c of group) configured.add(c);
     if (decision?.action === 'prefix') {
       for (const c of group) proposals.set(c, prefixed(c));
     } else if (decision?.action === 'winner') {
@@ -310,7 +317,8 @@ function resolveNamed(
     finalName.set(candidate, name);
     result.push({ name, candidate });
     const pin = pinOf.get(key(candidate.backend, candidate.original));
-    if (!pin || pin.advertisedName !== name) {
+    const pinnable = !configured.has(candidate) && !candidate.explicit && config.conflicts !== 'prefix';
+    if (pinnable && (!pin || pin.advertisedName !== name)) {
       newPins.push({
         kind,
         backend: candidate.backend,

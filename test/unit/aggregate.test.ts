@@ -360,9 +360,11 @@ describe('strategy auto', () => {
       config: { backends: filters({ a: { tools: { overrides: { echo: { name: 'say' } } } } }) },
     });
     expect(toolMap(result)).toEqual({ say: 'a/echo' });
-    expect(result.pins).toEqual([
-      { kind: 'tool', backend: 'a', originalName: 'echo', advertisedName: 'say', pinnedAt: NOW },
-    ]);
+    // A configured name is stable by configuration: it is not pinned, so removing the override
+    // brings back the name clients had before it.
+    expect(result.pins).toEqual([]);
+    const reverted = seq.next([tools('a', 'echo')]);
+    expect(toolMap(reverted)).toEqual({ echo: 'a/echo' });
   });
 
   it('gives a contested name to its most recent holder, whatever order the pins come in', () => {
@@ -908,8 +910,8 @@ describe('pins returned by a build', () => {
       },
     });
     expect(toolMap(second)).toEqual({ echo: 'b/echo', renamed: 'a/gone' });
+    // The override's name is configured, not pinned; b's name was decided by the strategy.
     expect(second.pins.map((p) => `${p.backend}/${p.originalName}->${p.advertisedName}`).sort()).toEqual([
-      'a/gone->renamed',
       'b/echo->echo',
     ]);
   });
