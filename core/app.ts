@@ -8,7 +8,8 @@ import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
 import type { GatewayState } from './control/snapshot.js';
 import { applyConfigBackends } from './discovery/config-source.js';
-import type { DiscoverySource } from './discovery/source.js';
+import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
+import type { DiscoverySource, SourceStatus } from './discovery/source.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
 import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
@@ -18,6 +19,8 @@ import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import { MemoryDecisionStore, MemoryPinStore } from './store/memory.js';
 import { resolveToken, type ResolvedToken } from './store/token.js';
 import { DEFAULT_BACKOFF } from './support/backoff.js';
+import { Semaphore } from './support/semaphore.js';
+import { Emitter } from './support/emitter.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
 
@@ -32,10 +35,19 @@ export interface AppOptions {
   backoff?: BackoffPolicy;
   healthIntervalMs?: number;
   coalesceMs?: number;
+  /** How many backends may connect (handshake and list) at once; default 8. */
+  connectConcurrency?: number;
   /** Serves the dashboard's static files at / (headless mode). */
   dashboard?: RouteHandler;
-  /** Extra sources of backends besides the config file (e.g. the container engine). */
+  /** How `switchyard bridge` is launched here (shown in the dashboard's Connect view). */
+  bridgeCommand?: { command: string; args: string[] };
+  /** Extra sources of backends besides the config file and the container engine. */
   sources?: DiscoverySource[];
+  /**
+   * Container discovery (Docker/Podman) runs when `discovery.docker.enabled` is true: these options
+   * tune it (timings, environment); `false` leaves it off whatever the config says.
+   */
+  docker?: Partial<DockerSourceOptions> | false;
 }
 
 export interface StartedApp {
@@ -51,6 +63,8 @@ export interface App {
   readonly endpoint: McpEndpoint;
   readonly control: Control;
   start(): Promise<StartedApp>;
+  /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
+  setRunning(running: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +84,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
     identity: GATEWAY_IDENTITY,
+    connectLimit: new Semaphore(options.connectConcurrency ?? 8),
   });
   const aggregator = new Aggregator(registry, config.aggregation, {
     clock,
@@ -89,6 +104,33 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     serverInfo: { name: 'switchyard', title: 'Switchyard', version: VERSION },
   });
 
+  const sources: DiscoverySource[] = [...(options.sources ?? [])];
+  const dockerConfig = config.discovery.docker;
+  const docker =
+    dockerConfig.enabled && options.docker !== false
+      ? new DockerSource({
+          host: dockerConfig.host,
+          group: dockerConfig.group,
+          logger,
+          clock,
+          reservedNames: () => config.backends.map((b) => b.name),
+          ...options.docker,
+        })
+      : undefined;
+  if (docker) sources.push(docker);
+  const discoveryStatus = (): SourceStatus[] => [
+    ...sources.map((s) => s.status()),
+    ...(docker
+      ? []
+      : [
+          {
+            kind: 'docker',
+            ok: false,
+            summary: 'container discovery is off (discovery.docker.enabled: false, or --no-docker)',
+          },
+        ]),
+  ];
+
   let state: GatewayState = 'stopped';
   let url: string | undefined;
   let startedAt: number | undefined;
@@ -96,16 +138,53 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   let token: ResolvedToken | undefined;
   let error: string | undefined;
 
+  const gatewayChanged = new Emitter<void>();
+  const setState = (next: GatewayState) => {
+    state = next;
+    gatewayChanged.emit();
+  };
+
+  /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  const setRunning = async (running: boolean) => {
+    if (!server) throw new Error('the gateway is not started');
+    if (running === (state === 'running')) return;
+    if (running) {
+      setState('starting');
+      endpoint.resume();
+      registry.resume();
+      for (const source of sources) await source.start(registry);
+      startedAt = clock.now();
+      setState('running');
+      logger.info('gateway turned on');
+    } else {
+      setState('stopping');
+      for (const source of sources) await source.stop().catch(() => undefined);
+      await endpoint.suspend();
+      await registry.suspend();
+      setState('stopped');
+      logger.info('gateway turned off (sessions kept)');
+    }
+  };
+
   const control = new Control({
     registry,
     aggregator,
     endpoint,
+    clock,
+    discovery: discoveryStatus,
     gateway: () => ({
       state,
       ...(url ? { url } : {}),
       ...(startedAt ? { startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
       ...(error ? { error } : {}),
+    }),
+    gatewayChanged,
+    setGatewayRunning: setRunning,
+    connectInfo: () => ({
+      url: url ?? `http://${config.server.host}:${config.server.port}/mcp`,
+      token: token?.token ?? null,
+      bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
     }),
   });
 
@@ -115,8 +194,9 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     aggregator,
     endpoint,
     control,
+    setRunning,
     async start() {
-      state = 'starting';
+      setState('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
         server = new GatewayServer({
@@ -131,14 +211,14 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         });
         await applyConfigBackends(registry, config.backends);
         registry.start();
-        for (const source of options.sources ?? []) await source.start(registry);
+        for (const source of sources) await source.start(registry);
         aggregator.start();
         const port = await server.listen();
         const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
         url = `http://${host}:${port}/mcp`;
         startedAt = clock.now();
-        state = 'running';
         error = undefined;
+        setState('running');
         return { url, port, token };
       } catch (e) {
         state = 'error';
@@ -149,15 +229,16 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       }
     },
     async stop() {
-      state = 'stopping';
+      setState('stopping');
+      control.close();
       aggregator.stop();
-      for (const source of options.sources ?? []) await source.stop().catch(() => undefined);
+      for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();
       server = undefined;
       await endpoint.close();
       await registry.stop();
-      state = 'stopped';
       url = undefined;
+      setState('stopped');
     },
   };
 }

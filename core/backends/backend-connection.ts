@@ -114,7 +114,8 @@ export class BackendConnection {
     this.setState('disabled');
   }
 
-  async stop(): Promise<void> {
+  /** Disconnects and stops retrying; `reason` (e.g. the gateway was turned off) is shown as its state. */
+  async stop(reason?: string): Promise<void> {
     this.stopped = true;
     this.generation++;
     clearTimeout(this.retryTimer);
@@ -124,6 +125,7 @@ export class BackendConnection {
     await peer?.close();
     this.setCatalog(undefined);
     this.agent.destroy();
+    if (reason && this._status.state !== 'disabled') this.setState('down', reason);
   }
 
   /** Drop the current connection and connect again now (user action, or a link saw the backend restart). */

@@ -7,6 +7,8 @@ import { ConfigFileError, loadConfigFile } from '../config/load.js';
 import type { SwitchyardConfig } from '../config/schema.js';
 import type { LogLevel } from '../domain/runtime.js';
 import { createLogger, isLogLevel } from '../support/logger.js';
+import { createStaticHandler } from '../gateway/static-files.js';
+import { PACKAGE_ROOT } from '../version.js';
 import { dataDirFrom, UsageError, type Io } from './common.js';
 
 export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
@@ -69,9 +71,17 @@ export async function startServe(argv: string[], io: Io): Promise<ServeHandle> {
   });
   if (created) logger.info('wrote a default config file', { file: configFile });
   logger.info('config loaded', { file: configFile, backends: config.backends.length });
-  const app = buildApp(config, { dataDir, logger });
+  const app = buildApp(config, {
+    dataDir,
+    logger,
+    dashboard: createStaticHandler(path.join(PACKAGE_ROOT, 'dist', 'renderer')),
+    bridgeCommand: bridgeCommand(),
+  });
   const started = await app.start();
   io.stdout.write(`Switchyard listening on ${started.url}\n`);
+  const dashboard = new URL('/', started.url);
+  if (started.token.token) dashboard.hash = `token=${encodeURIComponent(started.token.token)}`;
+  io.stdout.write(`Dashboard: ${dashboard.href}\n`);
   if (started.token.source === 'file')
     io.stdout.write(`Token stored in ${started.token.file} (send it as "Authorization: Bearer <token>")\n`);
   else if (started.token.source === 'config')
@@ -81,6 +91,15 @@ export async function startServe(argv: string[], io: Io): Promise<ServeHandle> {
     logger.info('no backends configured yet: add some to the config file', { file: configFile });
   }
   return { app, url: started.url, stop: () => app.stop() };
+}
+
+/** How this very installation's `bridge` is started (shown in the dashboard for Claude Desktop). */
+function bridgeCommand(): { command: string; args: string[] } {
+  const script = process.argv[1]
+    ? path.resolve(process.argv[1])
+    : path.join(PACKAGE_ROOT, 'dist/core/cli/main.js');
+  const viaTsx = script.endsWith('.ts');
+  return { command: process.execPath, args: [...(viaTsx ? ['--import', 'tsx'] : []), script, 'bridge'] };
 }
 
 function applyOverrides(

@@ -2,27 +2,81 @@
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
+import type { CapabilityKind, JsonObject } from '../domain/capability.js';
+import type { Decision } from '../domain/conflict.js';
+import type {
+  AuditPage,
+  AuditQuery,
+  AuditQueryApi,
+  AuditStats,
+  AuditStatsQuery,
+} from '../domain/audit-query.js';
+import type { SourceStatus } from '../discovery/source.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
+import type { Clock } from '../domain/runtime.js';
+import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
+import type {
+  BackendDetail,
+  CapabilityEntry,
+  ConflictStrategy,
+  ConnectInfo,
+  ControlApi,
+  ControlEvent,
+} from './api.js';
+import { ControlError } from './errors.js';
 import type { GatewayState, Snapshot } from './snapshot.js';
+
+export interface GatewayInfo {
+  state: GatewayState;
+  url?: string;
+  startedAt?: number;
+  auth: 'token' | 'off';
+  error?: string;
+}
+
+/** Where user choices made in the dashboard are kept (SQLite when the store is open). */
+export interface ControlSettings {
+  setBackendEnabled(name: string, enabled: boolean): void;
+  setStrategy(strategy: ConflictStrategy): void;
+}
 
 export interface ControlDeps {
   registry: BackendRegistry;
   aggregator: Aggregator;
   endpoint: McpEndpoint;
-  gateway: () => {
-    state: GatewayState;
-    url?: string;
-    startedAt?: number;
-    auth: 'token' | 'off';
-    error?: string;
-  };
+  clock: Clock;
+  /** Status of each discovery source (the container engine: which one, or why none). */
+  discovery?: () => SourceStatus[];
+  gateway: () => GatewayInfo;
+  /** Fires when the gateway's own state changes (started, turned off). */
+  gatewayChanged?: Emitter<void>;
+  setGatewayRunning: (running: boolean) => Promise<void>;
+  connectInfo: () => ConnectInfo;
+  audit?: AuditQueryApi;
+  settings?: ControlSettings;
 }
 
-export class Control {
+/** Snapshots are pushed at most this often while things change. */
+const PUSH_INTERVAL_MS = 200;
+/** New audit rows are looked for this often while someone listens. */
+const AUDIT_POLL_MS = 1000;
+
+export class Control implements ControlApi {
+  private readonly events = new Emitter<ControlEvent>();
+  private pushTimer: NodeJS.Timeout | undefined;
+  private auditTimer: NodeJS.Timeout | undefined;
+  private lastAuditId = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+
   constructor(private readonly deps: ControlDeps) {}
 
-  snapshot(): Snapshot {
+  snapshot(): Promise<Snapshot> {
+    return Promise.resolve(this.snapshotNow());
+  }
+
+  /** The snapshot, synchronously (for the CLI and tests). */
+  snapshotNow(): Snapshot {
     const { registry, aggregator, endpoint } = this.deps;
     const set = aggregator.current;
     const sessions = endpoint.sessionRecords().map((s) => ({
@@ -40,6 +94,7 @@ export class Control {
     return {
       version: VERSION,
       gateway: this.deps.gateway(),
+      discovery: this.deps.discovery?.() ?? [],
       backends: registry
         .statuses()
         .map((status) => ({ ...status, enabled: registry.isEnabled(status.name) })),
@@ -55,5 +110,164 @@ export class Control {
         sessions: sessions.length,
       },
     };
+  }
+
+  subscribe(listener: (event: ControlEvent) => void): () => void {
+    const off = this.events.on(listener);
+    if (this.events.size === 1) this.watch();
+    return () => {
+      off();
+      if (this.events.size === 0) this.unwatch();
+    };
+  }
+
+  /** Starts following the engine once someone listens (nothing is computed for nobody). */
+  private watch(): void {
+    const schedule = () => {
+      this.pushTimer ??= setTimeout(() => {
+        this.pushTimer = undefined;
+        this.events.emit({ type: 'snapshot', snapshot: this.snapshotNow() });
+      }, PUSH_INTERVAL_MS);
+    };
+    this.unsubscribe.push(
+      this.deps.registry.statusChanged.on(schedule),
+      this.deps.registry.membershipChanged.on(schedule),
+      this.deps.aggregator.changed.on(schedule),
+      this.deps.endpoint.changed.on(schedule),
+    );
+    if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
+    const audit = this.deps.audit;
+    if (audit) {
+      this.lastAuditId = audit.lastId();
+      this.auditTimer = setInterval(() => {
+        const rows = audit.tail(this.lastAuditId, undefined, 500);
+        if (rows.length === 0) return;
+        this.lastAuditId = rows[rows.length - 1]!.id;
+        this.events.emit({ type: 'audit', rows });
+      }, AUDIT_POLL_MS);
+      this.auditTimer.unref();
+    }
+  }
+
+  private unwatch(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    clearInterval(this.auditTimer);
+  }
+
+  async backend(name: string): Promise<BackendDetail> {
+    const connection = this.deps.registry.get(name);
+    if (!connection) throw new ControlError(404, `no backend named "${name}"`);
+    const set = this.deps.aggregator.current;
+    const catalog = connection.catalog;
+    const advertised = (routes: ReadonlyMap<string, { backend: string; originalName: string }>) => {
+      const byOriginal = new Map<string, string>();
+      for (const [advertisedName, route] of routes)
+        if (route.backend === name) byOriginal.set(route.originalName, advertisedName);
+      return byOriginal;
+    };
+    const tools = advertised(set.toolRoutes);
+    const prompts = advertised(set.promptRoutes);
+    const entry = (
+      kind: CapabilityEntry['kind'],
+      definition: JsonObject,
+      originalName: string,
+      advertisedAs: string | null,
+    ): CapabilityEntry => ({
+      kind,
+      originalName,
+      advertisedAs,
+      ...(typeof definition.title === 'string' ? { title: definition.title } : {}),
+      ...(typeof definition.description === 'string' ? { description: definition.description } : {}),
+      definition,
+    });
+    return {
+      status: { ...connection.status, enabled: this.deps.registry.isEnabled(name) },
+      ...(catalog?.instructions ? { instructions: catalog.instructions } : {}),
+      capabilities: catalog?.serverCapabilities ?? {},
+      tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
+      prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
+      resources: (catalog?.resources ?? []).map((r) =>
+        entry('resource', r, r.uri, set.resourceOwners.get(r.uri) === name ? r.uri : null),
+      ),
+      resourceTemplates: (catalog?.resourceTemplates ?? []).map((t) =>
+        entry(
+          'resourceTemplate',
+          t,
+          t.uriTemplate,
+          set.templateRoutes.some((r) => r.backend === name && r.uriTemplate === t.uriTemplate)
+            ? t.uriTemplate
+            : null,
+        ),
+      ),
+    };
+  }
+
+  async setBackendEnabled(name: string, enabled: boolean): Promise<void> {
+    if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
+    this.deps.settings?.setBackendEnabled(name, enabled);
+    await this.deps.registry.setEnabled(name, enabled);
+  }
+
+  async reconnectBackend(name: string): Promise<void> {
+    const connection = this.deps.registry.get(name);
+    if (!connection) throw new ControlError(404, `no backend named "${name}"`);
+    if (!this.deps.registry.isEnabled(name)) throw new ControlError(409, `backend "${name}" is disabled`);
+    connection.reconnect();
+  }
+
+  async resolveConflict(id: string, decision: Decision | null): Promise<void> {
+    const colon = id.indexOf(':');
+    const kind = id.slice(0, colon) as CapabilityKind;
+    const name = id.slice(colon + 1);
+    if (colon < 1 || !['tool', 'prompt', 'resource'].includes(kind) || !name) {
+      throw new ControlError(400, `"${id}" is not a conflict id (kind:name)`);
+    }
+    if (decision && (decision.action === 'winner' || decision.action === 'hide')) {
+      const conflict = this.deps.aggregator.current.conflicts.find((c) => c.id === id);
+      if (conflict && !conflict.candidates.some((c) => c.backend === decision.backend)) {
+        throw new ControlError(400, `backend "${decision.backend}" is not a candidate of ${id}`);
+      }
+    }
+    if (decision && kind === 'resource' && (decision.action === 'prefix' || decision.action === 'rename')) {
+      throw new ControlError(400, 'resource URIs cannot be renamed: pick a winner or hide one');
+    }
+    this.deps.aggregator.decide(kind, name, decision);
+  }
+
+  async setStrategy(strategy: ConflictStrategy): Promise<void> {
+    this.deps.settings?.setStrategy(strategy);
+    this.deps.aggregator.setStrategy(strategy);
+  }
+
+  setGatewayRunning(running: boolean): Promise<void> {
+    return this.deps.setGatewayRunning(running);
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+  }
+
+  async auditStats(query: AuditStatsQuery): Promise<AuditStats> {
+    const empty = { calls: 0, errors: 0, errorRate: 0, p50: 0, p95: 0, p99: 0 };
+    return (
+      this.deps.audit?.stats(query) ?? {
+        from: query.from,
+        to: query.to,
+        bucketMs: query.bucketMs,
+        buckets: [],
+        backends: [],
+        total: empty,
+      }
+    );
+  }
+
+  async connectInfo(): Promise<ConnectInfo> {
+    return this.deps.connectInfo();
+  }
+
+  close(): void {
+    this.unwatch();
   }
 }

@@ -139,6 +139,18 @@ export class ClientSession {
     };
   }
 
+  /**
+   * Lets go of every backend session and the GET stream but stays valid: the gateway was turned
+   * off, and the client continues on this session when it is turned back on.
+   */
+  async disconnect(): Promise<void> {
+    for (const controller of this.inflight.values()) controller.abort();
+    this.stream?.close();
+    const links = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(links.map((link) => link.close()));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

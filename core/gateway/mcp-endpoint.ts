@@ -21,6 +21,7 @@ import { Dispatcher, ErrorCode } from './dispatch.js';
 import { errorJson, Exchange, NotificationStream, resultJson } from './exchange.js';
 import { BodyTooLargeError, readBody } from './guards.js';
 import { BatchResponder } from './responder.js';
+import { Emitter } from '../support/emitter.js';
 import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
 import type { ClientIdentity } from '../backends/modern.js';
 
@@ -49,6 +50,9 @@ export class McpEndpoint {
   private readonly dispatcher: Dispatcher;
   private readonly modern: ModernEndpoint;
   private sweeper: NodeJS.Timeout | undefined;
+  private suspended = false;
+  /** Sessions came, went, or made calls (for the dashboard; listeners throttle). */
+  readonly changed = new Emitter<void>();
 
   constructor(private readonly options: EndpointOptions) {
     this.dispatcher = new Dispatcher(options);
@@ -81,7 +85,31 @@ export class McpEndpoint {
     }));
   }
 
+  /** The gateway is turned off: /mcp answers 503, sessions are kept for when it comes back. */
+  async suspend(): Promise<void> {
+    this.suspended = true;
+    await Promise.all([...this.sessions.values(), ...this.pooled.values()].map((s) => s.disconnect()));
+    this.modern.close();
+  }
+
+  resume(): void {
+    this.suspended = false;
+  }
+
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.suspended) {
+      res.setHeader('retry-after', '5');
+      return this.reject(
+        res,
+        503,
+        ErrorCode.InternalError,
+        'Switchyard is turned off (turn it on from the tray or the dashboard)',
+      );
+    }
     switch (req.method) {
       case 'POST':
         return this.post(req, res);
@@ -208,6 +236,7 @@ export class McpEndpoint {
     if (!Array.isArray(parsed)) {
       const exchange = new Exchange(res);
       await this.dispatcher.request(session, requests[0]!, exchange, perRequestBytes);
+      this.changed.emit();
       return;
     }
     // A batch (2025-03-26 clients): answer with one JSON array once every request has its response.
@@ -333,6 +362,7 @@ export class McpEndpoint {
       },
     );
     this.sessions.set(id, session);
+    this.changed.emit();
     return session;
   }
 
@@ -369,6 +399,7 @@ export class McpEndpoint {
     session.lastSeen = this.options.clock.now();
     this.sessions.delete(id);
     this.sessions.set(id, session);
+    this.changed.emit();
     return session;
   }
 
@@ -427,6 +458,7 @@ export class McpEndpoint {
   private end(session: ClientSession): void {
     this.sessions.delete(session.id);
     void session.close();
+    this.changed.emit();
   }
 
   /** Tells every session which lists changed (now on its GET stream, or when it opens one). */

@@ -23,7 +23,9 @@ export async function startGateway(
   input: ConfigInput,
   options: Partial<AppOptions> = {},
 ): Promise<TestGateway> {
-  const result = validateConfig({ server: { port: 0 }, ...input });
+  // Container discovery is off unless a test asks for it: other containers on the machine must not
+  // leak into unrelated tests.
+  const result = validateConfig({ server: { port: 0 }, discovery: { docker: { enabled: false } }, ...input });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'switchyard-test-')));
   const app = buildApp(result.config, {

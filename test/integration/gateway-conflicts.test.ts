@@ -44,7 +44,7 @@ async function withGateway(
     ...input,
   });
   try {
-    await waitFor(() => gateway.app.control.snapshot().backends.every((b) => b.state === 'ready'), {
+    await waitFor(() => gateway.app.control.snapshotNow().backends.every((b) => b.state === 'ready'), {
       what: 'backends ready',
     });
     await waitFor(() => gateway.app.aggregator.current.tools.length > 0, { what: 'tools advertised' });
@@ -76,7 +76,7 @@ describe('conflict strategies', () => {
       const got = await client.getPrompt({ name: 'beta__greet', arguments: { topic: 't' } });
       expect(JSON.stringify(got.messages)).toContain('beta/greet: t');
       const open = gateway.app.control
-        .snapshot()
+        .snapshotNow()
         .conflicts.filter((c) => c.open)
         .map((c) => c.id)
         .sort();
@@ -102,7 +102,7 @@ describe('conflict strategies', () => {
         expect(textOf(await client.callTool({ name: 'beta_echo', arguments: { message: 'p' } }))).toBe(
           'beta: p',
         );
-        expect(gateway.app.control.snapshot().conflicts).toEqual([]);
+        expect(gateway.app.control.snapshotNow().conflicts).toEqual([]);
       },
     );
   });
@@ -115,7 +115,7 @@ describe('conflict strategies', () => {
           ['add', 'alpha-only', 'beta-only', 'echo', 'get_data'].sort(),
         );
         expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'w' } }))).toBe('beta: w');
-        const conflict = gateway.app.control.snapshot().conflicts.find((c) => c.id === 'tool:echo');
+        const conflict = gateway.app.control.snapshotNow().conflicts.find((c) => c.id === 'tool:echo');
         expect(conflict?.open).toBe(false);
       },
     );
@@ -144,7 +144,7 @@ describe('conflict strategies', () => {
       ]);
       expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'd' } }))).toBe('beta: d');
       expect(textOf(await client.callTool({ name: 'alpha_sum', arguments: { a: 1, b: 2 } }))).toBe('3');
-      const echo = gateway.app.control.snapshot().conflicts.find((c) => c.id === 'tool:echo');
+      const echo = gateway.app.control.snapshotNow().conflicts.find((c) => c.id === 'tool:echo');
       expect(echo).toMatchObject({ open: false, resolvedBy: 'decision' });
     });
   });

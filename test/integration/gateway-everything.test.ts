@@ -29,7 +29,7 @@ beforeAll(async () => {
       { name: 'local', ...everythingStdio },
     ],
   });
-  await waitFor(() => gateway.app.control.snapshot().backends.every((b) => b.state === 'ready'), {
+  await waitFor(() => gateway.app.control.snapshotNow().backends.every((b) => b.state === 'ready'), {
     what: 'all three backends ready',
   });
   [v2, v1] = await Promise.all([connectV2(gateway), connectV1(gateway)]);
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 describe('server-everything over streamable-http, sse and stdio', () => {
   it('reports each backend ready with its era and transport', () => {
-    const backends = gateway.app.control.snapshot().backends;
+    const backends = gateway.app.control.snapshotNow().backends;
     expect(backends.map((b) => [b.name, b.transport, b.state, b.era])).toEqual([
       ['everything', 'streamable-http', 'ready', 'legacy'],
       ['legacy', 'sse', 'ready', 'legacy'],
@@ -59,7 +59,7 @@ describe('server-everything over streamable-http, sse and stdio', () => {
     expect(names).toContain('local__echo');
     expect(names.every((n) => /^[A-Za-z0-9_-]{1,64}$/.test(n))).toBe(true);
     expect(await toolNames(v1)).toEqual(names);
-    const conflict = gateway.app.control.snapshot().conflicts.find((c) => c.id === 'tool:echo');
+    const conflict = gateway.app.control.snapshotNow().conflicts.find((c) => c.id === 'tool:echo');
     expect(conflict?.open).toBe(true);
     expect(conflict?.candidates.map((c) => [c.backend, c.advertisedAs])).toEqual([
       ['everything', 'echo'],

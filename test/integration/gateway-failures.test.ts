@@ -13,7 +13,7 @@ let client: Client;
 let listChanged = 0;
 
 const ready = (name: string) =>
-  gateway.app.control.snapshot().backends.find((b) => b.name === name)?.state === 'ready';
+  gateway.app.control.snapshotNow().backends.find((b) => b.name === name)?.state === 'ready';
 
 beforeAll(async () => {
   [steady, flaky] = await Promise.all([
@@ -75,7 +75,7 @@ describe('a backend that dies and comes back', () => {
     await waitFor(async () => !(await toolNames(client)).includes('flaky__ping-flaky'), {
       what: 'tools removed',
     });
-    expect(gateway.app.control.snapshot().backends.find((b) => b.name === 'flaky')?.state).toBe('down');
+    expect(gateway.app.control.snapshotNow().backends.find((b) => b.name === 'flaky')?.state).toBe('down');
     expect(textOf(await client.callTool({ name: 'steady__echo', arguments: { message: 'alive' } }))).toBe(
       'steady: alive',
     );

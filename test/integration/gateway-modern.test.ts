@@ -35,7 +35,7 @@ beforeAll(async () => {
       { name: 'dual', ...fixtureCommand({ name: 'dual', transport: 'stdio-dual', tools: ['echo'] }) },
     ],
   });
-  await waitFor(() => gateway.app.control.snapshot().backends.every((b) => b.state === 'ready'), {
+  await waitFor(() => gateway.app.control.snapshotNow().backends.every((b) => b.state === 'ready'), {
     what: 'backends ready',
   });
 });
@@ -61,7 +61,7 @@ async function connectModern(capabilities: Record<string, unknown> = {}): Promis
 describe('modern backends', () => {
   it('are negotiated with server/discover over HTTP and stdio', () => {
     const eras = Object.fromEntries(
-      gateway.app.control.snapshot().backends.map((b) => [b.name, [b.era, b.protocolVersion]]),
+      gateway.app.control.snapshotNow().backends.map((b) => [b.name, [b.era, b.protocolVersion]]),
     );
     expect(eras).toEqual({
       modern: ['modern', '2026-07-28'],

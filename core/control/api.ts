@@ -1,0 +1,79 @@
+// The control API contract: one interface the dashboard (over HTTP or Electron IPC), the tray and
+// the CLI use. Types only, so the browser-side renderer can import it with `import type`.
+import type { BackendStatus } from '../domain/backend.js';
+import type { CapabilityKind, JsonObject } from '../domain/capability.js';
+import type { Decision } from '../domain/conflict.js';
+import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
+import type { Snapshot } from './snapshot.js';
+
+export type ConflictStrategy = 'auto' | 'prefix' | 'priority' | 'manual';
+
+/** One capability of a backend as the gateway advertises it (or hides it). */
+export interface CapabilityEntry {
+  kind: CapabilityKind | 'resourceTemplate';
+  /** The backend's own name (or URI / URI template). */
+  originalName: string;
+  /** What clients see; null when hidden (filtered out, lost a conflict, or unresolved). */
+  advertisedAs: string | null;
+  title?: string;
+  description?: string;
+  /** The definition exactly as the backend sent it. */
+  definition: JsonObject;
+}
+
+export interface BackendDetail {
+  status: BackendStatus & { enabled: boolean; displayName?: string };
+  instructions?: string;
+  capabilities: JsonObject;
+  tools: CapabilityEntry[];
+  prompts: CapabilityEntry[];
+  resources: CapabilityEntry[];
+  resourceTemplates: CapabilityEntry[];
+}
+
+export interface ConnectInfo {
+  /** The MCP endpoint, e.g. http://127.0.0.1:4750/mcp. */
+  url: string;
+  /** null when authentication is off. */
+  token: string | null;
+  /** How `switchyard bridge` is launched on this machine (for Claude Desktop). */
+  bridgeCommand: { command: string; args: string[] };
+}
+
+/** A change the dashboard should apply; `snapshot` carries the whole current picture. */
+export type ControlEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'audit'; rows: AuditRow[] };
+
+export interface ControlApi {
+  snapshot(): Promise<Snapshot>;
+  /** Pushes a fresh snapshot after every change (throttled) and new audit rows as they are written. */
+  subscribe(listener: (event: ControlEvent) => void): () => void;
+  backend(name: string): Promise<BackendDetail>;
+  setBackendEnabled(name: string, enabled: boolean): Promise<void>;
+  reconnectBackend(name: string): Promise<void>;
+  /** Resolve a conflict (`id` is `kind:name`, as in Snapshot.conflicts), or undo with `null`. */
+  resolveConflict(id: string, decision: Decision | null): Promise<void>;
+  setStrategy(strategy: ConflictStrategy): Promise<void>;
+  /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
+  setGatewayRunning(running: boolean): Promise<void>;
+  queryAudit(query: AuditQuery): Promise<AuditPage>;
+  auditStats(query: AuditStatsQuery): Promise<AuditStats>;
+  connectInfo(): Promise<ConnectInfo>;
+}
+
+/**
+ * HTTP binding (all under /api, bearer token required, JSON bodies):
+ *
+ *   GET  /api/status                          → Snapshot
+ *   GET  /api/events                          → text/event-stream of ControlEvent (`data:` JSON)
+ *   GET  /api/backends/:name                  → BackendDetail
+ *   POST /api/backends/:name/enabled          { enabled: boolean }
+ *   POST /api/backends/:name/reconnect
+ *   POST /api/conflicts/:id/decision          { decision: Decision | null }   (id URL-encoded)
+ *   POST /api/strategy                        { strategy }
+ *   POST /api/gateway                         { running: boolean }
+ *   GET  /api/audit?…AuditQuery               → AuditPage   (repeat a key for lists: outcome=ok&outcome=timeout)
+ *   GET  /api/audit/stats?…AuditStatsQuery    → AuditStats
+ *   GET  /api/connect                         → ConnectInfo
+ *
+ * Errors: 4xx/5xx with { error: string }.
+ */
