@@ -35,7 +35,7 @@ export interface AppOptions {
   backoff?: BackoffPolicy;
   healthIntervalMs?: number;
   coalesceMs?: number;
-  /** How many backends may connect (handshake and list) at once; default 8. */
+  /** How many backends may connect (handshake and list) at once; default 16. */
   connectConcurrency?: number;
   /** Serves the dashboard's static files at / (headless mode). */
   dashboard?: RouteHandler;
@@ -84,7 +84,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
     identity: GATEWAY_IDENTITY,
-    connectLimit: new Semaphore(options.connectConcurrency ?? 8),
+    connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
   const aggregator = new Aggregator(registry, config.aggregation, {
     clock,

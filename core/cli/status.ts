@@ -51,6 +51,7 @@ export function formatStatus(s: Snapshot): string {
   lines.push(
     `Serving ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources to ${s.counts.sessions} session${s.counts.sessions === 1 ? '' : 's'}; conflict strategy: ${s.strategy}`,
   );
+  for (const source of s.discovery ?? []) lines.push(`Containers: ${source.summary}`);
   lines.push('');
   lines.push(
     s.backends.length
