@@ -2,6 +2,7 @@
 // The `switchyard` command.
 import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
+import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { bridge } from './bridge.js';
 import { UsageError, type Io } from './common.js';
 import { configCommand } from './config-cmd.js';
@@ -15,6 +16,7 @@ Usage:
   switchyard bridge [--url URL] [--token TOKEN]   stdio <-> the local endpoint, for stdio-only clients
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
+  ${AUDIT_USAGE}                 the audit trail, read from the data dir
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
@@ -31,6 +33,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await status(rest, io);
       case 'config':
         return await configCommand(rest, io);
+      case 'audit':
+        return await auditCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

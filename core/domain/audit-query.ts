@@ -21,9 +21,11 @@ export function isAuditOutcome(value: string): value is AuditOutcome {
   return (AUDIT_OUTCOMES as readonly string[]).includes(value);
 }
 
-/** Outcomes that count as errors in statistics (a cancelled call is the client's choice, not an error). */
+/** Outcomes that do not count as errors in statistics (a cancelled call is the client's choice). */
+export const NON_ERROR_OUTCOMES: readonly AuditOutcome[] = ['ok', 'cancelled'];
+
 export function isErrorOutcome(outcome: AuditOutcome): boolean {
-  return outcome !== 'ok' && outcome !== 'cancelled';
+  return !NON_ERROR_OUTCOMES.includes(outcome);
 }
 
 /** One stored audit row. Payloads are the stored JSON text: redacted, and possibly cut short. */

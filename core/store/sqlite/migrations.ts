@@ -108,10 +108,15 @@ export function schemaVersion(db: Database.Database): number {
  * Brings the database up to `target` (default: the latest), one transaction per migration.
  * BEGIN IMMEDIATE plus a re-read of the version makes two processes opening the same new file safe.
  */
-export function migrate(db: Database.Database, target = SCHEMA_VERSION): { from: number; to: number } {
+export function migrate(
+  db: Database.Database,
+  target = SCHEMA_VERSION,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { from: number; to: number } {
   const from = schemaVersion(db);
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (migration.version > target) break;
+    if (migration.version <= schemaVersion(db)) continue; // no write lock needed for what is done
     db.transaction(() => {
       const current = schemaVersion(db);
       if (current >= migration.version) return;

@@ -8,7 +8,8 @@ import type { CapabilityKind } from '../../domain/capability.js';
 import type { Decision, DecisionRecord, Pin } from '../../domain/conflict.js';
 import type { DecisionStore, PinStore } from '../../domain/stores.js';
 
-const pinKey = (kind: string, backend: string, originalName: string) => `${kind}\u0000${backend}\u0000${originalName}`;
+const pinKey = (kind: string, backend: string, originalName: string) =>
+  `${kind}\u0000${backend}\u0000${originalName}`;
 
 interface PinRow {
   kind: CapabilityKind;
@@ -21,7 +22,7 @@ interface PinRow {
 export class SqlitePinStore implements PinStore {
   private readonly pins = new Map<string, Pin>();
   private readonly upsertMany: (pins: readonly Pin[]) => void;
-  private readonly deleteOne: Database.Statement<[string, string, string]>;
+  private readonly deleteMany: (pins: readonly Pin[]) => void;
 
   constructor(db: Database.Database) {
     for (const row of db.prepare('SELECT * FROM pins').all() as PinRow[]) {
@@ -40,9 +41,15 @@ export class SqlitePinStore implements PinStore {
        DO UPDATE SET advertised_name = excluded.advertised_name, pinned_at = excluded.pinned_at`,
     );
     this.upsertMany = db.transaction((pins: readonly Pin[]) => {
-      for (const p of pins) upsert.run(p.kind, p.backend, p.originalName, p.advertisedName, Math.round(p.pinnedAt));
+      for (const p of pins)
+        upsert.run(p.kind, p.backend, p.originalName, p.advertisedName, Math.round(p.pinnedAt));
     });
-    this.deleteOne = db.prepare('DELETE FROM pins WHERE kind = ? AND backend = ? AND original_name = ?');
+    const remove = db.prepare<[string, string, string]>(
+      'DELETE FROM pins WHERE kind = ? AND backend = ? AND original_name = ?',
+    );
+    this.deleteMany = db.transaction((pins: readonly Pin[]) => {
+      for (const p of pins) remove.run(p.kind, p.backend, p.originalName);
+    });
   }
 
   all(): Pin[] {
@@ -65,13 +72,6 @@ export class SqlitePinStore implements PinStore {
     if (doomed.length === 0) return;
     this.deleteMany(doomed.map(([, pin]) => pin));
     for (const [key] of doomed) this.pins.delete(key);
-  }
-
-  private deleteMany(pins: Pin[]): void {
-    const db = this.deleteOne.database;
-    db.transaction(() => {
-      for (const p of pins) this.deleteOne.run(p.kind, p.backend, p.originalName);
-    })();
   }
 }
 
