@@ -16,7 +16,14 @@ import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
-import { MemoryDecisionStore, MemoryPinStore } from './store/memory.js';
+import {
+  MemoryAppSettings,
+  MemoryBackendSettings,
+  MemoryDecisionStore,
+  MemoryPinStore,
+} from './store/memory.js';
+import { openStore, type Store } from './store/sqlite/store.js';
+import type { ConflictStrategy } from './control/api.js';
 import { resolveToken, type ResolvedToken } from './store/token.js';
 import { DEFAULT_BACKOFF } from './support/backoff.js';
 import { Semaphore } from './support/semaphore.js';
@@ -48,6 +55,11 @@ export interface AppOptions {
    * tune it (timings, environment); `false` leaves it off whatever the config says.
    */
   docker?: Partial<DockerSourceOptions> | false;
+  /**
+   * The database (pins, decisions, sessions, audit, settings). Default: opened from `dataDir` and
+   * closed by stop(). `false` keeps everything in memory.
+   */
+  store?: Store | false;
 }
 
 export interface StartedApp {
@@ -62,6 +74,8 @@ export interface App {
   readonly aggregator: Aggregator;
   readonly endpoint: McpEndpoint;
   readonly control: Control;
+  /** The database, when there is one. */
+  readonly store: Store | undefined;
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
@@ -76,7 +90,31 @@ export const GATEWAY_IDENTITY: ClientIdentity = {
 export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const audit = options.audit ?? nullAuditSink;
+  // What survives a restart: the data dir's database unless the caller gives one (or none).
+  const ownsStore = options.store === undefined;
+  const store: Store | undefined =
+    options.store === false
+      ? undefined
+      : (options.store ??
+        openStore(options.dataDir, {
+          logger,
+          clock,
+          audit: {
+            recordPayloads: config.audit.recordPayloads,
+            maxPayloadBytes: config.audit.maxPayloadBytes,
+            retentionDays: config.audit.retentionDays,
+            maxRows: config.audit.maxRows,
+          },
+        }));
+  const audit = options.audit ?? (store && config.audit.enabled ? store.audit : nullAuditSink);
+  const backendSettings = store?.settings ?? new MemoryBackendSettings();
+  const appSettings = store?.appSettings ?? new MemoryAppSettings();
+  // A strategy chosen in the dashboard holds until the config file's own value is changed.
+  const chosen = appSettings.get<{ strategy: ConflictStrategy; configured: ConflictStrategy }>('strategy');
+  const strategy =
+    chosen && chosen.configured === config.aggregation.conflicts
+      ? chosen.strategy
+      : config.aggregation.conflicts;
   const registry = new BackendRegistry({
     clock,
     logger,
@@ -86,13 +124,17 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
-  const aggregator = new Aggregator(registry, config.aggregation, {
-    clock,
-    logger,
-    pins: options.pins ?? new MemoryPinStore(),
-    decisions: options.decisions ?? new MemoryDecisionStore(),
-    ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
-  });
+  const aggregator = new Aggregator(
+    registry,
+    { ...config.aggregation, conflicts: strategy },
+    {
+      clock,
+      logger,
+      pins: options.pins ?? store?.pins ?? new MemoryPinStore(),
+      decisions: options.decisions ?? store?.decisions ?? new MemoryDecisionStore(),
+      ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
+    },
+  );
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
@@ -101,6 +143,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     audit,
     limits: config.limits,
     sessions: { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max },
+    ...(store ? { sessionStore: store.sessions } : {}),
     serverInfo: { name: 'switchyard', title: 'Switchyard', version: VERSION },
   });
 
@@ -181,6 +224,16 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     }),
     gatewayChanged,
     setGatewayRunning: setRunning,
+    ...(store ? { audit: store.query } : {}),
+    settings: {
+      setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
+      setStrategy: (next) =>
+        appSettings.set(
+          'strategy',
+          { strategy: next, configured: config.aggregation.conflicts },
+          clock.now(),
+        ),
+    },
     connectInfo: () => ({
       url: url ?? `http://${config.server.host}:${config.server.port}/mcp`,
       token: token?.token ?? null,
@@ -194,6 +247,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     aggregator,
     endpoint,
     control,
+    store,
     setRunning,
     async start() {
       setState('starting');
@@ -209,6 +263,9 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
         });
+        for (const setting of backendSettings.all()) {
+          if (!setting.enabled) await registry.setEnabled(setting.backend, false);
+        }
         await applyConfigBackends(registry, config.backends);
         registry.start();
         for (const source of sources) await source.start(registry);
@@ -237,6 +294,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       server = undefined;
       await endpoint.close();
       await registry.stop();
+      if (ownsStore) await store?.close();
       url = undefined;
       setState('stopped');
     },

@@ -14,6 +14,8 @@ export interface LinkHandlers {
   /** The backend asks the client something (sampling, elicitation, roots). */
   onRequest(link: BackendLink, request: JSONRPCRequest, tag: unknown): void;
   onNotification(link: BackendLink, notification: JSONRPCNotification, tag: unknown): void;
+  /** The link now talks to a new backend session (its id is worth remembering across restarts). */
+  onSessionChanged?(link: BackendLink): void;
 }
 
 export interface LinkIdentity extends ClientIdentity {
@@ -33,6 +35,8 @@ export class BackendLink {
     readonly connection: BackendConnection,
     private readonly identity: LinkIdentity,
     private readonly handlers: LinkHandlers,
+    /** A backend session id from before a restart: tried first, re-initialized if the backend forgot it. */
+    private resumeSessionId?: string,
   ) {}
 
   get backend(): string {
@@ -113,7 +117,15 @@ export class BackendLink {
     );
     try {
       await transport.start();
-      if (verdict.era === 'legacy') {
+      const resume = this.resumeSessionId;
+      this.resumeSessionId = undefined;
+      if (verdict.era === 'legacy' && resume && transport.resume) {
+        // After a gateway restart: carry on with the backend session the client had. If the
+        // backend restarted too, its 404 makes request() re-initialize and retry.
+        transport.resume(resume, this.identity.protocolVersion ?? verdict.protocolVersion);
+        this.handshake = verdict;
+        transport.openNotificationStream?.();
+      } else if (verdict.era === 'legacy') {
         this.handshake = await initialize(
           peer,
           this.identity,
@@ -140,6 +152,7 @@ export class BackendLink {
       throw new BackendUnavailableError('session closed', this.backend);
     }
     this.peer = peer;
+    if (transport.sessionId) this.handlers.onSessionChanged?.(this);
     return peer;
   }
 
@@ -149,10 +162,11 @@ export class BackendLink {
     void peer.close();
   }
 
-  async close(): Promise<void> {
+  /** Ends the link; `detach` keeps a legacy HTTP backend session for a resume after a restart. */
+  async close(detach = false): Promise<void> {
     this.closed = true;
     const peer = this.peer ?? (await this.opening?.catch(() => undefined));
     this.peer = undefined;
-    await peer?.close();
+    await peer?.close(detach);
   }
 }

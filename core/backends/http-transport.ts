@@ -58,6 +58,11 @@ export class StreamableHttpTransport implements BackendTransport {
     this.protocolVersion = version;
   }
 
+  resume(sessionId: string, protocolVersion: string): void {
+    this._sessionId = sessionId;
+    this.protocolVersion = protocolVersion;
+  }
+
   send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
     if (this.closed)
       return Promise.reject(new ConnectionClosedError('transport closed', this.options.backend));
@@ -276,6 +281,14 @@ export class StreamableHttpTransport implements BackendTransport {
   }
 
   async close(): Promise<void> {
+    await this.shutdown(true);
+  }
+
+  async detach(): Promise<void> {
+    await this.shutdown(false);
+  }
+
+  private async shutdown(terminate: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.streamTimer);
@@ -283,7 +296,7 @@ export class StreamableHttpTransport implements BackendTransport {
     for (const req of this.inflight) req.destroy();
     this.inflight.clear();
     const sessionId = this._sessionId;
-    if (sessionId) await this.terminate(sessionId).catch(() => undefined);
+    if (sessionId && terminate) await this.terminate(sessionId).catch(() => undefined);
     this.onclose?.();
   }
 

@@ -197,9 +197,11 @@ export class RpcPeer {
     this.handlers.onClose?.(reason);
   }
 
-  async close(): Promise<void> {
+  /** Closes the connection; `detach` keeps the backend's session alive for a later resume. */
+  async close(detach = false): Promise<void> {
     if (this.closed) return;
-    await this.transport.close().catch(() => undefined);
+    const transport = this.transport;
+    await (detach && transport.detach ? transport.detach() : transport.close()).catch(() => undefined);
     this.onTransportClosed(new ConnectionClosedError('connection closed', this.backend));
   }
 }

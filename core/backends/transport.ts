@@ -28,10 +28,17 @@ export interface BackendTransport {
    */
   send(message: JSONRPCMessage, options?: SendOptions): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Closes without ending the backend session (legacy HTTP: no DELETE), so it can be resumed after
+   * the gateway restarts. Transports without resumable sessions just close.
+   */
+  detach?(): Promise<void>;
   /** Legacy sessionful HTTP: open the standalone GET stream for server-initiated messages. */
   openNotificationStream?(): void;
   /** Legacy HTTP: the version negotiated by initialize, sent as MCP-Protocol-Version from then on. */
   setProtocolVersion?(version: string): void;
+  /** Legacy HTTP: continue an existing backend session (after a gateway restart) without initialize. */
+  resume?(sessionId: string, protocolVersion: string): void;
   onmessage?: (message: JSONRPCMessage, context: MessageContext) => void;
   onclose?: (reason?: Error) => void;
   onerror?: (error: Error) => void;

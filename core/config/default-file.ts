@@ -46,6 +46,7 @@ backends: []
 #   retentionDays: 30
 #   recordPayloads: false
 #   maxPayloadBytes: 4096
+#   maxRows: 1000000         # the oldest rows go first beyond this
 
 # sessions:
 #   idleTtl: 24h

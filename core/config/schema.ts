@@ -175,6 +175,8 @@ export const configSchema = z
         retentionDays: int((n) => n.min(1)).default(30),
         recordPayloads: bool().default(false),
         maxPayloadBytes: int((n) => n.min(0)).default(4096),
+        // The oldest rows go first once there are more than this.
+        maxRows: int((n) => n.min(1000)).default(1_000_000),
       })
       .prefault({}),
     sessions: z

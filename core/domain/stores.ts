@@ -14,3 +14,32 @@ export interface DecisionStore {
   set(record: DecisionRecord): void;
   remove(kind: CapabilityKind, name: string): void;
 }
+
+export interface BackendSetting {
+  backend: string;
+  enabled: boolean;
+  displayName?: string;
+  updatedAt: number;
+}
+
+export interface BackendSettingsPatch {
+  enabled?: boolean;
+  /** null clears the display name. */
+  displayName?: string | null;
+}
+
+/** Per-backend choices made in the dashboard: enabled/disabled and a display name. */
+export interface BackendSettingsStore {
+  all(): BackendSetting[];
+  get(backend: string): BackendSetting | undefined;
+  /** Applies the patch over the current (or default) setting; durable when it returns. */
+  set(backend: string, patch: BackendSettingsPatch, now?: number): BackendSetting;
+  remove(backend: string): void;
+}
+
+/** Other choices made in the dashboard, as JSON values under a key. */
+export interface AppSettingsStore {
+  get<T>(key: string): T | undefined;
+  /** Durable when it returns; `undefined` removes the key. */
+  set(key: string, value: unknown, now?: number): void;
+}

@@ -9,19 +9,9 @@ import type {
 import { BackendLink, type LinkHandlers } from '../backends/backend-link.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { ClientIdentity } from '../backends/modern.js';
+import type { SessionRecord } from '../domain/session.js';
 import type { NotificationStream } from './exchange.js';
 import type { Responder } from './responder.js';
-
-export interface SessionRecord {
-  id: string;
-  clientInfo: ClientIdentity['clientInfo'];
-  capabilities: Record<string, unknown>;
-  protocolVersion: string;
-  createdAt: number;
-  lastSeen: number;
-  /** Backend session ids per backend (legacy HTTP backends), to resume after a restart. */
-  backendSessions: Record<string, string>;
-}
 
 /** A request we sent the client: relayed from a backend, or asked by the gateway itself. */
 type OutgoingRequest =
@@ -40,6 +30,8 @@ export class ClientSession {
   readonly subscriptions = new Set<string>();
   logLevel: string | undefined;
   initialized = false;
+  /** Backend session ids from before a restart, tried once before initializing anew. */
+  resumable: Record<string, string> = {};
   calls = 0;
   lastSeen: number;
   private nextOutgoingId = 1;
@@ -69,10 +61,13 @@ export class ClientSession {
     const connection = this.registry.get(backend);
     if (!connection) return undefined;
     if (existing) void existing.close(); // the backend was replaced (its address changed)
+    const resume = this.resumable[backend];
+    delete this.resumable[backend];
     const link = new BackendLink(
       connection,
       { ...this.identity, protocolVersion: this.protocolVersion },
       this.handlers,
+      resume,
     );
     link.logLevel = this.logLevel;
     this.links.set(backend, link);
@@ -126,7 +121,7 @@ export class ClientSession {
   }
 
   record(): SessionRecord {
-    const backendSessions: Record<string, string> = {};
+    const backendSessions: Record<string, string> = { ...this.resumable };
     for (const [name, link] of this.links) if (link.sessionId) backendSessions[name] = link.sessionId;
     return {
       id: this.id,
@@ -148,10 +143,15 @@ export class ClientSession {
     this.stream?.close();
     const links = [...this.links.values()];
     this.links.clear();
-    await Promise.all(links.map((link) => link.close()));
+    for (const link of links) if (link.sessionId) this.resumable[link.backend] = link.sessionId;
+    await Promise.all(links.map((link) => link.close(true)));
   }
 
-  async close(): Promise<void> {
+  /**
+   * Ends the session. `keepBackendSessions` (the gateway is shutting down, the session is stored)
+   * leaves legacy HTTP backend sessions open so they can be resumed after the restart.
+   */
+  async close(keepBackendSessions = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const controller of this.inflight.values()) controller.abort();
@@ -164,7 +164,7 @@ export class ClientSession {
     }
     this.outgoing.clear();
     this.stream?.close();
-    await Promise.all([...this.links.values()].map((link) => link.close()));
+    await Promise.all([...this.links.values()].map((link) => link.close(keepBackendSessions)));
     this.links.clear();
   }
 }

@@ -16,7 +16,8 @@ import type { BackendRegistry } from '../backends/registry.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS } from '../backends/handshake.js';
 import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
-import { ClientSession, type SessionRecord } from './client-session.js';
+import { ClientSession } from './client-session.js';
+import { sessionExpired, type SessionRecord, type SessionStore } from '../domain/session.js';
 import { Dispatcher, ErrorCode } from './dispatch.js';
 import { errorJson, Exchange, NotificationStream, resultJson } from './exchange.js';
 import { BodyTooLargeError, readBody } from './guards.js';
@@ -34,6 +35,8 @@ export interface EndpointOptions {
   limits: { requestBody: number; batch: number };
   sessions: { idleTtlMs: number; max: number };
   serverInfo: { name: string; title?: string; version: string };
+  /** Where sessions are kept so they survive a restart (SQLite); memory only without it. */
+  sessionStore?: SessionStore;
 }
 
 const LIST_CHANGED = {
@@ -208,7 +211,7 @@ export class McpEndpoint {
         id,
       );
     }
-    const session = this.touch(sessionId);
+    const session = this.session(sessionId);
     if (!session) {
       const id = (messages[0] as { id?: string | number }).id ?? null;
       return this.reject(res, 404, -32001, 'Session not found', id);
@@ -283,6 +286,9 @@ export class McpEndpoint {
       version,
       now,
     );
+    session.initialized = true;
+    // Durable before the client learns the id: a restart right after this still knows it.
+    this.options.sessionStore?.save(session.record());
     const result = {
       protocolVersion: version,
       capabilities: this.capabilities(),
@@ -359,10 +365,47 @@ export class McpEndpoint {
         onRequest: (link, request, tag) => dispatcher.backendRequest(session, link, request, tag),
         onNotification: (link, notification, tag) =>
           dispatcher.backendNotification(session, link, notification, tag),
+        onSessionChanged: () => this.options.sessionStore?.save(session.record()),
       },
     );
     this.sessions.set(id, session);
     this.changed.emit();
+    return session;
+  }
+
+  /** The session for an id: live, or restored from the store after a restart (undefined → 404). */
+  private session(id: string): ClientSession | undefined {
+    return this.touch(id) ?? this.restore(id);
+  }
+
+  /**
+   * Brings back a stored session on its first use after a restart, without the client initializing
+   * again: same id, identity and protocol version; its backend sessions are resumed where the
+   * backend still has them and re-initialized where it does not.
+   */
+  private restore(id: string): ClientSession | undefined {
+    const store = this.options.sessionStore;
+    const record = store?.get(id);
+    if (!store || !record) return undefined;
+    const now = this.options.clock.now();
+    if (sessionExpired(record, this.options.sessions.idleTtlMs, now)) {
+      store.delete(id);
+      return undefined;
+    }
+    const session = this.createSession(
+      record.id,
+      { clientInfo: record.clientInfo, capabilities: record.capabilities },
+      record.protocolVersion,
+      record.createdAt,
+    );
+    session.initialized = true;
+    session.resumable = { ...record.backendSessions };
+    session.lastSeen = now;
+    store.touch(id, now);
+    this.options.logger.info('client session restored', {
+      session: id,
+      client: `${record.clientInfo.name} ${record.clientInfo.version}`,
+    });
     return session;
   }
 
@@ -399,7 +442,7 @@ export class McpEndpoint {
     session.lastSeen = this.options.clock.now();
     this.sessions.delete(id);
     this.sessions.set(id, session);
-    this.changed.emit();
+    this.options.sessionStore?.touch(id, session.lastSeen);
     return session;
   }
 
@@ -412,7 +455,7 @@ export class McpEndpoint {
         ErrorCode.InvalidRequest,
         'Bad Request: Mcp-Session-Id header is required',
       );
-    const session = this.touch(sessionId);
+    const session = this.session(sessionId);
     if (!session) return this.reject(res, 404, -32001, 'Session not found');
     const accept = header(req, 'accept') ?? '';
     if (accept && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
@@ -447,7 +490,7 @@ export class McpEndpoint {
         ErrorCode.InvalidRequest,
         'Bad Request: Mcp-Session-Id header is required',
       );
-    const session = this.sessions.get(sessionId);
+    const session = this.session(sessionId);
     if (!session) return this.reject(res, 404, -32001, 'Session not found');
     this.end(session);
     this.options.logger.info('client session ended', { session: session.id });
@@ -457,6 +500,7 @@ export class McpEndpoint {
 
   private end(session: ClientSession): void {
     this.sessions.delete(session.id);
+    this.options.sessionStore?.delete(session.id);
     void session.close();
     this.changed.emit();
   }
@@ -477,7 +521,23 @@ export class McpEndpoint {
   }
 
   private sweep(): void {
-    const cutoff = this.options.clock.now() - this.options.sessions.idleTtlMs;
+    const now = this.options.clock.now();
+    const cutoff = now - this.options.sessions.idleTtlMs;
+    const store = this.options.sessionStore;
+    if (store) {
+      // Stored sessions expire too, including ones not restored since a restart.
+      const keep = new Set([...this.sessions.values()].filter((s) => s.stream?.isOpen).map((s) => s.id));
+      const evicted = store.evict({
+        idleTtlMs: this.options.sessions.idleTtlMs,
+        max: this.options.sessions.max,
+        now,
+        keep,
+      });
+      for (const id of evicted) {
+        const live = this.sessions.get(id);
+        if (live) this.end(live);
+      }
+    }
     for (const [key, session] of this.pooled) {
       if (session.lastSeen < cutoff) {
         this.pooled.delete(key);
@@ -495,10 +555,13 @@ export class McpEndpoint {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.modern.close();
-    const all = [...this.sessions.values(), ...this.pooled.values()];
+    const keep = this.options.sessionStore !== undefined;
+    const stored = [...this.sessions.values()];
+    const pooled = [...this.pooled.values()];
     this.sessions.clear();
     this.pooled.clear();
-    await Promise.all(all.map((s) => s.close()));
+    // Stored sessions come back after a restart, so their backend sessions are left open to resume.
+    await Promise.all([...stored.map((s) => s.close(keep)), ...pooled.map((s) => s.close())]);
   }
 }
 

@@ -2,7 +2,14 @@
 // embedding). They keep names pinned for the life of the process.
 import type { CapabilityKind } from '../domain/capability.js';
 import type { DecisionRecord, Pin } from '../domain/conflict.js';
-import type { DecisionStore, PinStore } from '../domain/stores.js';
+import type {
+  AppSettingsStore,
+  BackendSetting,
+  BackendSettingsPatch,
+  BackendSettingsStore,
+  DecisionStore,
+  PinStore,
+} from '../domain/stores.js';
 
 export class MemoryPinStore implements PinStore {
   private readonly pins = new Map<string, Pin>();
@@ -38,5 +45,50 @@ export class MemoryDecisionStore implements DecisionStore {
 
   remove(kind: CapabilityKind, name: string): void {
     this.decisions.delete(`${kind}\u0000${name}`);
+  }
+}
+
+export class MemoryBackendSettings implements BackendSettingsStore {
+  private readonly settings = new Map<string, BackendSetting>();
+
+  all(): BackendSetting[] {
+    return [...this.settings.values()].sort((a, b) => a.backend.localeCompare(b.backend));
+  }
+
+  get(backend: string): BackendSetting | undefined {
+    return this.settings.get(backend);
+  }
+
+  set(backend: string, patch: BackendSettingsPatch, now = Date.now()): BackendSetting {
+    const current = this.settings.get(backend);
+    const enabled = patch.enabled ?? current?.enabled ?? true;
+    const displayName =
+      patch.displayName === undefined ? current?.displayName : (patch.displayName ?? undefined);
+    const setting: BackendSetting = {
+      backend,
+      enabled,
+      ...(displayName ? { displayName } : {}),
+      updatedAt: now,
+    };
+    this.settings.set(backend, setting);
+    return setting;
+  }
+
+  remove(backend: string): void {
+    this.settings.delete(backend);
+  }
+}
+
+export class MemoryAppSettings implements AppSettingsStore {
+  private readonly values = new Map<string, string>();
+
+  get<T>(key: string): T | undefined {
+    const value = this.values.get(key);
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  set(key: string, value: unknown): void {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, JSON.stringify(value));
   }
 }

@@ -65,6 +65,7 @@ describe('defaults', () => {
       retentionDays: 30,
       recordPayloads: false,
       maxPayloadBytes: 4096,
+      maxRows: 1_000_000,
     });
     expect(config.sessions).toEqual({ idleTtl: 24 * 60 * 60 * 1000, max: 1000 });
     expect(config.limits).toEqual({

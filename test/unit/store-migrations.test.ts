@@ -139,6 +139,8 @@ describe('migrations', () => {
         expect(page.rows[0]).toMatchObject({ method: 'tools/call', name: 'search', durationMs: 40 });
         // What later versions added works on the upgraded file.
         expect(store.settings.set('github', { displayName: 'GitHub' }).displayName).toBe('GitHub');
+        store.appSettings.set('strategy', { strategy: 'prefix', configured: 'auto' });
+        expect(store.appSettings.get('strategy')).toEqual({ strategy: 'prefix', configured: 'auto' });
         store.audit.record({
           time: T + 99_000,
           method: 'tools/list',

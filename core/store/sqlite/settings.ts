@@ -1,27 +1,14 @@
 // Per-backend settings the user changes in the dashboard: enabled/disabled and a display name.
 // A backend without a row is enabled and shown under its own name.
 import type Database from 'better-sqlite3';
+import type {
+  AppSettingsStore,
+  BackendSetting,
+  BackendSettingsPatch,
+  BackendSettingsStore,
+} from '../../domain/stores.js';
 
-export interface BackendSetting {
-  backend: string;
-  enabled: boolean;
-  displayName?: string;
-  updatedAt: number;
-}
-
-export interface BackendSettingsPatch {
-  enabled?: boolean;
-  /** null clears the display name. */
-  displayName?: string | null;
-}
-
-export interface BackendSettingsStore {
-  all(): BackendSetting[];
-  get(backend: string): BackendSetting | undefined;
-  /** Applies the patch over the current (or default) setting; durable when it returns. */
-  set(backend: string, patch: BackendSettingsPatch, now?: number): BackendSetting;
-  remove(backend: string): void;
-}
+export type { BackendSetting, BackendSettingsPatch, BackendSettingsStore };
 
 interface SettingRow {
   backend: string;
@@ -74,5 +61,30 @@ export class SqliteBackendSettings implements BackendSettingsStore {
 
   remove(backend: string): void {
     this.deleteOne.run(backend);
+  }
+}
+
+export class SqliteAppSettings implements AppSettingsStore {
+  private readonly selectOne: Database.Statement<[string]>;
+  private readonly upsert: Database.Statement<[string, string, number]>;
+  private readonly deleteOne: Database.Statement<[string]>;
+
+  constructor(db: Database.Database) {
+    this.selectOne = db.prepare('SELECT value FROM app_settings WHERE key = ?');
+    this.upsert = db.prepare(
+      `INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    this.deleteOne = db.prepare('DELETE FROM app_settings WHERE key = ?');
+  }
+
+  get<T>(key: string): T | undefined {
+    const value = this.selectOne.pluck().get(key) as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  set(key: string, value: unknown, now = Date.now()): void {
+    if (value === undefined) this.deleteOne.run(key);
+    else this.upsert.run(key, JSON.stringify(value), Math.round(now));
   }
 }

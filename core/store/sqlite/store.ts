@@ -13,7 +13,7 @@ import { AuditWriter, type AuditWriterOptions } from './audit-writer.js';
 import { SqliteAuditQuery } from './audit-query.js';
 import { SqliteDecisionStore, SqlitePinStore } from './pins.js';
 import { SqliteSessionStore, type SqliteSessionStoreOptions } from './sessions.js';
-import { SqliteBackendSettings } from './settings.js';
+import { SqliteAppSettings, SqliteBackendSettings } from './settings.js';
 
 export const STORE_FILE = 'switchyard.db';
 
@@ -34,6 +34,7 @@ export interface Store {
   readonly pins: SqlitePinStore;
   readonly decisions: SqliteDecisionStore;
   readonly settings: SqliteBackendSettings;
+  readonly appSettings: SqliteAppSettings;
   readonly sessions: SqliteSessionStore;
   readonly audit: AuditWriter;
   readonly query: SqliteAuditQuery;
@@ -83,6 +84,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       pins: new SqlitePinStore(state),
       decisions: new SqliteDecisionStore(state),
       settings: new SqliteBackendSettings(state),
+      appSettings: new SqliteAppSettings(state),
       sessions,
       audit: writer,
       query: new SqliteAuditQuery(audit),
