@@ -35,6 +35,7 @@ export class StreamableHttpTransport implements BackendTransport {
   private readonly url: URL;
   private readonly client: typeof http | typeof https;
   private readonly baseHeaders: Record<string, string>;
+  private readonly target: http.RequestOptions;
   private _sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
@@ -46,6 +47,17 @@ export class StreamableHttpTransport implements BackendTransport {
     this.url = new URL(options.url);
     this.client = this.url.protocol === 'https:' ? https : http;
     this.baseHeaders = { ...options.headers };
+    // Request options derived once: building them from a URL on every call shows up in profiles.
+    this.target = {
+      protocol: this.url.protocol,
+      hostname: this.url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: this.url.port || (this.url.protocol === 'https:' ? 443 : 80),
+      path: `${this.url.pathname}${this.url.search}`,
+      ...(this.url.username
+        ? { auth: `${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}` }
+        : {}),
+      ...(options.agent ? { agent: options.agent } : {}),
+    };
   }
 
   get sessionId(): string | undefined {
@@ -89,25 +101,20 @@ export class StreamableHttpTransport implements BackendTransport {
     if (options?.headers) Object.assign(headers, options.headers);
 
     return new Promise<void>((resolve, reject) => {
-      const req = this.client.request(this.url, { method: 'POST', agent: this.options.agent, headers });
+      const req = this.client.request({ ...this.target, method: 'POST', headers });
       this.inflight.add(req);
       let settled = false;
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
         this.inflight.delete(req);
-        options?.signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve();
       };
-      const onAbort = () => {
+      options?.onAbortable?.((reason) => {
         req.destroy();
-        finish(abortError(options?.signal));
-      };
-      if (options?.signal) {
-        if (options.signal.aborted) return onAbort();
-        options.signal.addEventListener('abort', onAbort, { once: true });
-      }
+        finish(reason);
+      });
       req.on('error', (error) => finish(this.closed ? new ConnectionClosedError('transport closed') : error));
       req.on('response', (res) => {
         if (isInitialize && res.statusCode === 200) {
@@ -169,9 +176,11 @@ export class StreamableHttpTransport implements BackendTransport {
       throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
     }
     const parsed = JSON.parse(text) as JSONRPCMessage | JSONRPCMessage[];
-    for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
-      this.onmessage?.(message, { relatedRequestId: id });
+    if (!Array.isArray(parsed)) {
+      this.onmessage?.(parsed, { relatedRequestId: id, raw: text });
+      return;
     }
+    for (const message of parsed) this.onmessage?.(message, { relatedRequestId: id });
   }
 
   private looksLikeLostSession(text: string): boolean {
@@ -198,7 +207,7 @@ export class StreamableHttpTransport implements BackendTransport {
           }
           if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
             answered = true;
-          this.onmessage?.(message, { relatedRequestId: id });
+          this.onmessage?.(message, { relatedRequestId: id, raw: event.data });
         },
       });
       res.setEncoding('utf8');
@@ -234,7 +243,7 @@ export class StreamableHttpTransport implements BackendTransport {
       'mcp-session-id': this._sessionId,
     };
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
-    const req = this.client.request(this.url, { method: 'GET', agent: this.options.agent, headers });
+    const req = this.client.request({ ...this.target, method: 'GET', headers });
     this.stream = req;
     const retry = () => {
       this.stream = undefined;
@@ -305,12 +314,7 @@ export class StreamableHttpTransport implements BackendTransport {
     return new Promise((resolve) => {
       const headers: Record<string, string> = { ...this.baseHeaders, 'mcp-session-id': sessionId };
       if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
-      const req = this.client.request(this.url, {
-        method: 'DELETE',
-        agent: this.options.agent,
-        headers,
-        timeout: 2000,
-      });
+      const req = this.client.request({ ...this.target, method: 'DELETE', headers, timeout: 2000 });
       req.on('response', (res) => {
         res.resume();
         resolve();
@@ -351,14 +355,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function abortError(signal?: AbortSignal): Error {
-  const reason: unknown = signal?.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error('request aborted');
-  error.name = 'AbortError';
-  return error;
 }
 
 /** Reads a body up to `limit` bytes; beyond it either truncates (error bodies) or fails. */

@@ -14,9 +14,17 @@ import { BackendTimeoutError, ConnectionClosedError } from './errors.js';
 
 export type RpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
 
+/**
+ * Lets the caller cancel a request it made: the peer fills in `cancel` while the request is in
+ * flight. (A plain callback slot: no AbortController on the hot path.)
+ */
+export interface CancelHandle {
+  cancel?: (reason?: string) => void;
+}
+
 export interface RequestOptions {
   timeoutMs: number;
-  signal?: AbortSignal;
+  cancel?: CancelHandle;
   headers?: Record<string, string>;
   /** Opaque owner of the request (the client exchange); handed back with related messages. */
   tag?: unknown;
@@ -37,9 +45,30 @@ interface Pending {
   timer: NodeJS.Timeout;
   tag: unknown;
   progressToken?: string | number;
-  abort?: AbortController;
-  /** Detaches the caller's abort listener once the request is settled. */
-  release?: () => void;
+  /** Ends this request's own exchange (HTTP), set by the transport once it has one. */
+  abort?: (reason: Error) => void;
+  handle?: CancelHandle;
+}
+
+/** Responses as the backend sent them, for relaying without a parse/serialize round trip. */
+const RAW_TEXT = new WeakMap<object, string>();
+
+/**
+ * A response as JSON under another id (the client's). When the backend's own text is at hand and
+ * its top-level id sits at the very start or end (as every JSON-RPC library writes it), the text is
+ * relayed with only the id replaced; otherwise the response is serialized again.
+ */
+export function relayJson(response: RpcResponse, id: RequestId | null): string {
+  const raw = RAW_TEXT.get(response);
+  const target = `"id":${JSON.stringify(id)}`;
+  if (raw !== undefined && response.id !== undefined && response.id !== null) {
+    const upstream = `"id":${JSON.stringify(response.id)}`;
+    const suffix = `,${upstream}}`;
+    if (raw.endsWith(suffix)) return `${raw.slice(0, raw.length - suffix.length)},${target}}`;
+    const prefix = `{"jsonrpc":"2.0",${upstream},`;
+    if (raw.startsWith(prefix)) return `{"jsonrpc":"2.0",${target},${raw.slice(prefix.length)}`;
+  }
+  return JSON.stringify({ ...response, id });
 }
 
 export class CancelledError extends Error {
@@ -86,34 +115,29 @@ export class RpcPeer {
     const message: JSONRPCRequest = { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) };
     const progressToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
     return new Promise<RpcResponse>((resolve, reject) => {
-      const abort = this.transport.perRequest ? new AbortController() : undefined;
       const entry: Pending = {
         method,
         resolve,
         reject,
         tag: options.tag,
         ...(progressToken !== undefined ? { progressToken } : {}),
-        ...(abort ? { abort } : {}),
         timer: setTimeout(() => {
           this.cancel(id, `timed out after ${options.timeoutMs} ms`);
           reject(new BackendTimeoutError(options.timeoutMs, method, this.backend));
         }, options.timeoutMs),
       };
       this.pending.set(id, entry);
-      const onAbort = () => {
-        if (!this.pending.has(id)) return;
-        this.cancel(id, 'cancelled by the client');
-        reject(new CancelledError());
-      };
-      if (options.signal) {
-        if (options.signal.aborted) return onAbort();
-        const signal = options.signal;
-        signal.addEventListener('abort', onAbort, { once: true });
-        entry.release = () => signal.removeEventListener('abort', onAbort);
+      if (options.cancel) {
+        entry.handle = options.cancel;
+        options.cancel.cancel = (reason = 'cancelled by the client') => {
+          if (this.pending.get(id) !== entry) return;
+          this.cancel(id, reason);
+          reject(new CancelledError());
+        };
       }
       this.transport
         .send(message, {
-          ...(abort ? { signal: abort.signal } : {}),
+          ...(this.transport.perRequest ? { onAbortable: (abort) => (entry.abort = abort) } : {}),
           ...(options.headers ? { headers: options.headers } : {}),
         })
         .catch((error: Error) => {
@@ -143,7 +167,7 @@ export class RpcPeer {
     if (entry.method !== 'initialize') {
       this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => undefined);
     }
-    entry.abort?.abort(new CancelledError(reason));
+    entry.abort?.(new CancelledError(reason));
   }
 
   private settle(id: RequestId): Pending | undefined {
@@ -151,7 +175,7 @@ export class RpcPeer {
     if (!entry) return undefined;
     this.pending.delete(id);
     clearTimeout(entry.timer);
-    entry.release?.();
+    if (entry.handle) entry.handle.cancel = undefined;
     return entry;
   }
 
@@ -171,7 +195,9 @@ export class RpcPeer {
       return;
     }
     const entry = this.settle(message.id);
-    if (entry) entry.resolve(message as RpcResponse);
+    if (!entry) return;
+    if (context.raw !== undefined) RAW_TEXT.set(message, context.raw);
+    entry.resolve(message as RpcResponse);
   }
 
   /** Which of our requests a backend-initiated message belongs to, if we can tell. */

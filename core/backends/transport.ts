@@ -5,8 +5,11 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
 import type { TransportKind } from '../domain/backend.js';
 
 export interface SendOptions {
-  /** Aborting ends this request's own HTTP exchange (the modern era's cancellation signal). */
-  signal?: AbortSignal;
+  /**
+   * Per-request transports (HTTP) hand back a function that ends this request's own exchange
+   * (the modern era's cancellation signal; also frees the socket on a timeout).
+   */
+  onAbortable?: (abort: (reason: Error) => void) => void;
   /** Extra HTTP headers for this request (modern era: Mcp-Param-* mirrored from tool arguments). */
   headers?: Record<string, string>;
 }
@@ -14,6 +17,8 @@ export interface SendOptions {
 export interface MessageContext {
   /** The request whose response stream carried this message, when the transport knows it. */
   relatedRequestId?: RequestId;
+  /** The message exactly as received, when the transport has it (lets a response be relayed without re-serializing). */
+  raw?: string;
 }
 
 export interface BackendTransport {

@@ -7,6 +7,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/client';
 import { BackendLink, type LinkHandlers } from '../backends/backend-link.js';
+import type { CancelHandle } from '../backends/rpc-peer.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { ClientIdentity } from '../backends/modern.js';
 import type { SessionRecord } from '../domain/session.js';
@@ -26,7 +27,7 @@ export class ClientSession {
   /** Requests a backend sent that we forwarded to the client, by the id we gave them. */
   readonly outgoing = new Map<RequestId, OutgoingRequest>();
   /** The client's requests in flight, by the client's id: cancelling one aborts it upstream. */
-  readonly inflight = new Map<RequestId, AbortController>();
+  readonly inflight = new Map<RequestId, CancelHandle>();
   readonly subscriptions = new Set<string>();
   logLevel: string | undefined;
   initialized = false;
@@ -139,7 +140,7 @@ export class ClientSession {
    * off, and the client continues on this session when it is turned back on.
    */
   async disconnect(): Promise<void> {
-    for (const controller of this.inflight.values()) controller.abort();
+    for (const handle of this.inflight.values()) handle.cancel?.('the session ended');
     this.stream?.close();
     const links = [...this.links.values()];
     this.links.clear();
@@ -154,7 +155,7 @@ export class ClientSession {
   async close(keepBackendSessions = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const controller of this.inflight.values()) controller.abort();
+    for (const handle of this.inflight.values()) handle.cancel?.('the session ended');
     this.inflight.clear();
     for (const [id, entry] of this.outgoing) {
       if ('resolve' in entry) {

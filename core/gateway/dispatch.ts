@@ -11,7 +11,7 @@ import type { Aggregator } from '../aggregate/aggregator.js';
 import { resourceOwner } from '../aggregate/build.js';
 import type { BackendLink } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
-import { CancelledError, type RpcResponse } from '../backends/rpc-peer.js';
+import { CancelledError, relayJson, type CancelHandle, type RpcResponse } from '../backends/rpc-peer.js';
 import type { AuditEvent, AuditOutcome, AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { ClientSession } from './client-session.js';
@@ -223,16 +223,16 @@ export class Dispatcher {
         responseBytes: json.length,
       });
     }
-    const controller = new AbortController();
-    session.inflight.set(id, controller);
+    const handle: CancelHandle = {};
+    session.inflight.set(id, handle);
     // Modern clients cancel by closing the request's stream; legacy clients send notifications/cancelled.
-    if (session.era === 'modern') responder.onClose(() => controller.abort());
+    if (session.era === 'modern') responder.onClose(() => handle.cancel?.('the client closed the stream'));
     session.calls++;
     try {
       const send = (params: Record<string, unknown>) =>
         link.request(request.method, params, {
           timeoutMs: link.connection.spec.timeoutMs,
-          signal: controller.signal,
+          cancel: handle,
           tag: responder,
         });
       let response = await send(target.params);
@@ -385,7 +385,8 @@ export class Dispatcher {
         return;
       case 'notifications/cancelled': {
         const requestId = params.requestId as string | number | undefined;
-        if (requestId !== undefined) session.inflight.get(requestId)?.abort();
+        if (requestId !== undefined)
+          session.inflight.get(requestId)?.cancel?.(String(params.reason ?? 'cancelled by the client'));
         return;
       }
       case 'notifications/roots/list_changed':
@@ -507,12 +508,10 @@ function asResponder(tag: unknown): Responder | undefined {
 }
 
 function responseJson(id: string | number, response: RpcResponse, era: 'legacy' | 'modern'): string {
-  if ('error' in response) {
-    return JSON.stringify({ jsonrpc: '2.0', id, error: response.error });
+  if ('result' in response && era === 'modern') {
+    // A modern client requires resultType; a legacy backend's result means "complete".
+    const result = response.result as Record<string, unknown>;
+    if (result.resultType === undefined) return resultJson(id, { ...result, resultType: 'complete' });
   }
-  const result = response.result as Record<string, unknown>;
-  // A modern client requires resultType; a legacy backend's result means "complete".
-  if (era === 'modern' && result.resultType === undefined)
-    return resultJson(id, { ...result, resultType: 'complete' });
-  return resultJson(id, result);
+  return relayJson(response, id);
 }

@@ -56,10 +56,19 @@ export function checkOrigin(req: IncomingMessage, policy: HostPolicy): string | 
   return undefined;
 }
 
+/** The expected token, digested once. */
+export interface ExpectedToken {
+  digest: Buffer;
+}
+
+export function expectToken(token: string): ExpectedToken {
+  return { digest: createHash('sha256').update(token).digest() };
+}
+
 /** Constant-time token comparison (hashing first makes lengths equal). */
-export function tokenMatches(presented: string, expected: string): boolean {
+export function tokenMatches(presented: string, expected: string | ExpectedToken): boolean {
   const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
+  const b = typeof expected === 'string' ? createHash('sha256').update(expected).digest() : expected.digest;
   return timingSafeEqual(a, b);
 }
 

@@ -8,8 +8,10 @@ import {
   bearerToken,
   checkHost,
   checkOrigin,
+  expectToken,
   isLoopbackHost,
   tokenMatches,
+  type ExpectedToken,
   type HostPolicy,
 } from './guards.js';
 
@@ -33,9 +35,14 @@ export interface GatewayServerOptions {
   dashboard?: RouteHandler;
 }
 
+/** The /mcp handler reads no query: one shared URL spares a parse per request. */
+const MCP_URL = new URL('http://localhost/mcp');
+
 export class GatewayServer {
   private readonly server: http.Server;
   private policy: HostPolicy;
+  private acceptedHost: string | undefined;
+  private readonly expectedToken: ExpectedToken | null;
 
   constructor(private readonly options: GatewayServerOptions) {
     if (!isLoopbackHost(options.host) && options.token === null) {
@@ -47,6 +54,7 @@ export class GatewayServer {
       port: options.port,
       extraHosts: isLoopbackHost(options.host) ? [] : [options.host.toLowerCase()],
     };
+    this.expectedToken = options.token === null ? null : expectToken(options.token);
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         options.logger.error('request failed', {
@@ -76,6 +84,7 @@ export class GatewayServer {
     });
     const port = (this.server.address() as AddressInfo).port;
     this.policy = { ...this.policy, port };
+    this.acceptedHost = undefined;
     return port;
   }
 
@@ -105,12 +114,20 @@ export class GatewayServer {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    const hostProblem = checkHost(req, this.policy);
-    if (hostProblem) return this.deny(res, 403, `Forbidden: ${hostProblem}`, path);
-    const originProblem = checkOrigin(req, this.policy);
-    if (originProblem) return this.deny(res, 403, `Forbidden: ${originProblem}`, path);
+    const raw = req.url ?? '/';
+    const query = raw.indexOf('?');
+    const path = query < 0 ? raw : raw.slice(0, query);
+    // Host is the same on every request of a client: remember the last one that passed.
+    const host = req.headers.host;
+    if (host === undefined || host !== this.acceptedHost) {
+      const hostProblem = checkHost(req, this.policy);
+      if (hostProblem) return this.deny(res, 403, `Forbidden: ${hostProblem}`, path);
+      this.acceptedHost = host;
+    }
+    if (req.headers.origin !== undefined) {
+      const originProblem = checkOrigin(req, this.policy);
+      if (originProblem) return this.deny(res, 403, `Forbidden: ${originProblem}`, path);
+    }
 
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -118,13 +135,14 @@ export class GatewayServer {
       return;
     }
     const needsToken = path === '/mcp' || path.startsWith('/api/');
-    if (needsToken && this.options.token !== null) {
+    if (needsToken && this.expectedToken !== null) {
       const presented = bearerToken(req);
       if (presented === undefined) return this.deny(res, 401, 'Unauthorized: missing bearer token', path);
-      if (!tokenMatches(presented, this.options.token))
+      if (!tokenMatches(presented, this.expectedToken))
         return this.deny(res, 401, 'Unauthorized: invalid token', path);
     }
-    if (path === '/mcp') return this.options.mcp(req, res, url);
+    if (path === '/mcp') return this.options.mcp(req, res, MCP_URL);
+    const url = new URL(raw, 'http://localhost');
     if (path.startsWith('/api/') && this.options.api) return this.options.api(req, res, url);
     if (
       this.options.dashboard &&

@@ -166,7 +166,7 @@ describe('restarting switchyard serve', () => {
   });
 
   it('survives SIGKILL at random moments: sessions restorable, decisions kept, database intact', async () => {
-    const rounds = 5;
+    const rounds = 4;
     const acknowledged: { sessionId: string; decision: string }[] = [];
     let callsAcknowledged = 0;
     let callsBeforeWindow = 0;
@@ -237,5 +237,5 @@ describe('restarting switchyard serve', () => {
     } finally {
       db.close();
     }
-  });
+  }, 120_000);
 });
