@@ -9,7 +9,8 @@ import { createApiHandler } from './control/http-api.js';
 import type { GatewayState } from './control/snapshot.js';
 import { applyConfigBackends } from './discovery/config-source.js';
 import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
-import type { DiscoverySource, SourceStatus } from './discovery/source.js';
+import type { DiscoverySource } from './discovery/source.js';
+import type { SourceStatus } from './domain/source-status.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
 import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   connectConcurrency?: number;
   /** Serves the dashboard's static files at / (headless mode). */
   dashboard?: RouteHandler;
+  /** The config file the engine was built from, if any (shown in the dashboard). */
+  configFile?: string;
   /** How `switchyard bridge` is launched here (shown in the dashboard's Connect view). */
   bridgeCommand?: { command: string; args: string[] };
   /** Extra sources of backends besides the config file and the container engine. */
@@ -223,6 +226,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       ...(error ? { error } : {}),
     }),
     gatewayChanged,
+    paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
     settings: {

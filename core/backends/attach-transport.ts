@@ -1,7 +1,7 @@
 // stdio over an attached stream (a container started with `-i`): the SDK's newline framing over
 // a duplex the container engine hands us. One attachment per transport.
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/client';
-import type { StdioAttachment } from '../domain/backend.js';
+import type { StdioAttachment } from '../domain/backend-spec.js';
 import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError } from './errors.js';
 

@@ -2,7 +2,7 @@
 // user's config file; discovered metadata (container labels) can only ever select an HTTP address
 // or an attachment to an already-running container (see core/discovery).
 import type http from 'node:http';
-import type { BackendSpec } from '../domain/backend.js';
+import type { BackendSpec } from '../domain/backend-spec.js';
 import type { Logger } from '../domain/runtime.js';
 import { StreamableHttpTransport } from './http-transport.js';
 import { SseTransport } from './sse-transport.js';

@@ -9,10 +9,16 @@ import type { LogLevel } from '../domain/runtime.js';
 import { createLogger, isLogLevel } from '../support/logger.js';
 import { createStaticHandler } from '../gateway/static-files.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { dataDirFrom, UsageError, type Io } from './common.js';
+import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
+import { defaultDataDir } from '../store/data-dir.js';
 
 export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
                  [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+
+export interface ServeOptions {
+  /** How the bridge for stdio-only clients is launched here (the desktop app passes its own). */
+  bridgeCommand?: { command: string; args: string[] };
+}
 
 export interface ServeHandle {
   app: App;
@@ -21,7 +27,7 @@ export interface ServeHandle {
 }
 
 /** Parses flags, loads the config, starts the engine. The caller decides what stops it. */
-export async function startServe(argv: string[], io: Io): Promise<ServeHandle> {
+export async function startServe(argv: string[], io: Io, options: ServeOptions = {}): Promise<ServeHandle> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -73,9 +79,10 @@ export async function startServe(argv: string[], io: Io): Promise<ServeHandle> {
   logger.info('config loaded', { file: configFile, backends: config.backends.length });
   const app = buildApp(config, {
     dataDir,
+    configFile: path.resolve(configFile),
     logger,
     dashboard: createStaticHandler(path.join(PACKAGE_ROOT, 'dist', 'renderer')),
-    bridgeCommand: bridgeCommand(),
+    bridgeCommand: options.bridgeCommand ?? bridgeCommand(config, dataDir, io.env),
   });
   const started = await app.start();
   io.stdout.write(`Switchyard listening on ${started.url}\n`);
@@ -93,13 +100,30 @@ export async function startServe(argv: string[], io: Io): Promise<ServeHandle> {
   return { app, url: started.url, stop: () => app.stop() };
 }
 
-/** How this very installation's `bridge` is started (shown in the dashboard for Claude Desktop). */
-function bridgeCommand(): { command: string; args: string[] } {
+/**
+ * How this very installation's `bridge` reaches this gateway (shown in the dashboard for Claude
+ * Desktop): the same Node and script, plus --url / --data-dir when they are not the defaults.
+ */
+function bridgeCommand(
+  config: SwitchyardConfig,
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): { command: string; args: string[] } {
   const script = process.argv[1]
     ? path.resolve(process.argv[1])
     : path.join(PACKAGE_ROOT, 'dist/core/cli/main.js');
   const viaTsx = script.endsWith('.ts');
-  return { command: process.execPath, args: [...(viaTsx ? ['--import', 'tsx'] : []), script, 'bridge'] };
+  const url = `http://${config.server.host}:${config.server.port}/mcp`;
+  return {
+    command: process.execPath,
+    args: [
+      ...(viaTsx ? ['--import', 'tsx'] : []),
+      script,
+      'bridge',
+      ...(url !== DEFAULT_URL && config.server.port !== 0 ? ['--url', url] : []),
+      ...(dataDir !== defaultDataDir(env) ? ['--data-dir', dataDir] : []),
+    ],
+  };
 }
 
 function applyOverrides(

@@ -11,7 +11,7 @@ import type {
   AuditStats,
   AuditStatsQuery,
 } from '../domain/audit-query.js';
-import type { SourceStatus } from '../discovery/source.js';
+import type { SourceStatus } from '../domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
@@ -49,6 +49,7 @@ export interface ControlDeps {
   /** Status of each discovery source (the container engine: which one, or why none). */
   discovery?: () => SourceStatus[];
   gateway: () => GatewayInfo;
+  paths: { dataDir: string; configFile?: string };
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
@@ -94,6 +95,7 @@ export class Control implements ControlApi {
     return {
       version: VERSION,
       gateway: this.deps.gateway(),
+      paths: this.deps.paths,
       discovery: this.deps.discovery?.() ?? [],
       backends: registry
         .statuses()
@@ -257,6 +259,7 @@ export class Control implements ControlApi {
         to: query.to,
         bucketMs: query.bucketMs,
         buckets: [],
+        totals: [],
         backends: [],
         total: empty,
       }

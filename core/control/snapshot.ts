@@ -1,7 +1,7 @@
 // The shape the dashboard, the tray and `switchyard status` read: one picture of the engine.
 import type { BackendStatus } from '../domain/backend.js';
 import type { Conflict } from '../domain/conflict.js';
-import type { SourceStatus } from '../discovery/source.js';
+import type { SourceStatus } from '../domain/source-status.js';
 
 export type GatewayState = 'starting' | 'running' | 'stopping' | 'stopped' | 'error';
 
@@ -27,6 +27,8 @@ export interface Snapshot {
     auth: 'token' | 'off';
     error?: string;
   };
+  /** Where this engine keeps its files (the empty states name the real config file). */
+  paths: { dataDir: string; configFile?: string };
   /** Discovery sources: e.g. "Podman 5.4.2 at unix:///run/podman/podman.sock", or why none was found. */
   discovery: SourceStatus[];
   backends: (BackendStatus & { enabled: boolean })[];

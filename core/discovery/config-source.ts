@@ -1,6 +1,6 @@
 // Static backends from the config file, as backend specs for the registry.
 import type { BackendConfig } from '../config/schema.js';
-import type { BackendSpec } from '../domain/backend.js';
+import type { BackendSpec } from '../domain/backend-spec.js';
 import type { BackendRegistry } from '../backends/registry.js';
 
 export function specFromConfig(backend: BackendConfig): BackendSpec {

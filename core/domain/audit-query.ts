@@ -100,6 +100,8 @@ export interface AuditStats {
   bucketMs: number;
   /** Only non-empty (bucket, backend) pairs, by start then backend. */
   buckets: AuditStatsBucket[];
+  /** Per bucket, every call a backend served, all backends together (lists and rejected requests left out), by start. */
+  totals?: (AuditLatency & { start: number })[];
   /** The whole range per backend. */
   backends: (AuditLatency & { backend: string | null })[];
   total: AuditLatency;

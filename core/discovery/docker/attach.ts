@@ -7,7 +7,7 @@
 // (sampling, elicitation, roots) to the connection with the most recent call in flight.
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import type { StdioAttachment } from '../../domain/backend.js';
+import type { StdioAttachment } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
 import { LineSplitter, StreamDemuxer } from './streams.js';
 

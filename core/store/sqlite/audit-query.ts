@@ -148,7 +148,7 @@ function summarize(
   backends: (string | null)[],
   keys: number[],
   durations: number[],
-): Pick<AuditStats, 'buckets' | 'backends' | 'total'> {
+): Pick<AuditStats, 'buckets' | 'totals' | 'backends' | 'total'> {
   const width = Math.max(1, backends.length);
   const rows = keys.length;
   const backendOf = new Int32Array(rows);
@@ -164,7 +164,9 @@ function summarize(
     }
   }
 
+  const nullIndex = backends.indexOf(null);
   const buckets: AuditStatsBucket[] = [];
+  const totals: NonNullable<AuditStats['totals']> = [];
   const count = new Int32Array(width);
   const errs = new Int32Array(width);
   const scratch = new Float64Array(rows);
@@ -183,7 +185,9 @@ function summarize(
     for (let b = 1; b < width; b++) next[b] = next[b - 1]! + count[b - 1]!;
     const first = Int32Array.from(next);
     for (let i = start; i < end; i++) scratch[start + next[backendOf[i]!]!++] = durations[i]!;
+    let servedErrors = 0;
     for (let b = 0; b < width; b++) {
+      if (b !== nullIndex) servedErrors += errs[b]!;
       if (!count[b]) continue;
       const part = scratch.subarray(start + first[b]!, start + first[b]! + count[b]!).sort();
       buckets.push({
@@ -191,6 +195,14 @@ function summarize(
         backend: backends[b] ?? null,
         ...latency(part, 0, count[b]!, errs[b]!),
       });
+    }
+    // Every backend together (percentiles cannot be merged from the per-backend ones); requests no
+    // backend served (lists, rejected requests) would only drag the percentiles towards zero.
+    const served: number[] = [];
+    for (let i = start; i < end; i++) if (backendOf[i] !== nullIndex) served.push(durations[i]!);
+    if (served.length > 0) {
+      const sorted = Float64Array.from(served).sort();
+      totals.push({ start: from + bucket * bucketMs, ...latency(sorted, 0, served.length, servedErrors) });
     }
     start = end;
   }
@@ -200,6 +212,7 @@ function summarize(
   for (let i = 0; i < rows; i++) byBackendDurations[backendOf[i]!]![filled[backendOf[i]!]!++] = durations[i]!;
   return {
     buckets,
+    totals,
     backends: backends.map((backend, b) => ({
       backend,
       ...latency(byBackendDurations[b]!.sort(), 0, perBackend[b]!.n, perBackend[b]!.errors),
