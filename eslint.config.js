@@ -1,10 +1,13 @@
 // Lint rules. Layer boundaries (core/ never imports electron or react) are enforced here
 // and again by test/unit/architecture.test.ts, which reads every import.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'bench-results/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'bench-results/', 'test-results/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,6 +33,54 @@ export default tseslint.config(
             { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not import other layers.' },
           ],
         },
+      ],
+    },
+  },
+  // The dashboard: browser code with React hooks.
+  {
+    files: ['renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.flat.recommended.rules },
+  },
+  {
+    // renderer/src runs in a browser (and in Electron's sandboxed renderer): no Node APIs, and core/
+    // only through `import type` (test/unit/architecture.test.ts checks that too).
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))],
+              message: 'renderer/ is browser code: no Node APIs.',
+            },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'renderer/ talks to Electron only through window.switchyard.',
+            },
+            {
+              group: ['**/core/**'],
+              allowTypeImports: true,
+              message: 'renderer/ may import core/ only with `import type`.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'process',
+          'Buffer',
+          'require',
+          '__dirname',
+          '__filename',
+          'global',
+          'setImmediate',
+          'clearImmediate',
+        ].map((name) => ({ name, message: 'renderer/ is browser code: no Node globals.' })),
       ],
     },
   },

@@ -1,0 +1,31 @@
+// Entry point: pick the bridge (Electron's preload IPC when present, else HTTP with the token from
+// the URL fragment), assemble the stores, render.
+import 'uplot/dist/uPlot.min.css';
+import './styles/app.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { selectBridge } from './bridge/bridge.js';
+import { createHttpBridge } from './bridge/http-bridge.js';
+import { saveToken, takeToken } from './bridge/token.js';
+import { createDashboard } from './stores/dashboard.js';
+import { DashboardContext } from './stores/hooks.js';
+import { App } from './views/App.js';
+
+const tokenHost = { location: window.location, history: window.history, storage: window.sessionStorage };
+let hadToken = false;
+const bridge = selectBridge(() => {
+  const token = takeToken(tokenHost);
+  hadToken = token !== null;
+  return createHttpBridge({ token, onTokenChange: (next) => saveToken(tokenHost, next) });
+});
+
+const dashboard = createDashboard(bridge, { hadToken });
+dashboard.start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <DashboardContext.Provider value={dashboard}>
+      <App />
+    </DashboardContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,125 @@
+// Backend details (tools, prompts, resources with their advertised names) and backend actions.
+// The list itself is part of the snapshot (gateway store); this store holds what the detail panel shows.
+import { createStore } from 'zustand/vanilla';
+import { errorMessage, isUnauthorized, type Bridge } from '../bridge/bridge.js';
+import type { BackendDetail, Snapshot } from '../contract.js';
+import type { GatewayStore } from './gateway.js';
+import type { UiStore } from './ui.js';
+
+export interface DetailEntry {
+  detail: BackendDetail | null;
+  loading: boolean;
+  error: string | null;
+}
+
+export type BackendAction = 'enabling' | 'disabling' | 'reconnecting';
+
+export interface BackendsState {
+  selected: string | null;
+  details: Record<string, DetailEntry>;
+  pending: Record<string, BackendAction>;
+  select(name: string | null): void;
+  refresh(name: string): Promise<void>;
+  setEnabled(name: string, enabled: boolean): Promise<void>;
+  reconnect(name: string): Promise<void>;
+  /** A new snapshot arrived: reload the open detail when its backend changed. */
+  onSnapshot(snapshot: Snapshot): void;
+}
+
+export type BackendsStore = ReturnType<typeof createBackendsStore>;
+
+/** What, in a snapshot, would change a backend's detail panel. */
+function signature(snapshot: Snapshot, name: string): string {
+  const status = snapshot.backends.find((b) => b.name === name);
+  if (!status) return 'gone';
+  const conflicts = snapshot.conflicts
+    .filter((c) => c.candidates.some((k) => k.backend === name))
+    .map((c) => `${c.id}:${c.candidates.map((k) => k.advertisedAs ?? '-').join(',')}`)
+    .join(';');
+  return `${status.state}|${status.since}|${status.enabled}|${JSON.stringify(status.counts)}|${conflicts}`;
+}
+
+export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway: GatewayStore }) {
+  const { bridge, ui, gateway } = deps;
+  const seqs = new Map<string, number>();
+  let lastSignature = '';
+  return createStore<BackendsState>()((set, get) => {
+    const patchDetail = (name: string, patch: Partial<DetailEntry>) => {
+      const current = get().details[name] ?? { detail: null, loading: false, error: null };
+      set({ details: { ...get().details, [name]: { ...current, ...patch } } });
+    };
+    const setPending = (name: string, action: BackendAction | null) => {
+      const pending = { ...get().pending };
+      if (action) pending[name] = action;
+      else delete pending[name];
+      set({ pending });
+    };
+    const fail = (error: unknown, what: string) => {
+      if (isUnauthorized(error)) gateway.getState().markUnauthorized();
+      else ui.getState().notify(`${what}: ${errorMessage(error)}`, { kind: 'error' });
+    };
+    return {
+      selected: null,
+      details: {},
+      pending: {},
+      select(name) {
+        set({ selected: name });
+        if (name) {
+          const snapshot = gateway.getState().snapshot;
+          lastSignature = snapshot ? signature(snapshot, name) : '';
+          void get().refresh(name);
+        }
+      },
+      async refresh(name) {
+        const seq = (seqs.get(name) ?? 0) + 1;
+        seqs.set(name, seq);
+        patchDetail(name, { loading: true });
+        try {
+          const detail = await bridge.backend(name);
+          if (seqs.get(name) !== seq) return;
+          patchDetail(name, { detail, loading: false, error: null });
+        } catch (error) {
+          if (seqs.get(name) !== seq) return;
+          if (isUnauthorized(error)) gateway.getState().markUnauthorized();
+          patchDetail(name, { loading: false, error: errorMessage(error) });
+        }
+      },
+      async setEnabled(name, enabled) {
+        setPending(name, enabled ? 'enabling' : 'disabling');
+        try {
+          await bridge.setBackendEnabled(name, enabled);
+          ui.getState().notify(`${name} ${enabled ? 'enabled' : 'disabled'}`, { kind: 'success' });
+          await gateway.getState().load();
+          if (get().selected === name) await get().refresh(name);
+        } catch (error) {
+          fail(error, `Could not ${enabled ? 'enable' : 'disable'} ${name}`);
+        } finally {
+          setPending(name, null);
+        }
+      },
+      async reconnect(name) {
+        setPending(name, 'reconnecting');
+        try {
+          await bridge.reconnectBackend(name);
+          ui.getState().notify(`Reconnecting ${name}…`, { kind: 'info' });
+          await gateway.getState().load();
+        } catch (error) {
+          fail(error, `Could not reconnect ${name}`);
+        } finally {
+          setPending(name, null);
+        }
+      },
+      onSnapshot(snapshot) {
+        const name = get().selected;
+        if (!name) return;
+        const next = signature(snapshot, name);
+        if (next === lastSignature) return;
+        lastSignature = next;
+        if (next !== 'gone') void get().refresh(name);
+      },
+    };
+  });
+}
+
+export const selectSelectedDetail = (s: BackendsState): DetailEntry | null =>
+  s.selected ? (s.details[s.selected] ?? null) : null;

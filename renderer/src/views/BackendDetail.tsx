@@ -1,0 +1,200 @@
+// One backend in detail: what it offers under which names, where it comes from, its last error,
+// and its actions (enable/disable, reconnect).
+import { useState } from 'react';
+import { Chip, Spinner, StatusChip, Switch } from '../components/controls.js';
+import { CloseIcon, RefreshIcon } from '../components/icons.js';
+import type { CapabilityEntry } from '../contract.js';
+import { formatDuration, formatRelative, formatTimestamp } from '../lib/format.js';
+import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
+import { sourceLabel } from './BackendsView.js';
+
+type Section = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+
+const SECTION_TITLES: Record<Section, string> = {
+  tools: 'Tools',
+  prompts: 'Prompts',
+  resources: 'Resources',
+  resourceTemplates: 'Templates',
+};
+
+function CapabilityTable({ entries, kind }: { entries: CapabilityEntry[]; kind: Section }) {
+  if (entries.length === 0)
+    return <p className="muted">This server offers no {SECTION_TITLES[kind].toLowerCase()}.</p>;
+  const isResource = kind === 'resources' || kind === 'resourceTemplates';
+  return (
+    <table className="table table-compact">
+      <thead>
+        <tr>
+          <th scope="col">Advertised as</th>
+          <th scope="col">{isResource ? 'URI' : 'Original name'}</th>
+          <th scope="col">Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((entry) => (
+          <tr key={entry.originalName} className={entry.advertisedAs === null ? 'row-hidden' : undefined}>
+            <td>
+              {entry.advertisedAs === null ? (
+                <Chip tone="muted">hidden</Chip>
+              ) : (
+                <code className={entry.advertisedAs !== entry.originalName ? 'renamed' : undefined}>
+                  {entry.advertisedAs}
+                </code>
+              )}
+            </td>
+            <td>
+              <code>{entry.originalName}</code>
+            </td>
+            <td className="description">
+              {entry.title ? <strong>{entry.title}. </strong> : null}
+              {entry.description}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function BackendDetailPanel({ name }: { name: string }) {
+  const { backends } = useDashboard();
+  const status = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name));
+  const entry = useBackends((s) => s.details[name]);
+  const pending = useBackends((s) => s.pending[name]);
+  const now = useUi((s) => s.now);
+  const [section, setSection] = useState<Section>('tools');
+  if (!status) return null;
+  const detail = entry?.detail ?? null;
+  const source = status.source;
+
+  return (
+    <aside id="backend-detail" className="detail" aria-labelledby="backend-detail-title">
+      <div className="detail-head">
+        <div>
+          <h2 id="backend-detail-title">{detail?.status.displayName ?? name}</h2>
+          <div className="detail-sub">
+            <StatusChip state={status.enabled ? status.state : 'disabled'} />
+            <span className="muted">since {formatRelative(status.since, now)}</span>
+            {entry?.loading ? <Spinner label="Loading details" /> : null}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="button button-ghost button-icon"
+          aria-label="Close details"
+          onClick={() => backends.getState().select(null)}
+        >
+          <CloseIcon />
+        </button>
+      </div>
+
+      <div className="detail-actions">
+        <Switch
+          checked={status.enabled}
+          label={`${name} enabled`}
+          text={status.enabled ? 'Enabled' : 'Disabled'}
+          disabled={pending !== undefined}
+          busy={pending === 'enabling' || pending === 'disabling'}
+          onChange={(enabled) => void backends.getState().setEnabled(name, enabled)}
+        />
+        <button
+          type="button"
+          className="button"
+          disabled={pending !== undefined || !status.enabled}
+          onClick={() => void backends.getState().reconnect(name)}
+        >
+          <RefreshIcon /> {pending === 'reconnecting' ? 'Reconnecting…' : 'Reconnect'}
+        </button>
+      </div>
+
+      {status.lastError ? (
+        <div className="callout callout-bad" role="note" aria-label="Last error">
+          <strong>Last error</strong> <span className="muted">({formatTimestamp(status.lastError.at)})</span>
+          <p>{status.lastError.message}</p>
+        </div>
+      ) : null}
+
+      <dl className="facts">
+        <dt>Transport</dt>
+        <dd>
+          {status.transport}
+          {status.era ? ` · ${status.era} era` : ''}
+          {status.protocolVersion ? ` · ${status.protocolVersion}` : ''}
+        </dd>
+        <dt>Target</dt>
+        <dd>
+          <code className="wrap">{status.target}</code>
+        </dd>
+        <dt>Source</dt>
+        <dd>{sourceLabel(source)}</dd>
+        {source.kind === 'container' ? (
+          <>
+            <dt>Container</dt>
+            <dd>
+              {source.containerName} <span className="muted">({source.containerId.slice(0, 12)})</span>
+            </dd>
+            <dt>Image</dt>
+            <dd>
+              <code className="wrap">{source.image}</code>
+            </dd>
+            <dt>Labels</dt>
+            <dd>{source.convention === 'toolhive' ? 'ToolHive workload' : 'mcp.* labels'}</dd>
+          </>
+        ) : null}
+        {status.serverInfo ? (
+          <>
+            <dt>Server</dt>
+            <dd>
+              {status.serverInfo.title ?? status.serverInfo.name} {status.serverInfo.version}
+            </dd>
+          </>
+        ) : null}
+        {status.latencyMs !== undefined ? (
+          <>
+            <dt>Ping</dt>
+            <dd>{formatDuration(status.latencyMs)}</dd>
+          </>
+        ) : null}
+      </dl>
+
+      {detail?.instructions ? (
+        <details className="instructions">
+          <summary>Instructions from the server</summary>
+          <p>{detail.instructions}</p>
+        </details>
+      ) : null}
+
+      {entry?.error && !detail ? (
+        <p className="form-error" role="alert">
+          Could not load the details: {entry.error}
+        </p>
+      ) : null}
+
+      <div className="subtabs" role="group" aria-label="Capabilities">
+        {(Object.keys(SECTION_TITLES) as Section[]).map((key) => (
+          <button
+            key={key}
+            type="button"
+            className="subtab"
+            aria-pressed={section === key}
+            onClick={() => setSection(key)}
+          >
+            {SECTION_TITLES[key]}{' '}
+            <span className="muted">
+              {detail
+                ? detail[key].length
+                : key === 'resourceTemplates'
+                  ? status.counts.resourceTemplates
+                  : status.counts[key]}
+            </span>
+          </button>
+        ))}
+      </div>
+      {detail ? (
+        <CapabilityTable entries={detail[section]} kind={section} />
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,173 @@
+// Backends: every server behind the gateway with its status, and a detail panel for the chosen one.
+import { Chip, EmptyState, StatusChip } from '../components/controls.js';
+import type { BackendSource, BackendStatus } from '../contract.js';
+import { formatDuration, formatRelative } from '../lib/format.js';
+import { selectBackends } from '../stores/gateway.js';
+import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
+import { BackendDetailPanel } from './BackendDetail.js';
+
+export function sourceLabel(source: BackendSource): string {
+  if (source.kind === 'config') return 'config file';
+  return `${source.engine}${source.engineVersion ? ` ${source.engineVersion}` : ''} container`;
+}
+
+function NoBackends() {
+  const discovery = useGateway((s) => s.snapshot?.discovery ?? []);
+  const configFile = useGateway((s) => s.snapshot?.paths?.configFile);
+  return (
+    <EmptyState title="No MCP servers yet">
+      <p>Switchyard serves the tools of the MCP servers it finds. Add one either way:</p>
+      <div className="empty-columns">
+        <div>
+          <h4>Label a container</h4>
+          <p>Run any MCP server in Docker or Podman with these labels; it shows up here by itself:</p>
+          <pre className="hint-command">
+            {`docker run -d --name my-mcp \\
+  -l mcp.enable=true -l mcp.port=8080 \\
+  -p 127.0.0.1:8080:8080 your/mcp-image`}
+          </pre>
+          <p className="muted">
+            Optional: <code>mcp.name</code>, <code>mcp.transport=sse|stdio</code>, <code>mcp.path</code>.
+            ToolHive workloads are found as they are.
+          </p>
+        </div>
+        <div>
+          <h4>Or edit the config file</h4>
+          <p>
+            Add it under <code>backends:</code> in{' '}
+            {configFile ? (
+              <code>{configFile}</code>
+            ) : (
+              <>
+                <code>config.yaml</code> (in the data directory, or the file given with <code>--config</code>)
+              </>
+            )}
+            , then restart Switchyard:
+          </p>
+          <pre className="hint-command">
+            {`backends:
+  - name: everything
+    url: http://127.0.0.1:3001/mcp
+  - name: memory
+    command: npx
+    args: ["-y", "@modelcontextprotocol/server-memory"]`}
+          </pre>
+        </div>
+      </div>
+      {discovery.length ? (
+        <ul className="engine-list">
+          {discovery.map((d) => (
+            <li key={d.kind} className={d.ok ? 'engine-ok' : 'engine-off'}>
+              <span className="chip-dot" aria-hidden="true" />
+              {d.summary}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </EmptyState>
+  );
+}
+
+function BackendRow({
+  backend,
+  selected,
+}: {
+  backend: BackendStatus & { enabled: boolean };
+  selected: boolean;
+}) {
+  const { backends } = useDashboard();
+  const now = useUi((s) => s.now);
+  const open = () => backends.getState().select(selected ? null : backend.name);
+  return (
+    <tr className={selected ? 'row-selected' : undefined} onClick={open}>
+      <th scope="row">
+        <button
+          type="button"
+          className="link-button"
+          aria-expanded={selected}
+          aria-controls="backend-detail"
+          onClick={(e) => {
+            e.stopPropagation();
+            open();
+          }}
+        >
+          {backend.name}
+        </button>
+        {backend.serverInfo ? (
+          <div className="muted small">
+            {backend.serverInfo.title ?? backend.serverInfo.name} {backend.serverInfo.version}
+          </div>
+        ) : null}
+      </th>
+      <td>
+        <StatusChip state={backend.enabled ? backend.state : 'disabled'} />
+        <div className="muted small" title={new Date(backend.since).toLocaleString()}>
+          {formatRelative(backend.since, now)}
+        </div>
+      </td>
+      <td>
+        <Chip>{backend.transport}</Chip>
+        {backend.era ? <Chip tone="accent">{backend.era}</Chip> : null}
+      </td>
+      <td>{sourceLabel(backend.source)}</td>
+      <td className="num">{backend.counts.tools}</td>
+      <td className="num">{backend.counts.prompts}</td>
+      <td className="num">{backend.counts.resources + backend.counts.resourceTemplates}</td>
+      <td className="num">{backend.latencyMs !== undefined ? formatDuration(backend.latencyMs) : '–'}</td>
+      <td className="error-cell">
+        {backend.lastError ? (
+          <span title={backend.lastError.message}>{backend.lastError.message}</span>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+export function BackendsView() {
+  const list = useGateway(selectBackends);
+  const loaded = useGateway((s) => s.snapshot !== null);
+  const selected = useBackends((s) => s.selected);
+  if (!loaded) return <p className="muted">Loading…</p>;
+  if (list.length === 0) return <NoBackends />;
+  const current = selected && list.some((b) => b.name === selected) ? selected : null;
+  return (
+    <div className={current ? 'split' : undefined}>
+      <section aria-labelledby="backends-title">
+        <h2 id="backends-title" className="view-title">
+          Backends <span className="muted">({list.length})</span>
+        </h2>
+        <div className="table-wrap">
+          <table className="table table-interactive">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Transport</th>
+                <th scope="col">Source</th>
+                <th scope="col" className="num">
+                  Tools
+                </th>
+                <th scope="col" className="num">
+                  Prompts
+                </th>
+                <th scope="col" className="num">
+                  Resources
+                </th>
+                <th scope="col" className="num">
+                  Latency
+                </th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((backend) => (
+                <BackendRow key={backend.name} backend={backend} selected={backend.name === current} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      {current ? <BackendDetailPanel name={current} /> : null}
+    </div>
+  );
+}

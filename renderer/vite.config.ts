@@ -1,0 +1,64 @@
+// Builds the dashboard (renderer/) into dist/renderer with relative asset paths, so the same files
+// work at `/` from `switchyard serve` and from a custom protocol or file URL in the Electron window.
+// This file runs in Node (build tooling); everything under renderer/src is browser code.
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The policy the built page declares for itself: no inline scripts, no eval, styles only from files.
+ * (frame-ancestors cannot be set from a <meta>; the server and the Electron window add their own.)
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'switchyard-csp',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
+const here = import.meta.dirname;
+
+export default defineConfig({
+  root: here,
+  base: './',
+  // JSX through Vite's own transform (no React plugin: no fast-refresh preamble, nothing inline).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  plugins: [contentSecurityPolicy()],
+  build: {
+    outDir: `${here}/../dist/renderer`,
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // The preload polyfill would be inline-free anyway, but no browser we target needs it.
+    modulePreload: { polyfill: false },
+    chunkSizeWarningLimit: 800,
+  },
+  server: {
+    // `npm run dev:renderer` against a running `switchyard serve` on the default port.
+    // The gateway only accepts its own loopback origin, so the dev server's Origin header is dropped.
+    proxy: {
+      '/api': {
+        target: process.env.SWITCHYARD_URL ?? 'http://127.0.0.1:4750',
+        changeOrigin: true,
+        configure: (proxy) => proxy.on('proxyReq', (request) => request.removeHeader('origin')),
+      },
+    },
+  },
+});

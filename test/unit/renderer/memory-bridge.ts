@@ -1,0 +1,353 @@
+// A small in-memory implementation of the dashboard's Bridge (our own control-API interface, not
+// MCP) for store and component tests: a fake engine whose state tests set up and inspect, with
+// the paging, filtering and statistics rules of the real one kept simple.
+import type { Bridge, ConnectionState } from '../../../renderer/src/bridge/bridge.js';
+import { UnauthorizedError } from '../../../renderer/src/bridge/bridge.js';
+import type {
+  AuditPage,
+  AuditQuery,
+  AuditRow,
+  AuditStats,
+  AuditStatsQuery,
+  BackendDetail,
+  BackendStatus,
+  Conflict,
+  ConflictStrategy,
+  ConnectInfo,
+  ControlEvent,
+  Decision,
+  Snapshot,
+} from '../../../renderer/src/contract.js';
+import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
+import { rowMatches } from '../../../renderer/src/lib/audit-filter.js';
+
+export type Call = { method: string; args: unknown[] };
+
+export function backendStatus(
+  name: string,
+  patch: Partial<BackendStatus> = {},
+): BackendStatus & { enabled: boolean } {
+  return {
+    name,
+    state: 'ready',
+    since: Date.now() - 60_000,
+    transport: 'streamable-http',
+    source: { kind: 'config' },
+    target: `http://127.0.0.1:3001/${name}`,
+    counts: { tools: 2, prompts: 0, resources: 0, resourceTemplates: 0 },
+    era: 'legacy',
+    protocolVersion: '2025-11-25',
+    serverInfo: { name: `${name}-server`, version: '1.0.0' },
+    latencyMs: 1.5,
+    enabled: true,
+    ...patch,
+  };
+}
+
+export function echoConflict(patch: Partial<Conflict> = {}): Conflict {
+  return {
+    id: 'tool:echo',
+    kind: 'tool',
+    name: 'echo',
+    candidates: [
+      {
+        backend: 'alpha',
+        originalName: 'echo',
+        advertisedAs: 'echo',
+        definition: {
+          name: 'echo',
+          description: 'Echo from alpha',
+          inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+        },
+      },
+      {
+        backend: 'beta',
+        originalName: 'echo',
+        advertisedAs: 'beta__echo',
+        definition: {
+          name: 'echo',
+          description: 'Echo from beta',
+          inputSchema: {
+            type: 'object',
+            properties: { message: { type: 'number' }, loud: { type: 'boolean' } },
+            required: ['message', 'loud'],
+          },
+        },
+      },
+    ],
+    resolvedBy: 'strategy',
+    strategy: 'auto',
+    open: true,
+    ...patch,
+  };
+}
+
+export function auditRow(id: number, time: number, patch: Partial<AuditRow> = {}): AuditRow {
+  return {
+    id,
+    time,
+    sessionId: `session-${id % 3}`,
+    clientName: id % 2 ? 'claude-code' : 'cursor',
+    clientVersion: '1.0.0',
+    era: 'legacy',
+    method: 'tools/call',
+    name: `tool_${id % 5}`,
+    backend: id % 2 ? 'alpha' : 'beta',
+    originalName: `tool_${id % 5}`,
+    durationMs: 1 + (id % 10),
+    outcome: id % 7 === 0 ? 'tool_error' : 'ok',
+    requestBytes: 100,
+    responseBytes: 200,
+    ...patch,
+  };
+}
+
+export class MemoryBridge implements Bridge {
+  calls: Call[] = [];
+  /** Tokens accepted; null = no auth. */
+  acceptedToken: string | null = null;
+  token: string | null = null;
+  /** Make the next calls of a method fail with this error. */
+  failures = new Map<string, Error>();
+  /** Resolve requests only when released (to observe pending states). */
+  hold = false;
+  private held: (() => void)[] = [];
+
+  backends: (BackendStatus & { enabled: boolean })[] = [backendStatus('alpha'), backendStatus('beta')];
+  conflicts: Conflict[] = [echoConflict()];
+  strategy: ConflictStrategy = 'auto';
+  running = true;
+  rows: AuditRow[] = [];
+  connect: ConnectInfo = {
+    url: 'http://127.0.0.1:4750/mcp',
+    token: 'secret-token-123',
+    bridgeCommand: { command: 'node', args: ['/opt/switchyard/dist/core/cli/main.js', 'bridge'] },
+  };
+  details: Record<string, BackendDetail> = {};
+  private listeners = new Set<(event: ControlEvent) => void>();
+  private connectionListeners = new Set<(state: ConnectionState) => void>();
+  connection: ConnectionState = 'open';
+
+  private async call<T>(method: string, args: unknown[], result: () => T): Promise<T> {
+    this.calls.push({ method, args });
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    await Promise.resolve();
+    if (this.acceptedToken !== null && this.token !== this.acceptedToken) throw new UnauthorizedError();
+    const failure = this.failures.get(method);
+    if (failure) throw failure;
+    return result();
+  }
+
+  release(): void {
+    this.hold = false;
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+
+  callsOf(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  buildSnapshot(): Snapshot {
+    return {
+      version: '0.1.0',
+      gateway: {
+        state: this.running ? 'running' : 'stopped',
+        url: this.connect.url,
+        startedAt: Date.now() - 3_600_000,
+        auth: 'token',
+      },
+      paths: {
+        dataDir: '/home/user/.local/share/switchyard',
+        configFile: '/home/user/.local/share/switchyard/config.yaml',
+      },
+      discovery: [{ kind: 'docker', ok: true, summary: 'Podman 5.4.2 at unix:///run/podman/podman.sock' }],
+      backends: this.backends,
+      conflicts: this.conflicts,
+      strategy: this.strategy,
+      sessions: [
+        {
+          id: '0d5c9a7e-1f2b-4c3d-8e9f-000000000001',
+          clientName: 'claude-code',
+          clientVersion: '2.1.0',
+          protocolVersion: '2025-11-25',
+          era: 'legacy',
+          createdAt: Date.now() - 600_000,
+          lastSeen: Date.now() - 5000,
+          calls: 12,
+          streamOpen: true,
+          backends: ['alpha'],
+        },
+      ],
+      counts: {
+        tools: 4,
+        prompts: 0,
+        resources: 0,
+        resourceTemplates: 0,
+        openConflicts: this.conflicts.filter((c) => c.open).length,
+        sessions: 1,
+      },
+    };
+  }
+
+  /** Pushes an event to subscribers, as the engine's stream would. */
+  emit(event: ControlEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    for (const listener of this.connectionListeners) listener(state);
+  }
+
+  snapshot = () => this.call('snapshot', [], () => this.buildSnapshot());
+
+  subscribe = (listener: (event: ControlEvent) => void) => {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  };
+
+  onConnectionChange = (listener: (state: ConnectionState) => void) => {
+    this.connectionListeners.add(listener);
+    listener(this.connection);
+    return () => void this.connectionListeners.delete(listener);
+  };
+
+  setToken = (token: string | null) => {
+    this.token = token;
+  };
+
+  backend = (name: string) =>
+    this.call('backend', [name], (): BackendDetail => {
+      const status = this.backends.find((b) => b.name === name);
+      if (!status) throw new Error(`no backend ${name}`);
+      return (
+        this.details[name] ?? {
+          status,
+          capabilities: { tools: {} },
+          instructions: `Instructions of ${name}`,
+          tools: [
+            {
+              kind: 'tool',
+              originalName: 'echo',
+              advertisedAs: name === 'alpha' ? 'echo' : `${name}__echo`,
+              description: `Echo from ${name}`,
+              definition: { name: 'echo' },
+            },
+            {
+              kind: 'tool',
+              originalName: 'secret',
+              advertisedAs: null,
+              description: 'Filtered out',
+              definition: { name: 'secret' },
+            },
+          ],
+          prompts: [],
+          resources: [],
+          resourceTemplates: [],
+        }
+      );
+    });
+
+  setBackendEnabled = (name: string, enabled: boolean) =>
+    this.call('setBackendEnabled', [name, enabled], () => {
+      const b = this.backends.find((x) => x.name === name);
+      if (b) b.enabled = enabled;
+    });
+
+  reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);
+
+  resolveConflict = (id: string, decision: Decision | null) =>
+    this.call('resolveConflict', [id, decision], () => {
+      const conflict = this.conflicts.find((c) => c.id === id);
+      if (!conflict) throw new Error(`no conflict ${id}`);
+      if (decision) {
+        conflict.resolvedBy = 'decision';
+        conflict.decision = decision;
+        conflict.open = false;
+      } else {
+        conflict.resolvedBy = 'strategy';
+        delete conflict.decision;
+        conflict.open = true;
+      }
+      this.conflicts = this.conflicts.map((c) => (c.id === id ? { ...conflict } : c));
+    });
+
+  setStrategy = (strategy: ConflictStrategy) =>
+    this.call('setStrategy', [strategy], () => {
+      this.strategy = strategy;
+    });
+
+  setGatewayRunning = (running: boolean) =>
+    this.call('setGatewayRunning', [running], () => {
+      this.running = running;
+    });
+
+  queryAudit = (query: AuditQuery) =>
+    this.call('queryAudit', [query], (): AuditPage => {
+      const matching = this.rows
+        .filter((r) => rowMatches(r, query) && (query.to === undefined || r.time < query.to))
+        .sort((a, b) => b.time - a.time || b.id - a.id);
+      const limit = Math.min(query.limit ?? 100, 1000);
+      let start = query.offset ?? 0;
+      if (query.cursor) {
+        const [time, id] = query.cursor.split('.').map(Number) as [number, number];
+        start = matching.findIndex((r) => r.time < time || (r.time === time && r.id < id));
+        if (start < 0) start = matching.length;
+      }
+      const rows = matching.slice(start, start + limit);
+      const more = start + limit < matching.length;
+      const last = rows[rows.length - 1];
+      return {
+        rows,
+        total: matching.length,
+        ...(more && last ? { nextCursor: `${last.time}.${last.id}` } : {}),
+      };
+    });
+
+  auditStats = (query: AuditStatsQuery) =>
+    this.call('auditStats', [query], (): AuditStats => {
+      const rows = this.rows.filter((r) => rowMatches(r, query) && r.time >= query.from && r.time < query.to);
+      const summary = (list: AuditRow[]) => {
+        const durations = list.map((r) => r.durationMs).sort((a, b) => a - b);
+        const rank = (p: number) =>
+          durations.length ? durations[Math.max(0, Math.ceil((p / 100) * durations.length) - 1)]! : 0;
+        const errors = list.filter((r) => !NON_ERROR_OUTCOMES.includes(r.outcome)).length;
+        return {
+          calls: list.length,
+          errors,
+          errorRate: list.length ? errors / list.length : 0,
+          p50: rank(50),
+          p95: rank(95),
+          p99: rank(99),
+        };
+      };
+      const groups = new Map<string, AuditRow[]>();
+      for (const r of rows) {
+        const start = query.from + Math.floor((r.time - query.from) / query.bucketMs) * query.bucketMs;
+        const key = `${start}|${r.backend ?? ''}`;
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      const backends = [...new Set(rows.map((r) => r.backend ?? null))];
+      return {
+        from: query.from,
+        to: query.to,
+        bucketMs: query.bucketMs,
+        buckets: [...groups.entries()].map(([key, list]) => {
+          const [start, backend] = key.split('|');
+          return { start: Number(start), backend: backend || null, ...summary(list) };
+        }),
+        backends: backends.map((b) => ({
+          backend: b,
+          ...summary(rows.filter((r) => (r.backend ?? null) === b)),
+        })),
+        total: summary(rows),
+      };
+    });
+
+  connectInfo = () => this.call('connectInfo', [], () => this.connect);
+}
+
+/** Lets pending promise callbacks run. */
+export async function flush(times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,332 @@
+// @vitest-environment happy-dom
+// The views rendered with the in-memory bridge: what a person sees and can do.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
+import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
+import { App } from '../../../renderer/src/views/App.js';
+import { auditRow, backendStatus, flush, MemoryBridge } from './memory-bridge.js';
+
+let bridge: MemoryBridge;
+let dashboard: Dashboard;
+let copied: string[];
+
+async function renderApp() {
+  copied = [];
+  dashboard = createDashboard(bridge, {
+    copy: async (text) => void copied.push(text),
+    pollMs: 0,
+    audit: { typingDelayMs: 0 },
+  });
+  dashboard.start();
+  const view = render(
+    <DashboardContext.Provider value={dashboard}>
+      <App />
+    </DashboardContext.Provider>,
+  );
+  await act(() => flush());
+  return view;
+}
+
+beforeEach(() => {
+  bridge = new MemoryBridge();
+});
+
+afterEach(() => {
+  cleanup();
+  dashboard?.stop();
+});
+
+describe('header and navigation', () => {
+  it('says at a glance whether the gateway is up, where, and what it serves', async () => {
+    await renderApp();
+    const overview = screen.getByRole('region', { name: 'Gateway overview' });
+    expect(
+      within(overview).getByRole('switch', { name: 'MCP endpoint on' }).getAttribute('aria-checked'),
+    ).toBe('true');
+    expect(within(overview).getByText('Running')).toBeTruthy();
+    expect(within(overview).getByText('http://127.0.0.1:4750/mcp')).toBeTruthy();
+    expect(within(overview).getByText(/Podman 5\.4\.2/)).toBeTruthy();
+    expect(within(overview).getByText('2/2')).toBeTruthy();
+
+    await userEvent.click(within(overview).getByRole('button', { name: 'Copy endpoint url' }));
+    expect(copied).toEqual(['http://127.0.0.1:4750/mcp']);
+
+    await userEvent.click(within(overview).getByRole('switch', { name: 'MCP endpoint on' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setGatewayRunning')).toEqual([[false]]);
+    expect(
+      within(overview).getByRole('switch', { name: 'MCP endpoint on' }).getAttribute('aria-checked'),
+    ).toBe('false');
+  });
+
+  it('moves between views with the arrow keys and shows the open-conflict badge', async () => {
+    await renderApp();
+    const tabs = screen.getAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual([
+      'Backends',
+      'Conflicts1',
+      'Audit',
+      'Sessions1',
+      'Connect',
+    ]);
+    expect(screen.getByRole('tab', { name: /Conflicts/ }).getAttribute('aria-selected')).toBe('false');
+    screen.getByRole('tab', { name: 'Backends' }).focus();
+    await userEvent.keyboard('{ArrowRight}');
+    const conflictsTab = screen.getByRole('tab', { name: /Conflicts/ });
+    expect(conflictsTab.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(conflictsTab);
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('tab-conflicts');
+    await userEvent.keyboard('{End}');
+    expect(screen.getByRole('tab', { name: 'Connect' }).getAttribute('aria-selected')).toBe('true');
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Backends' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('asks for the token when the API says 401', async () => {
+    bridge.acceptedToken = 'good';
+    await renderApp();
+    expect(screen.getByRole('heading', { name: 'Paste your token' })).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Token'), 'bad');
+    await userEvent.click(screen.getByRole('button', { name: 'Open the dashboard' }));
+    await act(() => flush());
+    expect(screen.getByRole('alert').textContent).toMatch(/not accepted/);
+    await userEvent.clear(screen.getByLabelText('Token'));
+    await userEvent.type(screen.getByLabelText('Token'), 'good');
+    await userEvent.click(screen.getByRole('button', { name: 'Open the dashboard' }));
+    await act(() => flush());
+    expect(screen.getByRole('region', { name: 'Gateway overview' })).toBeTruthy();
+  });
+});
+
+describe('backends view', () => {
+  it('lists backends with status and source, and opens a detail panel with names and actions', async () => {
+    bridge.backends = [
+      backendStatus('alpha'),
+      backendStatus('beta', {
+        state: 'down',
+        lastError: { message: 'connect ECONNREFUSED 127.0.0.1:3002', at: Date.now() },
+        source: {
+          kind: 'container',
+          engine: 'podman',
+          engineVersion: '5.4.2',
+          containerId: 'abcdef0123456789',
+          containerName: 'beta-mcp',
+          image: 'localhost/beta:1',
+          convention: 'mcp',
+        },
+      }),
+    ];
+    await renderApp();
+    const table = screen.getByRole('table');
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(within(rows[1]!).getByText('Ready')).toBeTruthy();
+    expect(within(rows[2]!).getByText('Down')).toBeTruthy();
+    expect(within(rows[2]!).getByText('podman 5.4.2 container')).toBeTruthy();
+    expect(within(rows[2]!).getByText(/ECONNREFUSED/)).toBeTruthy();
+
+    await userEvent.click(screen.getByRole('button', { name: 'beta' }));
+    await act(() => flush());
+    const panel = screen.getByRole('complementary', { name: 'beta' });
+    expect(within(panel).getByText('beta-mcp')).toBeTruthy();
+    expect(within(panel).getByRole('note', { name: 'Last error' }).textContent).toMatch(/ECONNREFUSED/);
+    expect(within(panel).getByText('beta__echo')).toBeTruthy();
+    expect(within(panel).getByText('hidden')).toBeTruthy();
+
+    await userEvent.click(within(panel).getByRole('switch', { name: 'beta enabled' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setBackendEnabled')).toEqual([['beta', false]]);
+    await userEvent.click(within(panel).getByRole('button', { name: 'Close details' }));
+    expect(screen.queryByRole('complementary', { name: 'beta' })).toBeNull();
+  });
+
+  it('explains how to add a server when there is none', async () => {
+    bridge.backends = [];
+    await renderApp();
+    expect(screen.getByRole('heading', { name: 'No MCP servers yet' })).toBeTruthy();
+    expect(screen.getByText(/mcp\.enable=true/)).toBeTruthy();
+    expect(screen.getByText(/backends:/, { selector: 'pre' })).toBeTruthy();
+  });
+});
+
+describe('conflicts view', () => {
+  it('shows candidates side by side with the schema diff, and picks a winner', async () => {
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    const card = screen.getByRole('article');
+    expect(within(card).getByText('needs a decision')).toBeTruthy();
+    const beta = within(card).getByRole('region', { name: "beta's echo" });
+    expect(within(beta).getByText('beta__echo')).toBeTruthy();
+    expect(within(beta).getByText('~ message: type string → number')).toBeTruthy();
+    expect(within(beta).getByText('+ loud (boolean, required)')).toBeTruthy();
+
+    await userEvent.click(within(card).getByRole('button', { name: 'Pick beta as the winner of echo' }));
+    await act(() => flush());
+    expect(bridge.callsOf('resolveConflict')).toEqual([['tool:echo', { action: 'winner', backend: 'beta' }]]);
+    expect(screen.getByRole('tab', { name: 'Conflicts' })).toBeTruthy(); // badge gone
+    expect(screen.getByRole('status', { name: '' }).textContent).toMatch(/beta keeps "echo"/);
+    await userEvent.click(screen.getAllByRole('button', { name: 'Undo' })[0]!);
+    await act(() => flush());
+    expect(bridge.callsOf('resolveConflict').at(-1)).toEqual(['tool:echo', null]);
+  });
+
+  it('validates a new name before renaming', async () => {
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: "Rename beta's echo" }));
+    const input = screen.getByLabelText("New name for beta's tool");
+    await userEvent.clear(input);
+    await userEvent.type(input, 'say it');
+    expect(screen.getByRole('alert').textContent).toMatch(/letters, digits/);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.clear(input);
+    await userEvent.type(input, 'echo');
+    expect(screen.getByRole('alert').textContent).toMatch(/already advertised/);
+    await userEvent.clear(input);
+    await userEvent.type(input, 'say');
+    await userEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    await act(() => flush());
+    expect(bridge.callsOf('resolveConflict')).toEqual([
+      ['tool:echo', { action: 'rename', names: { beta: 'say' } }],
+    ]);
+  });
+
+  it('hides one candidate, keeps all with prefixes, and changes the strategy', async () => {
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: "Hide alpha's echo" }));
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: 'Keep all with prefixes' }));
+    await act(() => flush());
+    expect(bridge.callsOf('resolveConflict')).toEqual([
+      ['tool:echo', { action: 'hide', backend: 'alpha' }],
+      ['tool:echo', { action: 'prefix' }],
+    ]);
+    await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'manual');
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([['manual']]);
+  });
+});
+
+describe('audit view', () => {
+  beforeEach(() => {
+    // happy-dom has no layout: give elements a size so the virtualizer renders rows.
+    const saved = ['clientHeight', 'clientWidth'].map(
+      (key) => [key, Object.getOwnPropertyDescriptor(HTMLElement.prototype, key)] as const,
+    );
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });
+    return () => {
+      for (const [key, descriptor] of saved) {
+        if (descriptor) Object.defineProperty(HTMLElement.prototype, key, descriptor);
+        else delete (HTMLElement.prototype as unknown as Record<string, unknown>)[key];
+      }
+    };
+  });
+
+  it('shows rows, filters them, and opens a row in detail', async () => {
+    const now = Date.now();
+    bridge.rows = Array.from({ length: 300 }, (_, i) =>
+      auditRow(
+        300 - i,
+        now - (i + 1) * 1000,
+        i === 0 ? { requestPayload: '{"name":"tool_0","arguments":{"q":1}}' } : {},
+      ),
+    );
+    await renderApp();
+    dashboard.ui.getState().setView('audit');
+    await act(() => flush());
+    expect(screen.getByRole('heading', { name: /Audit history \(300 calls\)/ })).toBeTruthy();
+    const table = screen.getByRole('grid', { name: 'Audit history' });
+    expect(table.getAttribute('aria-rowcount')).toBe('301');
+    const rows = within(table).getAllByRole('row');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(80); // virtualized
+    expect(screen.getByRole('figure', { name: 'Calls per backend' })).toBeTruthy();
+    expect(screen.getByText('Error rate', { selector: 'dt' })).toBeTruthy();
+
+    await userEvent.click(rows[1]!);
+    const dialog = screen.getByRole('dialog', { name: /tools\/call/ });
+    expect(within(dialog).getByLabelText('Request payload').textContent).toContain('"q": 1');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    await userEvent.selectOptions(screen.getByLabelText('Backend'), 'alpha');
+    await act(() => flush());
+    expect(screen.getByRole('heading', { name: /Audit history \(150 calls\)/ })).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'tool error' }));
+    await act(() => flush());
+    const last = bridge.callsOf('queryAudit').at(-1)![0] as { backend: string[]; outcome: string[] };
+    expect(last).toMatchObject({ backend: ['alpha'], outcome: ['tool_error'] });
+    await userEvent.type(screen.getByLabelText('Search'), 'nothing-matches');
+    await act(() => flush(10));
+    expect(screen.getByRole('heading', { name: 'No calls match these filters' })).toBeTruthy();
+    await userEvent.click(screen.getAllByRole('button', { name: /Reset filters/ }).at(-1)!);
+    await act(() => flush());
+    expect(screen.getByRole('heading', { name: /Audit history \(300 calls\)/ })).toBeTruthy();
+  });
+
+  it('says what to do when nothing was recorded yet', async () => {
+    await renderApp();
+    dashboard.ui.getState().setView('audit');
+    await act(() => flush());
+    expect(screen.getByRole('heading', { name: 'No calls in this time range' })).toBeTruthy();
+  });
+});
+
+describe('sessions and connect views', () => {
+  it('lists connected clients and links a session to its audit history', async () => {
+    await renderApp();
+    await userEvent.click(screen.getByRole('tab', { name: /Sessions/ }));
+    const row = screen.getAllByRole('row')[1]!;
+    expect(within(row).getByText('claude-code')).toBeTruthy();
+    expect(within(row).getByText('legacy')).toBeTruthy();
+    expect(within(row).getByText('12')).toBeTruthy();
+    await userEvent.click(within(row).getByRole('button', { name: /Show the audit history of session/ }));
+    await act(() => flush());
+    expect(screen.getByRole('tab', { name: 'Audit' }).getAttribute('aria-selected')).toBe('true');
+    expect((screen.getByLabelText('Session') as HTMLInputElement).value).toBe(
+      '0d5c9a7e-1f2b-4c3d-8e9f-000000000001',
+    );
+  });
+
+  it('hides the token until revealed, and copies the real one', async () => {
+    await renderApp();
+    await userEvent.click(screen.getByRole('tab', { name: 'Connect' }));
+    await act(() => flush());
+    expect(document.body.textContent).not.toContain('secret-token-123');
+    expect(screen.getByLabelText('Token (hidden)')).toBeTruthy();
+    for (const client of ['Claude Code', 'Cursor', 'VS Code', 'Claude Desktop']) {
+      expect(screen.getByRole('heading', { name: client })).toBeTruthy();
+    }
+    await userEvent.click(screen.getByRole('button', { name: 'Copy: Cursor configuration' }));
+    expect(copied.at(-1)).toContain('Bearer secret-token-123');
+    await userEvent.click(screen.getByRole('button', { name: 'Copy token' }));
+    expect(copied.at(-1)).toBe('secret-token-123');
+    await userEvent.click(screen.getByRole('button', { name: 'Reveal the token' }));
+    expect(screen.getByLabelText('Token').textContent).toBe('secret-token-123');
+    expect(screen.getByRole('button', { name: 'Hide the token' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByText(/dist\/core\/cli\/main\.js/)).toBeTruthy();
+  });
+
+  it('tells how to connect a client when none is connected', async () => {
+    await renderApp();
+    const snapshot = bridge.buildSnapshot();
+    act(() =>
+      bridge.emit({
+        type: 'snapshot',
+        snapshot: { ...snapshot, sessions: [], counts: { ...snapshot.counts, sessions: 0 } },
+      }),
+    );
+    await userEvent.click(screen.getByRole('tab', { name: 'Sessions' }));
+    expect(screen.getByRole('heading', { name: 'No client connected' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(screen.getByRole('tab', { name: 'Connect' }).getAttribute('aria-selected')).toBe('true');
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Connect a client' })).toBeTruthy());
+  });
+});
