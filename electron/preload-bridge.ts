@@ -1,0 +1,143 @@
+// The dashboard's Bridge over Electron IPC: the same interface as the HTTP bridge
+// (renderer/src/bridge/http-bridge.ts), implemented with ipcRenderer.invoke and pushed events.
+// preload.ts exposes it as `window.switchyard` through contextBridge. Only channel names and types
+// are imported, so the preload bundle stays small and has no Node or engine code in it. That it
+// satisfies the renderer's `Bridge` is checked by test/integration/electron-bridge-contract.test.ts
+// (at the type level and at run time), which keeps this file free of renderer imports for the build.
+import type { ControlApi, ControlEvent } from '../core/control/api.js';
+import type { ControlMethod, WireResult } from './control-args.js';
+import {
+  CONNECTION_CHANNEL,
+  CONNECTION_WATCH_CHANNEL,
+  EVENT_CHANNEL,
+  NAVIGATE_CHANNEL,
+  SUBSCRIBE_CHANNEL,
+  UNSUBSCRIBE_CHANNEL,
+  controlChannel,
+  type ConnectionState,
+} from './ipc-channels.js';
+
+/** The dashboard's views (renderer/src/stores/ui.ts VIEWS), which the tray can ask it to open. */
+export type DashboardView = 'backends' | 'conflicts' | 'audit' | 'sessions' | 'connect';
+
+/** The parts of ipcRenderer the bridge uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+/** What the preload exposes: the renderer's Bridge (ControlApi + connection state), plus navigation. */
+export interface DesktopBridge extends ControlApi {
+  /** Follows the engine connection; the listener is called at once with the current state. */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /** The tray asks the dashboard to show a view (e.g. conflicts). */
+  onNavigate(listener: (view: DashboardView) => void): () => void;
+}
+
+/** A failed call, as the dashboard sees it: the engine's message, and its status when it had one. */
+export class IpcBridgeError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
+  const call = async <T>(method: ControlMethod, ...args: unknown[]): Promise<T> => {
+    let result: WireResult;
+    try {
+      result = (await ipc.invoke(controlChannel(method), ...args)) as WireResult;
+    } catch (error) {
+      throw new IpcBridgeError(`Cannot reach the Switchyard engine (${String(error)})`);
+    }
+    if (!result || typeof result !== 'object') throw new IpcBridgeError(`Unexpected answer to ${method}`);
+    if (!result.ok) throw new IpcBridgeError(result.error.message, result.error.status);
+    return result.value as T;
+  };
+
+  // One IPC listener for all subscribers, registered while anyone listens.
+  const listeners = new Set<(event: ControlEvent) => void>();
+  const onEvent = (_event: unknown, payload: unknown) => {
+    const event = payload as ControlEvent;
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string') return;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('switchyard: event listener failed', error);
+      }
+    }
+  };
+
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  let connection: ConnectionState = 'connecting';
+  let watching = false;
+  const setConnection = (state: unknown) => {
+    if (state !== 'open' && state !== 'connecting' && state !== 'reconnecting') return;
+    if (state === connection) return;
+    connection = state;
+    for (const listener of connectionListeners) listener(state);
+  };
+
+  const navigateListeners = new Set<(view: DashboardView) => void>();
+  const VIEWS: readonly string[] = ['backends', 'conflicts', 'audit', 'sessions', 'connect'];
+  const onNavigate = (_event: unknown, view: unknown) => {
+    if (typeof view !== 'string' || !VIEWS.includes(view)) return;
+    for (const listener of navigateListeners) listener(view as DashboardView);
+  };
+
+  const api: ControlApi = {
+    snapshot: () => call('snapshot'),
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1) {
+        ipc.on(EVENT_CHANNEL, onEvent);
+        void ipc.invoke(SUBSCRIBE_CHANNEL).catch(() => undefined);
+      }
+      return () => {
+        if (!listeners.delete(listener) || listeners.size > 0) return;
+        ipc.removeListener(EVENT_CHANNEL, onEvent);
+        void ipc.invoke(UNSUBSCRIBE_CHANNEL).catch(() => undefined);
+      };
+    },
+    backend: (name) => call('backend', name),
+    setBackendEnabled: (name, enabled) => call('setBackendEnabled', name, enabled),
+    reconnectBackend: (name) => call('reconnectBackend', name),
+    resolveConflict: (id, decision) => call('resolveConflict', id, decision),
+    setStrategy: (strategy) => call('setStrategy', strategy),
+    setGatewayRunning: (running) => call('setGatewayRunning', running),
+    queryAudit: (query) => call('queryAudit', query),
+    auditStats: (query) => call('auditStats', query),
+    connectInfo: () => call('connectInfo'),
+  };
+
+  return {
+    ...api,
+    onConnectionChange(listener) {
+      connectionListeners.add(listener);
+      listener(connection);
+      if (!watching) {
+        watching = true;
+        ipc.on(CONNECTION_CHANNEL, (_event, state) => setConnection(state));
+        void ipc.invoke(CONNECTION_WATCH_CHANNEL).then(
+          (result) =>
+            setConnection((result as WireResult).ok ? (result as { value: unknown }).value : 'reconnecting'),
+          () => setConnection('reconnecting'),
+        );
+      }
+      return () => connectionListeners.delete(listener);
+    },
+    onNavigate(listener) {
+      navigateListeners.add(listener);
+      if (navigateListeners.size === 1) ipc.on(NAVIGATE_CHANNEL, onNavigate);
+      return () => {
+        navigateListeners.delete(listener);
+        if (navigateListeners.size === 0) ipc.removeListener(NAVIGATE_CHANNEL, onNavigate);
+      };
+    },
+  };
+}
