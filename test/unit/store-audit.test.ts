@@ -665,6 +665,16 @@ describe('query API', () => {
     }
     expect(stats.backends.map((b) => b.backend)).toEqual([null, 'alpha', 'beta', 'gamma']);
     expect(stats.total).toEqual(summary(inRange));
+    // Per bucket, every backend together: only calls a backend served.
+    const servedByBucket = new Map<number, AuditEvent[]>();
+    for (const e of inRange) {
+      if (!e.backend) continue;
+      const start = from + Math.floor((e.time - from) / bucketMs) * bucketMs;
+      servedByBucket.set(start, [...(servedByBucket.get(start) ?? []), e]);
+    }
+    expect(stats.totals?.map((t) => t.start)).toEqual([...servedByBucket.keys()].sort((a, b) => a - b));
+    for (const t of stats.totals ?? [])
+      expect(t).toEqual({ start: t.start, ...summary(servedByBucket.get(t.start)!) });
     expect(stats).toMatchObject({ from, to, bucketMs });
   });
 
