@@ -3,6 +3,7 @@
 // reach the engine, with the same rules as the HTTP binding (core/control/http-api.ts).
 import { z } from 'zod';
 import type { ControlApi } from '../core/control/api.js';
+import { AUDIT_OUTCOMES } from '../core/domain/audit-query.js';
 
 /** Every request/response method of ControlApi (`subscribe` is a stream, handled on its own). */
 export const CONTROL_METHODS = [
@@ -32,15 +33,6 @@ export function isControlMethod(value: unknown): value is ControlMethod {
 
 const name = z.string().min(1).max(512);
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const OUTCOMES = [
-  'ok',
-  'tool_error',
-  'protocol_error',
-  'denied',
-  'timeout',
-  'backend_down',
-  'cancelled',
-] as const;
 
 const decision = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('prefix') }),
@@ -61,7 +53,7 @@ const filter = {
   to: time.optional(),
   backend: oneOrMany(text).optional(),
   name: oneOrMany(text).optional(),
-  outcome: oneOrMany(z.enum(OUTCOMES)).optional(),
+  outcome: oneOrMany(z.enum(AUDIT_OUTCOMES)).optional(),
   method: oneOrMany(text).optional(),
   sessionId: text.optional(),
   client: text.optional(),

@@ -9,12 +9,10 @@
 //
 // Tool names are unique across servers (b07_tool_12) so the gateway's list path is measured
 // without conflict handling.
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
+import { legacyHttpServer } from '../fixtures/legacy-http.js';
 
 interface Spec {
   servers: number;
@@ -48,42 +46,7 @@ function build(server: number): McpServer {
 }
 
 function serve(server: number): Promise<number> {
-  const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
-  const httpServer = http.createServer((req, res) => {
-    void (async () => {
-      const sid = req.headers['mcp-session-id'];
-      if (typeof sid === 'string') {
-        const transport = sessions.get(sid);
-        if (!transport) {
-          res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id: null,
-              error: { code: -32001, message: 'Session not found' },
-            }),
-          );
-          return;
-        }
-        await transport.handleRequest(req, res);
-        return;
-      }
-      const transport = new NodeStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, transport);
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-      };
-      await build(server).connect(transport);
-      await transport.handleRequest(req, res);
-    })().catch((error: unknown) => {
-      process.stderr.write(`multi-fixture ${server}: ${String(error)}\n`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const { server: httpServer } = legacyHttpServer(() => build(server), { label: `multi-fixture ${server}` });
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(0, '127.0.0.1', () => resolve((httpServer.address() as AddressInfo).port));

@@ -1,6 +1,5 @@
 // The `switchyard` command as a user runs it: config validate, serve (banner, default config and
 // token, clean stop on SIGTERM), status, and bridge driven by a real stdio MCP client.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,50 +17,13 @@ import {
   type RunningServer,
 } from '../helpers/processes.js';
 import { textOf } from '../helpers/gateway.js';
+import { CLI_MAIN as MAIN, runCli, spawnServe } from '../helpers/cli.js';
 
-const MAIN = path.join(ROOT, 'core/cli/main.ts');
 let dir: string;
 let backend: RunningServer;
 
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(NODE, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-async function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(NODE, ['--import', 'tsx', MAIN, 'serve', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const url = await waitFor(() => /Switchyard listening on (\S+)/.exec(stdout)?.[1], {
-    timeoutMs: 20_000,
-    what: `serve banner (stderr: ${stderr})`,
-  });
-  return { child, url, stdout: () => stdout, stderr: () => stderr };
-}
+const run = runCli;
+const serve = spawnServe;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-'));

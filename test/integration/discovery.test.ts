@@ -299,14 +299,19 @@ describe.skipIf(!engine)('container discovery on a real engine', () => {
     await stdio.restart({ t: 5 });
     const result = await waitFor(
       async () => {
-        const r = await client.callTool({ name: 'stdio__echo', arguments: { message: 'back' } });
+        // A call written while the container is going down can be lost with it (it then fails only
+        // at the backend's timeout): give each try a short timeout of its own and try again.
+        const r = await client.callTool(
+          { name: 'stdio__echo', arguments: { message: 'back' } },
+          { timeout: 5000 },
+        );
         return textOf(r).includes('back') ? r : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'stdio echo after restart' },
+      { timeoutMs: 45_000, intervalMs: 200, what: 'stdio echo after restart' },
     );
     expect(textOf(result)).toContain('back');
     timed('stdio restart → re-attached', started);
-  });
+  }, 60_000);
 
   it('survives a restart of the engine API service and resyncs what changed meanwhile', async (ctx) => {
     if (!canRestartService(e)) {

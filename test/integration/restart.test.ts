@@ -1,7 +1,7 @@
 // Restarting the gateway is invisible to connected clients: a real `switchyard serve` process is
 // stopped and started again (SIGTERM, then SIGKILL at random moments), and SDK v1 and v2 clients
 // carry on on the same session, with the same tool names and the decisions made before.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,18 +12,16 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Snapshot } from '../../core/control/snapshot.js';
 import { textOf } from '../helpers/gateway.js';
+import { spawnServe } from '../helpers/cli.js';
 import {
   fixtureCommand,
   freePort,
-  NODE,
-  ROOT,
   startFixture,
   stopProcess,
   waitFor,
   type RunningServer,
 } from '../helpers/processes.js';
 
-const MAIN = path.join(ROOT, 'core/cli/main.ts');
 let dir: string;
 let alpha: RunningServer;
 let beta: RunningServer;
@@ -31,28 +29,16 @@ let port: number;
 let configFile: string;
 
 async function serve(): Promise<ChildProcess> {
-  const child = spawn(
-    NODE,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      'serve',
-      '--config',
-      configFile,
-      '--port',
-      String(port),
-      '--data-dir',
-      dir,
-      '--no-docker',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.resume();
-  await waitFor(() => out.includes('Switchyard listening on'), { timeoutMs: 20_000, what: 'serve banner' });
-  return child;
+  const served = await spawnServe([
+    '--config',
+    configFile,
+    '--port',
+    String(port),
+    '--data-dir',
+    dir,
+    '--no-docker',
+  ]);
+  return served.child;
 }
 
 async function token(): Promise<string> {

@@ -1,10 +1,9 @@
 // The audit trail: the batched writer (off the request path, flushed on close), redaction and
 // payload caps, retention, and the query API's filters, paging and statistics.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useStoreScratch } from '../helpers/store.js';
 import type { AuditEvent, AuditOutcome } from '../../core/domain/audit.js';
 import { isErrorOutcome, type AuditRow } from '../../core/domain/audit-query.js';
 import {
@@ -16,18 +15,9 @@ import {
 } from '../../core/store/sqlite/redact.js';
 import { STORE_FILE, openStore, type Store, type StoreOptions } from '../../core/store/sqlite/store.js';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-audit-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = useStoreScratch('store-audit');
+const tempDir = scratch.tempDir;
+const stores = scratch.stores;
 
 /** Writing on this thread unless `thread: true` is given: only the writer tests need the thread. */
 function open(dir = tempDir(), audit: StoreOptions['audit'] = {}): Store {

@@ -1,28 +1,17 @@
 // `switchyard audit`: reads the data dir's database (read-only, while a writer has it open),
 // as a table or JSON lines, with filters, and follows new rows.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStoreScratch } from '../helpers/store.js';
 import { AUDIT_HEADER, auditCommand, formatAuditRow, parseSince } from '../../core/cli/audit.js';
 import { UsageError, type Io } from '../../core/cli/common.js';
 import type { AuditEvent } from '../../core/domain/audit.js';
 import type { AuditRow } from '../../core/domain/audit-query.js';
 import { openStore, type Store } from '../../core/store/sqlite/store.js';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-cli-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = useStoreScratch('store-cli');
+const tempDir = scratch.tempDir;
+const stores = scratch.stores;
 
 function capture(env: NodeJS.ProcessEnv = {}): Io & { out(): string; err(): string } {
   const stdout = new PassThrough();

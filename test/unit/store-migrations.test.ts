@@ -1,11 +1,11 @@
 // The schema's numbered migrations on real SQLite files: from no file, from an empty file and
 // from every earlier version (with data written at that version), and the refusals: a file from
 // a newer Switchyard, or one that is not Switchyard's, is left exactly as it was.
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStoreScratch } from '../helpers/store.js';
 import { StoreError, StoreVersionError, openReader } from '../../core/store/sqlite/database.js';
 import {
   APPLICATION_ID,
@@ -17,16 +17,8 @@ import {
 } from '../../core/store/sqlite/migrations.js';
 import { STORE_FILE, openAuditReader, openStore } from '../../core/store/sqlite/store.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-migrations-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = useStoreScratch('store-migrations');
+const tempDir = scratch.tempDir;
 
 const T = 1_700_000_000_000;
 

@@ -1,25 +1,15 @@
 // Legacy client sessions in SQLite: saved durably, restored after reopen, touches coalesced,
 // and evicted by idle TTL and by count (least recently used first).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStoreScratch } from '../helpers/store.js';
 import { sessionExpired, type SessionRecord } from '../../core/domain/session.js';
 import { STORE_FILE, openStore, type Store, type StoreOptions } from '../../core/store/sqlite/store.js';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-sessions-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = useStoreScratch('store-sessions');
+const tempDir = scratch.tempDir;
+const stores = scratch.stores;
 
 function open(dir: string, options: StoreOptions = {}): Store {
   const store = openStore(dir, { audit: { thread: false, pruneIntervalMs: 0 }, ...options });

@@ -1,28 +1,18 @@
 // Name pins, conflict decisions and backend settings in SQLite: they behave like the in-memory
 // stores, survive close/reopen, and give the same advertised set after a restart.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStoreScratch } from '../helpers/store.js';
 import { buildAdvertisedSet, type AggregationInput } from '../../core/aggregate/build.js';
 import type { BackendCatalog, CapabilityKind } from '../../core/domain/capability.js';
 import type { Decision, DecisionRecord, Pin } from '../../core/domain/conflict.js';
 import { MemoryDecisionStore, MemoryPinStore } from '../../core/store/memory.js';
 import { STORE_FILE, openStore, type Store } from '../../core/store/sqlite/store.js';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-state-'));
-  dirs.push(dir);
-  return dir;
-}
+const scratch = useStoreScratch('store-state');
+const tempDir = scratch.tempDir;
+const stores = scratch.stores;
 
 function open(dir: string): Store {
   const store = openStore(dir, { audit: { thread: false, pruneIntervalMs: 0 } });

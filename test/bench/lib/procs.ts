@@ -2,7 +2,6 @@
 // left behind (even when it threw), output is always drained (a full pipe would stall the child)
 // and the last few KB are kept for error messages.
 import { fork, spawn, type ChildProcess, type ForkOptions, type SpawnOptions } from 'node:child_process';
-import net from 'node:net';
 
 const live = new Set<ChildProcess>();
 const TAIL_BYTES = 8192;
@@ -145,17 +144,7 @@ export function killAllNow(): void {
   cleanups.clear();
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../helpers/processes.js';
 
 export async function poll<T>(
   probe: () => Promise<T | undefined>,

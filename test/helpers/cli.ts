@@ -1,0 +1,50 @@
+// The `switchyard` command as a child process, run from source (tsx), for tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { NODE, ROOT, waitFor } from './processes.js';
+
+export const CLI_MAIN = path.join(ROOT, 'core/cli/main.ts');
+
+/** Runs a command to completion. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface Served {
+  child: ChildProcess;
+  /** The MCP endpoint from the banner. */
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Starts `switchyard serve …` and resolves once it prints its banner. */
+export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const url = await waitFor(() => /Switchyard listening on (\S+)/.exec(stdout)?.[1], {
+    timeoutMs: 20_000,
+    what: `serve banner (stderr: ${stderr.slice(-500)})`,
+  });
+  return { child, url, stdout: () => stdout, stderr: () => stderr };
+}
