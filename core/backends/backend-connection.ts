@@ -18,6 +18,7 @@ import { discover, initialize, type Handshake } from './handshake.js';
 import { withEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer } from './rpc-peer.js';
 import type { BackendTransport } from './transport.js';
+import { mark, msSince } from '../support/stopwatch.js';
 
 export interface ConnectionOptions {
   clock: Clock;
@@ -313,7 +314,7 @@ export class BackendConnection {
     const peer = this.peer;
     const handshake = this._handshake;
     if (!peer || !handshake || generation !== this.generation) return;
-    const started = this.options.clock.now();
+    const started = mark();
     try {
       const response =
         handshake.era === 'legacy'
@@ -326,7 +327,7 @@ export class BackendConnection {
         throw new Error(`ping failed: ${response.error.message}`);
       }
       this.failedPings = 0;
-      this._status = { ...this._status, latencyMs: this.options.clock.now() - started };
+      this._status = { ...this._status, latencyMs: msSince(started) };
       if (this._status.state === 'degraded') this.setState('ready');
       else this.statusChanged.emit(this._status);
     } catch (error) {

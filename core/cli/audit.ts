@@ -186,6 +186,7 @@ export function formatTime(ms: number): string {
 }
 
 function formatMs(ms: number): string {
+  if (ms < 1) return `${+ms.toFixed(2)} ms`;
   if (ms < 10) return `${+ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${+(ms / 1000).toFixed(1)} s`;

@@ -262,6 +262,8 @@ export class Control implements ControlApi {
         totals: [],
         backends: [],
         total: empty,
+        served: empty,
+        denied: 0,
       }
     );
   }

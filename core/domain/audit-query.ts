@@ -104,7 +104,12 @@ export interface AuditStats {
   totals?: (AuditLatency & { start: number })[];
   /** The whole range per backend. */
   backends: (AuditLatency & { backend: string | null })[];
+  /** The whole range, every request (lists, initialize and rejected requests too). */
   total: AuditLatency;
+  /** The whole range, only the calls a backend served: the figures a user means by "calls". */
+  served: AuditLatency;
+  /** Requests refused before any MCP handling (wrong Host, Origin or token) in the range. */
+  denied: number;
 }
 
 export interface AuditQueryApi {

@@ -14,6 +14,7 @@ import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
 import { CancelledError, relayJson, type CancelHandle, type RpcResponse } from '../backends/rpc-peer.js';
 import type { AuditEvent, AuditOutcome, AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
+import { mark, msSince } from '../support/stopwatch.js';
 import type { ClientSession } from './client-session.js';
 import { errorJson, resultJson } from './exchange.js';
 import type { Responder } from './responder.js';
@@ -70,10 +71,11 @@ export class Dispatcher {
     requestBytes: number,
   ): Promise<void> {
     const started = this.options.clock.now();
+    const startMark = mark();
     const set = this.options.aggregator.current;
     const id = request.id;
     const audit = (event: Partial<AuditEvent> & { outcome: AuditOutcome; responseBytes?: number }) =>
-      this.record(session, request.method, started, requestBytes, event);
+      this.record(session, request.method, started, startMark, requestBytes, event);
 
     switch (request.method) {
       case 'ping':
@@ -474,13 +476,14 @@ export class Dispatcher {
     session: ClientSession | undefined,
     method: string,
     started: number,
+    startMark: number,
     requestBytes: number,
     event: Partial<AuditEvent> & { outcome: AuditOutcome; responseBytes?: number },
   ): void {
     this.options.audit.record({
       time: started,
       method,
-      durationMs: this.options.clock.now() - started,
+      durationMs: msSince(startMark),
       requestBytes,
       responseBytes: 0,
       era: session?.era ?? 'legacy',

@@ -23,6 +23,7 @@ import { errorJson, Exchange, NotificationStream, resultJson } from './exchange.
 import { BodyTooLargeError, readBody } from './guards.js';
 import { BatchResponder } from './responder.js';
 import { Emitter } from '../support/emitter.js';
+import { mark, msSince } from '../support/stopwatch.js';
 import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
 import type { ClientIdentity } from '../backends/modern.js';
 
@@ -280,6 +281,7 @@ export class McpEndpoint {
       version: typeof params.clientInfo?.version === 'string' ? params.clientInfo.version : '0',
     };
     const now = this.options.clock.now();
+    const startMark = mark();
     const session = this.createSession(
       randomUUID(),
       { clientInfo, capabilities: params.capabilities ?? {} },
@@ -311,7 +313,7 @@ export class McpEndpoint {
       clientVersion: clientInfo.version,
       era: 'legacy',
       method: 'initialize',
-      durationMs: this.options.clock.now() - now,
+      durationMs: msSince(startMark),
       outcome: 'ok',
       requestBytes,
       responseBytes: json.length,

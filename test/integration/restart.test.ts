@@ -220,6 +220,14 @@ describe('restarting switchyard serve', () => {
       expect(callsBeforeWindow).toBeGreaterThan(0);
       expect(audited).toBeGreaterThanOrEqual(callsBeforeWindow);
       expect(audited).toBeLessThanOrEqual(callsAcknowledged);
+      // Durations come from the monotonic clock at microsecond precision: a relayed call is well
+      // under a millisecond on loopback, and must not be recorded as 0.
+      const durations = db
+        .prepare("SELECT duration_ms FROM audit WHERE method = 'tools/call' AND outcome = 'ok'")
+        .pluck()
+        .all() as number[];
+      expect(Math.min(...durations)).toBeGreaterThan(0);
+      expect(durations.some((d) => !Number.isInteger(d))).toBe(true);
     } finally {
       db.close();
     }

@@ -655,6 +655,11 @@ describe('query API', () => {
     }
     expect(stats.backends.map((b) => b.backend)).toEqual([null, 'alpha', 'beta', 'gamma']);
     expect(stats.total).toEqual(summary(inRange));
+    // The headline figures: calls a backend served, and how many requests were refused.
+    expect(stats.served).toEqual(summary(inRange.filter((e) => e.backend)));
+    expect(stats.served.calls).toBeLessThan(stats.total.calls);
+    expect(stats.denied).toBe(inRange.filter((e) => e.outcome === 'denied').length);
+    expect(stats.denied).toBeGreaterThan(0);
     // Per bucket, every backend together: only calls a backend served.
     const servedByBucket = new Map<number, AuditEvent[]>();
     for (const e of inRange) {
@@ -686,6 +691,8 @@ describe('query API', () => {
       buckets: [],
       backends: [],
       total: { calls: 0, errors: 0, errorRate: 0, p50: 0 },
+      served: { calls: 0, errors: 0, errorRate: 0, p50: 0 },
+      denied: 0,
     });
     expect(() => store.query.stats({ from: T, to: T + 1e9, bucketMs: 1 })).toThrow(/at most/);
     expect(() => store.query.stats({ from: T, to: T, bucketMs: 1000 })).toThrow(RangeError);

@@ -148,7 +148,7 @@ function summarize(
   backends: (string | null)[],
   keys: number[],
   durations: number[],
-): Pick<AuditStats, 'buckets' | 'totals' | 'backends' | 'total'> {
+): Pick<AuditStats, 'buckets' | 'totals' | 'backends' | 'total' | 'served'> {
   const width = Math.max(1, backends.length);
   const rows = keys.length;
   const backendOf = new Int32Array(rows);
@@ -210,6 +210,9 @@ function summarize(
   const byBackendDurations = perBackend.map(({ n }) => new Float64Array(n));
   const filled = new Int32Array(width);
   for (let i = 0; i < rows; i++) byBackendDurations[backendOf[i]!]![filled[backendOf[i]!]!++] = durations[i]!;
+  const servedDurations = new Float64Array(rows - (perBackend[nullIndex]?.n ?? 0));
+  for (let i = 0, k = 0; i < rows; i++) if (backendOf[i] !== nullIndex) servedDurations[k++] = durations[i]!;
+  const servedTotalErrors = errors - (perBackend[nullIndex]?.errors ?? 0);
   return {
     buckets,
     totals,
@@ -218,6 +221,7 @@ function summarize(
       ...latency(byBackendDurations[b]!.sort(), 0, perBackend[b]!.n, perBackend[b]!.errors),
     })),
     total: latency(Float64Array.from(durations).sort(), 0, rows, errors),
+    served: latency(servedDurations.sort(), 0, servedDurations.length, servedTotalErrors),
   };
 }
 
@@ -308,10 +312,13 @@ export class SqliteAuditQuery implements AuditQueryApi {
       const durations = this.statement(`SELECT duration_ms FROM audit WHERE ${where.sql} ORDER BY time, id`)
         .pluck()
         .all(...where.params);
-      return { backends, keys: keys as number[], durations: durations as number[] };
+      const denied = this.statement(`SELECT count(*) FROM audit WHERE ${where.sql} AND outcome = 'denied'`)
+        .pluck()
+        .get(...where.params) as number;
+      return { backends, keys: keys as number[], durations: durations as number[], denied };
     });
-    const { backends, keys, durations } = read();
-    return { from, to, bucketMs, ...summarize(from, bucketMs, backends, keys, durations) };
+    const { backends, keys, durations, denied } = read();
+    return { from, to, bucketMs, ...summarize(from, bucketMs, backends, keys, durations), denied };
   }
 
   private statement(sql: string): Database.Statement {

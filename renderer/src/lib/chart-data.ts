@@ -21,7 +21,7 @@ export function bucketStarts(stats: Pick<AuditStats, 'from' | 'to' | 'bucketMs'>
   return starts;
 }
 
-function indexOfBucket(stats: AuditStats, bucket: AuditStatsBucket): number {
+function indexOfBucket(stats: AuditStats, bucket: Pick<AuditStatsBucket, 'start'>): number {
   return Math.round((bucket.start - stats.from) / stats.bucketMs);
 }
 
@@ -41,12 +41,15 @@ export function callsPerBackend(stats: AuditStats): ChartData {
   };
 }
 
-/** Error rate per bucket over all backends (null where there were no calls). */
+/**
+ * Error rate per bucket over the calls backends served (null where there were none): lists and
+ * refused requests are not calls. From an engine without per-bucket totals: over every request.
+ */
 export function errorRate(stats: AuditStats): ChartData {
   const starts = bucketStarts(stats);
   const calls = starts.map(() => 0);
   const errors = starts.map(() => 0);
-  for (const bucket of stats.buckets) {
+  for (const bucket of stats.totals ?? stats.buckets) {
     const i = indexOfBucket(stats, bucket);
     if (i < 0 || i >= starts.length) continue;
     calls[i]! += bucket.calls;

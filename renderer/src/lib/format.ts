@@ -44,6 +44,8 @@ export function formatRelative(ms: number, now = Date.now()): string {
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms';
+  if (ms < 0.01) return '<0.01 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -31,29 +31,39 @@ export function AuditCharts() {
       </section>
     );
   }
-  const { total } = stats;
+  // The headline counts what a user means by calls: requests a backend served. Lists and
+  // initialize (answered by the gateway itself) and refused requests would skew both the error
+  // rate and the percentiles; refusals get their own figure, since they are a security signal.
+  const { served, total, denied } = stats;
   return (
     <section className="charts" aria-label="Charts" aria-busy={loading}>
       <dl className="stat-cards">
-        <div>
+        <div title={`${formatCount(total.calls)} requests in all, lists and initialize included`}>
           <dt>Calls</dt>
-          <dd>{formatCount(total.calls)}</dd>
+          <dd>{formatCount(served.calls)}</dd>
         </div>
-        <div className={total.errorRate > 0.05 ? 'stat-bad' : undefined}>
+        <div className={served.errorRate > 0.05 ? 'stat-bad' : undefined}>
           <dt>Error rate</dt>
-          <dd>{formatPercent(total.errorRate)}</dd>
+          <dd>{served.calls ? formatPercent(served.errorRate) : '–'}</dd>
         </div>
         <div>
           <dt>p50</dt>
-          <dd>{total.calls ? formatDuration(total.p50) : '–'}</dd>
+          <dd>{served.calls ? formatDuration(served.p50) : '–'}</dd>
         </div>
         <div>
           <dt>p95</dt>
-          <dd>{total.calls ? formatDuration(total.p95) : '–'}</dd>
+          <dd>{served.calls ? formatDuration(served.p95) : '–'}</dd>
         </div>
         <div>
           <dt>p99</dt>
-          <dd>{total.calls ? formatDuration(total.p99) : '–'}</dd>
+          <dd>{served.calls ? formatDuration(served.p99) : '–'}</dd>
+        </div>
+        <div
+          className={denied > 0 ? 'stat-bad' : undefined}
+          title="Requests refused for a wrong Host, Origin or token (outcome: denied)"
+        >
+          <dt>Denied</dt>
+          <dd>{formatCount(denied)}</dd>
         </div>
         <div className="stat-note">
           <dt>Bucket</dt>
@@ -65,19 +75,19 @@ export function AuditCharts() {
           title="Calls per backend"
           unit="count"
           data={charts.calls}
-          summary={`${total.calls} calls ${rangeLabel}, ${charts.calls.series.length} backend(s)`}
+          summary={`${total.calls} requests ${rangeLabel}, ${served.calls} of them calls backends served, ${charts.calls.series.length} series`}
         />
         <Chart
           title="Error rate"
           unit="ratio"
           data={charts.errors}
-          summary={`Error rate ${formatPercent(total.errorRate)} (${total.errors} errors)`}
+          summary={`Error rate ${formatPercent(served.errorRate)} (${served.errors} errors in ${served.calls} calls)`}
         />
         <Chart
           title={charts.latency.perBackend ? 'Latency p95 per backend' : 'Latency p50 / p95 / p99'}
           unit="ms"
           data={charts.latency}
-          summary={`Latency p50 ${formatDuration(total.p50)}, p95 ${formatDuration(total.p95)}, p99 ${formatDuration(total.p99)}`}
+          summary={`Latency p50 ${formatDuration(served.p50)}, p95 ${formatDuration(served.p95)}, p99 ${formatDuration(served.p99)}`}
         />
       </div>
     </section>

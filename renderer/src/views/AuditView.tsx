@@ -24,7 +24,7 @@ export function AuditView() {
           Audit history{' '}
           {total !== null ? (
             <span className="muted" aria-live="polite">
-              ({formatCount(total)} {total === 1 ? 'call' : 'calls'})
+              ({formatCount(total)} {total === 1 ? 'request' : 'requests'})
             </span>
           ) : null}
         </h2>
@@ -48,13 +48,13 @@ export function AuditView() {
       ) : null}
       {total === 0 ? (
         filtered ? (
-          <EmptyState title="No calls match these filters">
+          <EmptyState title="No requests match these filters">
             <button type="button" className="button" onClick={() => audit.getState().resetFilter()}>
               Reset filters
             </button>
           </EmptyState>
         ) : (
-          <EmptyState title="No calls in this time range">
+          <EmptyState title="No requests in this time range">
             <p>
               Every request a client sends through Switchyard is recorded here: who called which tool on which
               backend, how long it took and how it ended. Connect a client and call a tool to see it appear.

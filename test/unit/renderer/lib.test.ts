@@ -102,6 +102,8 @@ describe('chart data', () => {
       { backend: 'a', calls: 6, errors: 1, errorRate: 1 / 6, p50: 1, p95: 3, p99: 4 },
     ],
     total: { calls: 7, errors: 1, errorRate: 1 / 7, p50: 1, p95: 5, p99: 5 },
+    served: { calls: 7, errors: 1, errorRate: 1 / 7, p50: 1, p95: 5, p99: 5 },
+    denied: 0,
   };
 
   it('fills every bucket, busiest backend first', () => {
@@ -116,6 +118,23 @@ describe('chart data', () => {
 
   it('computes the error rate across backends, null where idle', () => {
     expect(errorRate(stats).series[0]!.values).toEqual([1 / 3, null, 0]);
+  });
+
+  it('takes the error rate from the calls backends served when the engine gives them', () => {
+    // Bucket 0 also held refused requests (backend null): per-bucket totals leave them out.
+    const withRefusals: AuditStats = {
+      ...stats,
+      buckets: [
+        { start: 0, backend: null, calls: 5, errors: 5, errorRate: 1, p50: 0, p95: 0, p99: 0 },
+        ...stats.buckets,
+      ],
+      totals: [
+        { start: 0, calls: 3, errors: 1, errorRate: 1 / 3, p50: 1, p95: 5, p99: 5 },
+        { start: 2000, calls: 4, errors: 0, errorRate: 0, p50: 1, p95: 3, p99: 4 },
+      ],
+    };
+    expect(errorRate(withRefusals).series[0]!.values).toEqual([1 / 3, null, 0]);
+    expect(errorRate({ ...withRefusals, totals: undefined }).series[0]!.values).toEqual([6 / 8, null, 0]);
   });
 
   it('shows p95 per backend, or all percentiles for a single backend', () => {
@@ -197,6 +216,8 @@ describe('decisions', () => {
 describe('formatting', () => {
   it('formats durations, sizes, ratios and relative times', () => {
     expect(formatDuration(0.25)).toBe('0.25 ms');
+    expect(formatDuration(0)).toBe('0 ms');
+    expect(formatDuration(0.004)).toBe('<0.01 ms');
     expect(formatDuration(12.4)).toBe('12 ms');
     expect(formatDuration(1500)).toBe('1.50 s');
     expect(formatBytes(2048)).toBe('2.0 KiB');

@@ -341,6 +341,8 @@ export class MemoryBridge implements Bridge {
           ...summary(rows.filter((r) => (r.backend ?? null) === b)),
         })),
         total: summary(rows),
+        served: summary(rows.filter((r) => r.backend)),
+        denied: rows.filter((r) => r.outcome === 'denied').length,
       };
     });
 

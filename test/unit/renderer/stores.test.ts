@@ -349,6 +349,8 @@ describe('chart zoom', () => {
       buckets: [bucket(to - 30 * 60_000)],
       backends: [],
       total,
+      served: total,
+      denied: 0,
     };
     const zoom = zoomWindow(stats)!;
     expect(zoom.to).toBe(to);
@@ -359,7 +361,15 @@ describe('chart zoom', () => {
 
   it('keeps the window when calls are spread over it, or there are none', () => {
     const to = 100 * HOUR;
-    const base = { from: to - 24 * HOUR, to, bucketMs: 30 * 60_000, backends: [], total };
+    const base = {
+      from: to - 24 * HOUR,
+      to,
+      bucketMs: 30 * 60_000,
+      backends: [],
+      total,
+      served: total,
+      denied: 0,
+    };
     expect(zoomWindow({ ...base, buckets: [bucket(to - 20 * HOUR), bucket(to - HOUR)] })).toBeNull();
     expect(zoomWindow({ ...base, buckets: [] })).toBeNull();
     expect(

@@ -238,12 +238,30 @@ describe('audit view', () => {
         i === 0 ? { requestPayload: '{"name":"tool_0","arguments":{"q":1}}' } : {},
       ),
     );
+    // Two refused requests, older than every call: counted as requests and as denied, not as calls.
+    for (const id of [301, 302]) {
+      bridge.rows.push(
+        auditRow(id, now - 400_000 - id, {
+          method: 'http /mcp',
+          name: undefined,
+          backend: undefined,
+          outcome: 'denied',
+        }),
+      );
+    }
     await renderApp();
     dashboard.ui.getState().setView('audit');
     await act(() => flush());
-    expect(screen.getByRole('heading', { name: /Audit history \(300 calls\)/ })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: /Audit history \(302 requests\)/ })).toBeTruthy();
+    const card = (label: string) =>
+      screen.getByText(label, { selector: 'dt' }).nextElementSibling?.textContent;
+    expect(card('Calls')).toBe('300');
+    expect(card('Denied')).toBe('2');
+    // auditRow fails every 7th id: 42 of the 300 calls; the refusals do not count.
+    expect(bridge.rows.filter((r) => r.backend && r.outcome === 'tool_error')).toHaveLength(42);
+    expect(card('Error rate')).toBe('14%');
     const table = screen.getByRole('grid', { name: 'Audit history' });
-    expect(table.getAttribute('aria-rowcount')).toBe('301');
+    expect(table.getAttribute('aria-rowcount')).toBe('303');
     const rows = within(table).getAllByRole('row');
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(80); // virtualized
@@ -258,24 +276,24 @@ describe('audit view', () => {
 
     await userEvent.selectOptions(screen.getByLabelText('Backend'), 'alpha');
     await act(() => flush());
-    expect(screen.getByRole('heading', { name: /Audit history \(150 calls\)/ })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: /Audit history \(150 requests\)/ })).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'tool error' }));
     await act(() => flush());
     const last = bridge.callsOf('queryAudit').at(-1)![0] as { backend: string[]; outcome: string[] };
     expect(last).toMatchObject({ backend: ['alpha'], outcome: ['tool_error'] });
     await userEvent.type(screen.getByLabelText('Search'), 'nothing-matches');
     await act(() => flush(10));
-    expect(screen.getByRole('heading', { name: 'No calls match these filters' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'No requests match these filters' })).toBeTruthy();
     await userEvent.click(screen.getAllByRole('button', { name: /Reset filters/ }).at(-1)!);
     await act(() => flush());
-    expect(screen.getByRole('heading', { name: /Audit history \(300 calls\)/ })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: /Audit history \(302 requests\)/ })).toBeTruthy();
   });
 
   it('says what to do when nothing was recorded yet', async () => {
     await renderApp();
     dashboard.ui.getState().setView('audit');
     await act(() => flush());
-    expect(screen.getByRole('heading', { name: 'No calls in this time range' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'No requests in this time range' })).toBeTruthy();
   });
 });
 
