@@ -32,6 +32,9 @@ import { Emitter } from './support/emitter.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
 
+/** Long enough for most servers' first handshake; short enough that no client times out. */
+const DEFAULT_STARTUP_HOLD_MS = 5000;
+
 export interface AppOptions {
   /** Where the token (and, with the store, the database) live. */
   dataDir: string;
@@ -43,6 +46,11 @@ export interface AppOptions {
   backoff?: BackoffPolicy;
   healthIntervalMs?: number;
   coalesceMs?: number;
+  /**
+   * After the backends start, how long at most lists (and calls to names not known yet) wait for
+   * backends still making their first connection; default 5 s. 0 turns the hold off.
+   */
+  startupHoldMs?: number;
   /** How many backends may connect (handshake and list) at once; default 16. */
   connectConcurrency?: number;
   /** Serves the dashboard's static files at / (headless mode). */
@@ -177,6 +185,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         ]),
   ];
 
+  const startupHoldMs = options.startupHoldMs ?? DEFAULT_STARTUP_HOLD_MS;
   let state: GatewayState = 'stopped';
   let url: string | undefined;
   let startedAt: number | undefined;
@@ -198,6 +207,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       setState('starting');
       endpoint.resume();
       registry.resume();
+      aggregator.holdFor(startupHoldMs);
       for (const source of sources) await source.start(registry);
       startedAt = clock.now();
       setState('running');
@@ -274,6 +284,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         registry.start();
         for (const source of sources) await source.start(registry);
         aggregator.start();
+        aggregator.holdFor(startupHoldMs);
         const port = await server.listen();
         const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
         url = `http://${host}:${port}/mcp`;

@@ -1,6 +1,11 @@
 // Keeps the advertised set current: rebuilds it when a backend's catalog changes (coalescing
 // bursts such as fifty containers starting at once), pins every name it advertises, and tells the
 // gateway which lists changed. Requests only ever read `current`.
+//
+// Right after start the set is incomplete while backends make their first connection; a client
+// that lists then (Claude Desktop launched at login with the app) would pin names by arrival
+// order, and some clients never re-list. So for a short startup hold, `settled()` lets the gateway
+// wait until every backend's first attempt is over (or the hold ends) before answering.
 import type { AdvertisedSet } from '../domain/advertised.js';
 import type { CapabilityKind } from '../domain/capability.js';
 import type { Decision, Pin } from '../domain/conflict.js';
@@ -54,6 +59,10 @@ export class Aggregator {
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
   private pendingPins: Pin[] = [];
+  /** End of the startup hold (clock ms); 0 when there is none. */
+  private holdUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private holdWaiters: (() => void)[] = [];
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -73,6 +82,7 @@ export class Aggregator {
     this.unsubscribe.push(
       this.registry.catalogsChanged.on(() => this.schedule()),
       this.registry.membershipChanged.on(() => this.schedule()),
+      this.registry.statusChanged.on(() => this.checkHold()),
     );
     this.rebuild();
   }
@@ -80,6 +90,44 @@ export class Aggregator {
   stop(): void {
     clearTimeout(this.timer);
     for (const off of this.unsubscribe.splice(0)) off();
+    this.endHold();
+  }
+
+  /**
+   * Backends were just started: until each has made its first connection attempt, at most `ms`
+   * from now, `settled()` makes callers wait for a set that includes them.
+   */
+  holdFor(ms: number): void {
+    this.endHold();
+    if (ms <= 0) return;
+    this.holdUntil = this.options.clock.now() + ms;
+    this.holdTimer = setTimeout(() => this.endHold(), ms);
+    this.holdTimer.unref?.();
+  }
+
+  /**
+   * Nothing (the common case, so callers need not await) when the set is settled; during the
+   * startup hold, a promise that resolves once it is.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.holdUntil === 0) return undefined;
+    this.checkHold();
+    if (this.holdUntil === 0) return undefined;
+    return new Promise((resolve) => this.holdWaiters.push(resolve));
+  }
+
+  /** The hold ends when no backend is on its first attempt and no rebuild is pending, or at its deadline. */
+  private checkHold(): void {
+    if (this.holdUntil === 0) return;
+    const over = this.options.clock.now() >= this.holdUntil;
+    if (over || (!this.timer && !this.registry.settling())) this.endHold();
+  }
+
+  private endHold(): void {
+    this.holdUntil = 0;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    for (const resolve of this.holdWaiters.splice(0)) resolve();
   }
 
   /** Rebuild soon, once, however many changes arrive meanwhile. */
@@ -119,6 +167,7 @@ export class Aggregator {
     };
     const capabilitiesChanged = !sameMap(set.backendCapabilities, before.backendCapabilities);
     if (!change.tools && !change.prompts && !change.resources && !change.conflicts && !capabilitiesChanged) {
+      this.checkHold();
       return before;
     }
     this._current = { ...set, version: before.version + 1 };
@@ -130,6 +179,7 @@ export class Aggregator {
       conflicts: set.conflicts.length,
     });
     this.changed.emit({ set: this._current, ...change });
+    this.checkHold();
     return this._current;
   }
 

@@ -58,6 +58,8 @@ export class BackendConnection {
   private healthTimer: NodeJS.Timeout | undefined;
   private failedPings = 0;
   private stopped = true;
+  /** Started and still on its first connection attempt (the startup hold waits for these). */
+  private firstAttempt = false;
   private generation = 0;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
@@ -96,6 +98,11 @@ export class BackendConnection {
     return this._handshake;
   }
 
+  /** Still making its first connection attempt since it was started. */
+  get settling(): boolean {
+    return this.firstAttempt;
+  }
+
   get isUsable(): boolean {
     return this._status.state === 'ready' || this._status.state === 'degraded';
   }
@@ -103,6 +110,7 @@ export class BackendConnection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.firstAttempt = true;
     if (this.spec.invalid) {
       this.setState('down', this.spec.invalid);
       return;
@@ -119,6 +127,7 @@ export class BackendConnection {
   /** Disconnects and stops retrying; `reason` (e.g. the gateway was turned off) is shown as its state. */
   async stop(reason?: string): Promise<void> {
     this.stopped = true;
+    this.firstAttempt = false;
     this.generation++;
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
@@ -384,6 +393,7 @@ export class BackendConnection {
   private setState(state: BackendState, error?: string, keepError = false): void {
     const now = this.options.clock.now();
     const changed = state !== this._status.state;
+    if (state !== 'connecting') this.firstAttempt = false;
     const lastError =
       error !== undefined
         ? { message: error, at: keepError ? (this._status.lastError?.at ?? now) : now }

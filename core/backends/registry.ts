@@ -111,6 +111,12 @@ export class BackendRegistry {
     return [...this.entries.values()].map((e) => e.connection);
   }
 
+  /** Some backend is still making its first connection attempt since it was started. */
+  settling(): boolean {
+    for (const { connection } of this.entries.values()) if (connection.settling) return true;
+    return false;
+  }
+
   statuses(): BackendStatus[] {
     return this.connections().map((c) => c.status);
   }

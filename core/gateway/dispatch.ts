@@ -60,6 +60,8 @@ interface Target {
   originalName?: string;
 }
 
+const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+
 export class Dispatcher {
   constructor(private readonly options: DispatchOptions) {}
 
@@ -72,10 +74,14 @@ export class Dispatcher {
   ): Promise<void> {
     const started = this.options.clock.now();
     const startMark = mark();
-    const set = this.options.aggregator.current;
     const id = request.id;
     const audit = (event: Partial<AuditEvent> & { outcome: AuditOutcome; responseBytes?: number }) =>
       this.record(session, request.method, started, startMark, requestBytes, event);
+    // During the startup hold, lists wait for backends still making their first connection, so
+    // the first answer a client gets is complete and its names follow the configured order.
+    const hold = LIST_METHODS.has(request.method) ? this.options.aggregator.settled() : undefined;
+    if (hold) await hold;
+    const set = this.options.aggregator.current;
 
     switch (request.method) {
       case 'ping':
@@ -94,7 +100,16 @@ export class Dispatcher {
         break;
     }
 
-    const target = this.target(session, request);
+    let target = this.target(session, request);
+    if ('error' in target && target.name !== undefined) {
+      // An unknown name may belong to a backend still on its first connection (a client that
+      // kept its session across a restart calls straight away): wait for it once, then look again.
+      const wait = this.options.aggregator.settled();
+      if (wait) {
+        await wait;
+        target = this.target(session, request);
+      }
+    }
     if ('error' in target) {
       const json = errorJson(id, target.error.code, target.error.message, target.error.data);
       responder.respond(json);

@@ -192,6 +192,19 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
       ].join('\n'),
     );
     serve = await startServe(configFile, path.join(tmp, 'data'));
+    // Names a client has listed are pinned, so listing while only one backend is up would let
+    // arrival order decide who keeps `echo`. Wait (through the API) until both are ready.
+    await waitFor(
+      async () => {
+        const response = await fetch(new URL('/api/status', serve.url), {
+          headers: { authorization: `Bearer ${serve.token}` },
+        });
+        const snapshot = (await response.json()) as { backends: { name: string; state: string }[] };
+        const ready = snapshot.backends.filter((b) => b.state === 'ready').map((b) => b.name);
+        return ready.includes('alpha') && ready.includes('beta');
+      },
+      { timeoutMs: 30_000, what: 'alpha and beta ready' },
+    );
 
     client = new Client({ name: 'e2e-client', version: '3.1.4' }, { capabilities: {} });
     await client.connect(

@@ -226,3 +226,83 @@ describe('name pins', () => {
     }
   });
 });
+
+describe('startup hold', () => {
+  // A client that connects the moment the gateway listens (Claude Desktop launched at login with
+  // the app) must get every backend's tools, and names must follow config order, not whichever
+  // backend happened to answer first. alpha is listed first but slow to start.
+  const slowAlpha = () =>
+    startFixture({
+      name: 'alpha',
+      transport: 'legacy-http',
+      tools: ['echo', 'alpha-only'],
+      startupDelayMs: 1500,
+    });
+
+  it('the first list waits for backends still on their first connection: complete, in config order', async () => {
+    const slow = (await slowAlpha())!;
+    const gateway = await startGateway({
+      backends: [
+        { name: 'alpha', url: slow.url },
+        { name: 'beta', url: beta.url },
+      ],
+    });
+    try {
+      expect(gateway.app.registry.get('alpha')!.status.state).toBe('connecting');
+      const client = await connectV2(gateway);
+      expect(await toolNames(client)).toEqual(['add', 'alpha-only', 'beta-only', 'beta__echo', 'echo']);
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'first' } }))).toBe(
+        'alpha: first',
+      );
+      await client.close();
+    } finally {
+      await gateway.stop();
+      await slow.stop();
+    }
+  });
+
+  it('a call to a name not known yet waits for the backend that will bring it', async () => {
+    const slow = (await slowAlpha())!;
+    const gateway = await startGateway({ backends: [{ name: 'alpha', url: slow.url }] });
+    try {
+      const client = await connectV2(gateway);
+      expect(gateway.app.registry.get('alpha')!.status.state).toBe('connecting');
+      // No list first: a client that kept its session across a restart calls straight away.
+      expect(textOf(await client.callTool({ name: 'alpha-only', arguments: {} }))).toBe('alpha/alpha-only');
+      await client.close();
+    } finally {
+      await gateway.stop();
+      await slow.stop();
+    }
+  });
+
+  it('is bounded: a backend that never answers does not hold lists past the hold', async () => {
+    const stuck = (await startFixture({
+      name: 'stuck',
+      transport: 'legacy-http',
+      tools: ['echo'],
+      startupDelayMs: 600_000,
+    }))!;
+    const gateway = await startGateway(
+      {
+        backends: [
+          { name: 'stuck', url: stuck.url },
+          { name: 'beta', url: beta.url },
+        ],
+      },
+      { startupHoldMs: 300 },
+    );
+    try {
+      const client = await connectV2(gateway);
+      expect(await toolNames(client)).toEqual(['add', 'beta-only', 'echo']);
+      expect(gateway.app.registry.get('stuck')!.status.state).toBe('connecting');
+      // After the hold an unknown name is refused at once.
+      const refused = await client.callTool({ name: 'nope', arguments: {} }).catch((e: Error) => e);
+      expect(String(refused)).toMatch(/Unknown tool: nope/);
+      await client.close();
+    } finally {
+      await gateway.stop();
+      await stuck.stop();
+    }
+  });
+});
