@@ -241,6 +241,9 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     ...(store ? { audit: store.query } : {}),
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
+      displayName: (name) => backendSettings.get(name)?.displayName,
+      setBackendDisplayName: (name, displayName) =>
+        void backendSettings.set(name, { displayName }, clock.now()),
       setStrategy: (next) =>
         appSettings.set(
           'strategy',

@@ -10,6 +10,7 @@ export const CONTROL_METHODS = [
   'snapshot',
   'backend',
   'setBackendEnabled',
+  'setBackendDisplayName',
   'reconnectBackend',
   'resolveConflict',
   'setStrategy',
@@ -77,6 +78,8 @@ export const CONTROL_ARGS = {
   snapshot: z.tuple([]),
   backend: z.tuple([name]),
   setBackendEnabled: z.tuple([name, z.boolean()]),
+  // Length and characters are checked by core/control (the same rule for HTTP and IPC).
+  setBackendDisplayName: z.tuple([name, z.string().max(1024).nullable()]),
   reconnectBackend: z.tuple([name]),
   resolveConflict: z.tuple([z.string().min(3).max(1024), decision.nullable()]),
   setStrategy: z.tuple([z.enum(['auto', 'prefix', 'priority', 'manual'])]),

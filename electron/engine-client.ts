@@ -337,6 +337,8 @@ export class Engine implements ControlApi {
   backend: ControlApi['backend'] = (name) => this.call('backend', [name]);
   setBackendEnabled: ControlApi['setBackendEnabled'] = (name, enabled) =>
     this.call('setBackendEnabled', [name, enabled]);
+  setBackendDisplayName: ControlApi['setBackendDisplayName'] = (name, displayName) =>
+    this.call('setBackendDisplayName', [name, displayName]);
   reconnectBackend: ControlApi['reconnectBackend'] = (name) => this.call('reconnectBackend', [name]);
   resolveConflict: ControlApi['resolveConflict'] = (id, decision) =>
     this.call('resolveConflict', [id, decision]);

@@ -106,6 +106,7 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
     },
     backend: (name) => call('backend', name),
     setBackendEnabled: (name, enabled) => call('setBackendEnabled', name, enabled),
+    setBackendDisplayName: (name, displayName) => call('setBackendDisplayName', name, displayName),
     reconnectBackend: (name) => call('reconnectBackend', name),
     resolveConflict: (id, decision) => call('resolveConflict', id, decision),
     setStrategy: (strategy) => call('setStrategy', strategy),

@@ -129,7 +129,7 @@ function backendsSubmenu(snapshot: Snapshot): TrayItem {
     ? snapshot.backends.map((b) => ({
         type: 'normal' as const,
         id: `backend:${b.name}`,
-        label: `${b.name} — ${b.enabled ? (STATE_LABEL[b.state] ?? b.state) : 'disabled'}${
+        label: `${b.displayName ?? b.name} — ${b.enabled ? (STATE_LABEL[b.state] ?? b.state) : 'disabled'}${
           b.enabled && b.state === 'ready' ? ` (${plural(b.counts.tools, 'tool')})` : ''
         }`,
         enabled: true,

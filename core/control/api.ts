@@ -49,6 +49,11 @@ export interface ControlApi {
   subscribe(listener: (event: ControlEvent) => void): () => void;
   backend(name: string): Promise<BackendDetail>;
   setBackendEnabled(name: string, enabled: boolean): Promise<void>;
+  /**
+   * The name the dashboard and the tray show for a backend (its advertised names and prefixes are
+   * unchanged); `null` or blank goes back to the backend's own name. At most 64 characters.
+   */
+  setBackendDisplayName(name: string, displayName: string | null): Promise<void>;
   reconnectBackend(name: string): Promise<void>;
   /** Resolve a conflict (`id` is `kind:name`, as in Snapshot.conflicts), or undo with `null`. */
   resolveConflict(id: string, decision: Decision | null): Promise<void>;
@@ -67,6 +72,7 @@ export interface ControlApi {
  *   GET  /api/events                          → text/event-stream of ControlEvent (`data:` JSON)
  *   GET  /api/backends/:name                  → BackendDetail
  *   POST /api/backends/:name/enabled          { enabled: boolean }
+ *   POST /api/backends/:name/display-name     { displayName: string | null }
  *   POST /api/backends/:name/reconnect
  *   POST /api/conflicts/:id/decision          { decision: Decision | null }   (id URL-encoded)
  *   POST /api/strategy                        { strategy }

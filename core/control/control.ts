@@ -2,6 +2,7 @@
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
+import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
 import type {
@@ -38,6 +39,8 @@ export interface GatewayInfo {
 /** Where user choices made in the dashboard are kept (SQLite when the store is open). */
 export interface ControlSettings {
   setBackendEnabled(name: string, enabled: boolean): void;
+  displayName(name: string): string | undefined;
+  setBackendDisplayName(name: string, displayName: string | null): void;
   setStrategy(strategy: ConflictStrategy): void;
 }
 
@@ -58,6 +61,9 @@ export interface ControlDeps {
   settings?: ControlSettings;
 }
 
+/** Longest display name a user may give a backend. */
+export const MAX_DISPLAY_NAME = 64;
+
 /** Snapshots are pushed at most this often while things change. */
 const PUSH_INTERVAL_MS = 200;
 /** New audit rows are looked for this often while someone listens. */
@@ -69,6 +75,8 @@ export class Control implements ControlApi {
   private auditTimer: NodeJS.Timeout | undefined;
   private lastAuditId = 0;
   private readonly unsubscribe: (() => void)[] = [];
+  /** Changes only the control layer knows of (a display name): pushed like engine changes. */
+  private readonly settingsChanged = new Emitter<void>();
 
   constructor(private readonly deps: ControlDeps) {}
 
@@ -97,9 +105,7 @@ export class Control implements ControlApi {
       gateway: this.deps.gateway(),
       paths: this.deps.paths,
       discovery: this.deps.discovery?.() ?? [],
-      backends: registry
-        .statuses()
-        .map((status) => ({ ...status, enabled: registry.isEnabled(status.name) })),
+      backends: registry.statuses().map((status) => this.withSettings(status)),
       conflicts: set.conflicts,
       strategy: aggregator.strategy,
       sessions,
@@ -136,6 +142,7 @@ export class Control implements ControlApi {
       this.deps.registry.membershipChanged.on(schedule),
       this.deps.aggregator.changed.on(schedule),
       this.deps.endpoint.changed.on(schedule),
+      this.settingsChanged.on(schedule),
     );
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
     const audit = this.deps.audit;
@@ -185,7 +192,7 @@ export class Control implements ControlApi {
       definition,
     });
     return {
-      status: { ...connection.status, enabled: this.deps.registry.isEnabled(name) },
+      status: this.withSettings(connection.status),
       ...(catalog?.instructions ? { instructions: catalog.instructions } : {}),
       capabilities: catalog?.serverCapabilities ?? {},
       tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
@@ -210,6 +217,21 @@ export class Control implements ControlApi {
     if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
     this.deps.settings?.setBackendEnabled(name, enabled);
     await this.deps.registry.setEnabled(name, enabled);
+  }
+
+  async setBackendDisplayName(name: string, displayName: string | null): Promise<void> {
+    if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
+    if (displayName !== null && typeof displayName !== 'string')
+      throw new ControlError(400, 'displayName must be a string or null');
+    const value = displayName?.trim() || null;
+    if (value !== null && value.length > MAX_DISPLAY_NAME)
+      throw new ControlError(400, `a display name has at most ${MAX_DISPLAY_NAME} characters`);
+    // eslint-disable-next-line no-control-regex
+    if (value !== null && /[\u0000-\u001f\u007f]/.test(value))
+      throw new ControlError(400, 'a display name cannot contain control characters');
+    if (!this.deps.settings) throw new ControlError(409, 'settings are not kept by this engine');
+    this.deps.settings.setBackendDisplayName(name, value === name ? null : value);
+    this.settingsChanged.emit();
   }
 
   async reconnectBackend(name: string): Promise<void> {
@@ -274,5 +296,14 @@ export class Control implements ControlApi {
 
   close(): void {
     this.unwatch();
+  }
+
+  private withSettings(status: BackendStatus): BackendStatus & { enabled: boolean; displayName?: string } {
+    const displayName = this.deps.settings?.displayName(status.name);
+    return {
+      ...status,
+      enabled: this.deps.registry.isEnabled(status.name),
+      ...(displayName ? { displayName } : {}),
+    };
   }
 }

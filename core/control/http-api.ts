@@ -25,6 +25,7 @@ const decisionSchema = z.discriminatedUnion('action', [
 
 const bodies = {
   enabled: z.strictObject({ enabled: z.boolean() }),
+  displayName: z.strictObject({ displayName: z.string().nullable() }),
   decision: z.strictObject({ decision: decisionSchema.nullable() }),
   strategy: z.strictObject({ strategy: z.enum(['auto', 'prefix', 'priority', 'manual']) }),
   running: z.strictObject({ running: z.boolean() }),
@@ -171,6 +172,12 @@ export function createApiHandler(control: ControlApi) {
       if (enabled) {
         const body = await jsonBody(req, bodies.enabled);
         await control.setBackendEnabled(decodeURIComponent(enabled[1]!), body.enabled);
+        return send(res, 200, undefined);
+      }
+      const displayName = /^\/api\/backends\/([^/]+)\/display-name$/.exec(path);
+      if (displayName) {
+        const body = await jsonBody(req, bodies.displayName);
+        await control.setBackendDisplayName(decodeURIComponent(displayName[1]!), body.displayName);
         return send(res, 200, undefined);
       }
       const reconnect = /^\/api\/backends\/([^/]+)\/reconnect$/.exec(path);

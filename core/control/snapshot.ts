@@ -31,7 +31,8 @@ export interface Snapshot {
   paths: { dataDir: string; configFile?: string };
   /** Discovery sources: e.g. "Podman 5.4.2 at unix:///run/podman/podman.sock", or why none was found. */
   discovery: SourceStatus[];
-  backends: (BackendStatus & { enabled: boolean })[];
+  /** `displayName` is the user's name for a backend, when they gave one. */
+  backends: (BackendStatus & { enabled: boolean; displayName?: string })[];
   conflicts: Conflict[];
   strategy: string;
   sessions: SessionSummary[];

@@ -292,7 +292,27 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     await panel.getByText('beta__echo').waitFor();
     await panel.getByText('whoami').first().waitFor();
     await shots('backend-detail');
-    await panel.getByRole('button', { name: 'Close details' }).click();
+
+    // A display name, set in the GUI, reaches the engine and shows in the list; clients' names stay.
+    await panel.getByRole('button', { name: 'Rename beta' }).click();
+    await panel.getByLabel('Display name', { exact: true }).fill('Beta (staging)');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    const renamed = page.getByRole('complementary', { name: 'Beta (staging)' });
+    await renamed.waitFor();
+    await rows.filter({ has: page.getByRole('button', { name: 'Beta (staging)', exact: true }) }).waitFor();
+    const status = await fetch(new URL('/api/status', serve.url), {
+      headers: { authorization: `Bearer ${serve.token}` },
+    });
+    const snapshot = (await status.json()) as { backends: { name: string; displayName?: string }[] };
+    expect(snapshot.backends.find((b) => b.name === 'beta')?.displayName).toBe('Beta (staging)');
+    await shots('backend-renamed');
+    await renamed.getByRole('button', { name: 'Rename Beta (staging)' }).click();
+    await renamed.getByRole('button', { name: 'Use “beta”' }).click();
+    await page.getByRole('complementary', { name: 'beta' }).waitFor();
+    await page
+      .getByRole('complementary', { name: 'beta' })
+      .getByRole('button', { name: 'Close details' })
+      .click();
   });
 
   it('resolves the echo conflict in the GUI; the MCP client gets list_changed and the new names', async () => {

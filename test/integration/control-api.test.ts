@@ -1,6 +1,9 @@
 // The control API over HTTP (/api), as the dashboard uses it, against a real gateway and backends:
 // snapshot and detail, conflict decisions applied live, enable/disable, strategy, turning the
 // gateway off and on under a connected client, the event stream, and input validation.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { createParser } from 'eventsource-parser';
@@ -150,6 +153,80 @@ describe('acting', () => {
     );
   });
 
+  it('a display name shows in the snapshot and the detail, leaves client names alone, and can be cleared', async () => {
+    const before = await toolNames(client);
+    const set = await api('POST', '/api/backends/alpha/display-name', { displayName: '  Alpha tools  ' });
+    expect(set.status).toBe(200);
+    const { body } = await api<Snapshot>('GET', '/api/status');
+    expect(body.backends.map((b) => [b.name, b.displayName])).toEqual([
+      ['alpha', 'Alpha tools'],
+      ['beta', undefined],
+    ]);
+    expect((await api<BackendDetail>('GET', '/api/backends/alpha')).body.status.displayName).toBe(
+      'Alpha tools',
+    );
+    expect(await toolNames(client)).toEqual(before);
+
+    for (const cleared of [null, '   ', 'alpha']) {
+      await api('POST', '/api/backends/alpha/display-name', { displayName: 'Temporary' });
+      expect((await api('POST', '/api/backends/alpha/display-name', { displayName: cleared })).status).toBe(
+        200,
+      );
+      const after = await api<Snapshot>('GET', '/api/status');
+      expect(after.body.backends.find((b) => b.name === 'alpha')).not.toHaveProperty('displayName');
+    }
+  });
+
+  it('refuses a display name that is too long, has control characters, or names no backend', async () => {
+    const long = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+      displayName: 'x'.repeat(65),
+    });
+    expect(long).toMatchObject({ status: 400, body: { error: expect.stringMatching(/at most 64/) } });
+    const control = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+      displayName: 'bell\u0007',
+    });
+    expect(control).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/control characters/) },
+    });
+    const wrongType = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+      displayName: 3,
+    });
+    expect(wrongType.status).toBe(400);
+    const ghost = await api<{ error: string }>('POST', '/api/backends/ghost/display-name', {
+      displayName: 'G',
+    });
+    expect(ghost).toMatchObject({ status: 404, body: { error: expect.stringMatching(/ghost/) } });
+    const { body } = await api<Snapshot>('GET', '/api/status');
+    expect(body.backends.every((b) => b.displayName === undefined)).toBe(true);
+  });
+
+  it('a display name is kept across a restart (SQLite)', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-display-name-'));
+    try {
+      const config = { backends: [{ name: 'beta', url: beta.url }] };
+      const first = await startGateway(config, { dataDir });
+      const set = await fetch(new URL('/api/backends/beta/display-name', first.url), {
+        method: 'POST',
+        headers: { ...authHeaders(first.token), 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: 'Beta (staging)' }),
+      });
+      expect(set.status).toBe(200);
+      await first.stop();
+      const second = await startGateway(config, { dataDir });
+      try {
+        expect(second.app.control.snapshotNow().backends[0]).toMatchObject({
+          name: 'beta',
+          displayName: 'Beta (staging)',
+        });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses malformed input with 400 and names the problem', async () => {
     const bad = await api<{ error: string }>('POST', '/api/strategy', { strategy: 'random' });
     expect(bad.status).toBe(400);
@@ -199,5 +276,28 @@ describe('the event stream', () => {
     await waitFor(() => events.length >= 2, { what: 'a snapshot after the reconnect' });
     controller.abort();
     await pump;
+  });
+
+  it('pushes a change only the control layer knows of: a display name', async () => {
+    // No health pings while it runs, so nothing else in the engine would cause a push.
+    const quiet = await startGateway(
+      { backends: [{ name: 'beta', url: beta.url }] },
+      { healthIntervalMs: 600_000 },
+    );
+    try {
+      await waitFor(() => quiet.app.control.snapshotNow().backends[0]?.state === 'ready', {
+        what: 'beta ready',
+      });
+      const events: ControlEvent[] = [];
+      const off = quiet.app.control.subscribe((event) => events.push(event));
+      await quiet.app.control.setBackendDisplayName('beta', 'Pushed');
+      await waitFor(
+        () => events.some((e) => e.type === 'snapshot' && e.snapshot.backends[0]?.displayName === 'Pushed'),
+        { what: 'a snapshot with the display name', timeoutMs: 5000 },
+      );
+      off();
+    } finally {
+      await quiet.stop();
+    }
   });
 });

@@ -181,6 +181,17 @@ describe.each(implementations)('Bridge contract: %s', (_name, make) => {
     await bridge.reconnectBackend('alpha');
   });
 
+  it('setBackendDisplayName() names a backend in the snapshot, and the engine validates it', async () => {
+    await bridge.setBackendDisplayName('beta', 'Beta tools');
+    expect((await bridge.snapshot()).backends.find((b) => b.name === 'beta')?.displayName).toBe('Beta tools');
+    expect((await bridge.backend('beta')).status.displayName).toBe('Beta tools');
+    await expect(bridge.setBackendDisplayName('beta', 'x'.repeat(65))).rejects.toThrow(
+      'at most 64 characters',
+    );
+    await bridge.setBackendDisplayName('beta', null);
+    expect((await bridge.snapshot()).backends.find((b) => b.name === 'beta')?.displayName).toBeUndefined();
+  });
+
   it('setStrategy() re-advertises', async () => {
     await bridge.setStrategy('prefix');
     expect((await bridge.snapshot()).strategy).toBe('prefix');

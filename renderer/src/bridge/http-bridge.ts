@@ -227,6 +227,8 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
     backend: (name) => request<BackendDetail>('GET', `/api/backends/${encode(name)}`),
     setBackendEnabled: (name, enabled) =>
       request<void>('POST', `/api/backends/${encode(name)}/enabled`, { enabled }),
+    setBackendDisplayName: (name, displayName) =>
+      request<void>('POST', `/api/backends/${encode(name)}/display-name`, { displayName }),
     reconnectBackend: (name) => request<void>('POST', `/api/backends/${encode(name)}/reconnect`, {}),
     resolveConflict: (id: string, decision: Decision | null) =>
       request<void>('POST', `/api/conflicts/${encode(id)}/decision`, { decision }),

@@ -35,6 +35,12 @@ export const RefreshIcon = () => (
   </Svg>
 );
 
+export const PencilIcon = () => (
+  <Svg>
+    <path d="M10.5 2.5l3 3L5 14H2v-3z M9 4l3 3" fill="none" stroke="currentColor" strokeWidth="1.5" />
+  </Svg>
+);
+
 export const CloseIcon = () => (
   <Svg>
     <path d="M3.5 3.5l9 9M12.5 3.5l-9 9" stroke="currentColor" strokeWidth="1.5" />

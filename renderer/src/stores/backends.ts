@@ -12,7 +12,7 @@ export interface DetailEntry {
   error: string | null;
 }
 
-export type BackendAction = 'enabling' | 'disabling' | 'reconnecting';
+export type BackendAction = 'enabling' | 'disabling' | 'reconnecting' | 'renaming';
 
 export interface BackendsState {
   selected: string | null;
@@ -22,6 +22,8 @@ export interface BackendsState {
   refresh(name: string): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
   reconnect(name: string): Promise<void>;
+  /** Sets the name shown for a backend (null or blank: its own name); true when it was saved. */
+  setDisplayName(name: string, displayName: string | null): Promise<boolean>;
   /** A new snapshot arrived: reload the open detail when its backend changed. */
   onSnapshot(snapshot: Snapshot): void;
 }
@@ -105,6 +107,26 @@ export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway
           await gateway.getState().load();
         } catch (error) {
           fail(error, `Could not reconnect ${name}`);
+        } finally {
+          setPending(name, null);
+        }
+      },
+      async setDisplayName(name, displayName) {
+        setPending(name, 'renaming');
+        try {
+          const value = displayName?.trim() || null;
+          await bridge.setBackendDisplayName(name, value);
+          ui.getState().notify(
+            value ? `${name} is shown as "${value}"` : `${name} is shown by its own name`,
+            {
+              kind: 'success',
+            },
+          );
+          await gateway.getState().load();
+          return true;
+        } catch (error) {
+          fail(error, `Could not rename ${name}`);
+          return false;
         } finally {
           setPending(name, null);
         }

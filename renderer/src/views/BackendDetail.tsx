@@ -1,8 +1,8 @@
 // One backend in detail: what it offers under which names, where it comes from, its last error,
-// and its actions (enable/disable, reconnect).
-import { useState } from 'react';
+// and its actions (enable/disable, reconnect, the name shown for it).
+import { useId, useState, type FormEvent } from 'react';
 import { Chip, Spinner, StatusChip, Switch } from '../components/controls.js';
-import { CloseIcon, RefreshIcon } from '../components/icons.js';
+import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
 import type { CapabilityEntry } from '../contract.js';
 import { formatDuration, formatRelative, formatTimestamp } from '../lib/format.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
@@ -56,6 +56,80 @@ function CapabilityTable({ entries, kind }: { entries: CapabilityEntry[]; kind: 
   );
 }
 
+/** Same limit as core/control (MAX_DISPLAY_NAME): the form says so before the engine has to. */
+const MAX_DISPLAY_NAME = 64;
+
+/** The name the dashboard and the tray show for a backend; clients' tool names do not change. */
+function DisplayNameForm({
+  name,
+  current,
+  busy,
+  onDone,
+}: {
+  name: string;
+  current: string | undefined;
+  busy: boolean;
+  onDone(): void;
+}) {
+  const { backends } = useDashboard();
+  const [value, setValue] = useState(current ?? '');
+  const inputId = useId();
+  const hintId = useId();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await backends.getState().setDisplayName(name, value)) onDone();
+  };
+  return (
+    <form
+      className="rename-form"
+      aria-label={`Display name of ${name}`}
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        onDone();
+      }}
+    >
+      <label htmlFor={inputId}>Display name</label>
+      <div className="rename-row">
+        <input
+          id={inputId}
+          value={value}
+          placeholder={name}
+          maxLength={MAX_DISPLAY_NAME}
+          aria-describedby={hintId}
+          onChange={(e) => setValue(e.target.value)}
+          autoFocus
+        />
+        <button type="submit" className="button button-primary button-small" disabled={busy}>
+          Save
+        </button>
+        {current ? (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy}
+            onClick={() =>
+              void backends
+                .getState()
+                .setDisplayName(name, null)
+                .then((ok) => ok && onDone())
+            }
+          >
+            Use &ldquo;{name}&rdquo;
+          </button>
+        ) : null}
+        <button type="button" className="button button-small" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <p id={hintId} className="muted small">
+        Shown here and in the tray. Clients keep seeing the same tool names and prefixes.
+      </p>
+    </form>
+  );
+}
+
 export function BackendDetailPanel({ name }: { name: string }) {
   const { backends } = useDashboard();
   const status = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name));
@@ -63,6 +137,7 @@ export function BackendDetailPanel({ name }: { name: string }) {
   const pending = useBackends((s) => s.pending[name]);
   const now = useUi((s) => s.now);
   const [section, setSection] = useState<Section>('tools');
+  const [renaming, setRenaming] = useState(false);
   if (!status) return null;
   const detail = entry?.detail ?? null;
   const source = status.source;
@@ -71,7 +146,33 @@ export function BackendDetailPanel({ name }: { name: string }) {
     <aside id="backend-detail" className="detail" aria-labelledby="backend-detail-title">
       <div className="detail-head">
         <div>
-          <h2 id="backend-detail-title">{detail?.status.displayName ?? name}</h2>
+          <div className="detail-title">
+            <h2 id="backend-detail-title">{status.displayName ?? name}</h2>
+            {renaming ? null : (
+              <button
+                type="button"
+                className="button button-ghost button-icon"
+                aria-label={`Rename ${status.displayName ?? name}`}
+                title="Change the name shown for this server"
+                onClick={() => setRenaming(true)}
+              >
+                <PencilIcon />
+              </button>
+            )}
+          </div>
+          {status.displayName ? (
+            <div className="muted small">
+              backend <code>{name}</code>
+            </div>
+          ) : null}
+          {renaming ? (
+            <DisplayNameForm
+              name={name}
+              current={status.displayName}
+              busy={pending === 'renaming'}
+              onDone={() => setRenaming(false)}
+            />
+          ) : null}
           <div className="detail-sub">
             <StatusChip state={status.enabled ? status.state : 'disabled'} />
             <span className="muted">since {formatRelative(status.since, now)}</span>

@@ -72,7 +72,7 @@ function BackendRow({
   backend,
   selected,
 }: {
-  backend: BackendStatus & { enabled: boolean };
+  backend: BackendStatus & { enabled: boolean; displayName?: string };
   selected: boolean;
 }) {
   const { backends } = useDashboard();
@@ -91,8 +91,13 @@ function BackendRow({
             open();
           }}
         >
-          {backend.name}
+          {backend.displayName ?? backend.name}
         </button>
+        {backend.displayName ? (
+          <div className="muted small">
+            <code>{backend.name}</code>
+          </div>
+        ) : null}
         {backend.serverInfo ? (
           <div className="muted small">
             {backend.serverInfo.title ?? backend.serverInfo.name} {backend.serverInfo.version}

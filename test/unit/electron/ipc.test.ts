@@ -171,10 +171,11 @@ describe('each action reaches the engine', () => {
     });
   });
 
-  it('backend, setBackendEnabled and reconnectBackend ask the registry (404 for an unknown name)', async () => {
+  it('backend, setBackendEnabled, setBackendDisplayName and reconnectBackend ask the registry (404 for an unknown name)', async () => {
     for (const [method, args] of [
       ['backend', ['ghost']],
       ['setBackendEnabled', ['ghost', false]],
+      ['setBackendDisplayName', ['ghost', 'Ghost']],
       ['reconnectBackend', ['ghost']],
     ] as const) {
       expect(await fails(method, ...args)).toEqual({

@@ -124,12 +124,16 @@ describe('tray menu', () => {
 
   it('lists each backend with its status', () => {
     const s = snapshot({
-      backends: [backend('everything', 'ready'), backend('memory', 'down'), backend('old', 'disabled')],
+      backends: [
+        backend('everything', 'ready'),
+        backend('memory', 'down', { displayName: 'Notes memory' }),
+        backend('old', 'disabled'),
+      ],
     });
     const sub = byId(trayMenuModel(input({ snapshot: s })), 'backends');
     expect(
       sub?.type === 'submenu' && sub.submenu.map((i) => (i.type === 'separator' ? '' : i.label)),
-    ).toEqual(['everything — ready (2 tools)', 'memory — down', 'old — disabled']);
+    ).toEqual(['everything — ready (2 tools)', 'Notes memory — down', 'old — disabled']);
     expect(sub?.label).toBe('Backends (1/2 ready)');
     const empty = byId(trayMenuModel(input({ snapshot: snapshot({ backends: [] }) })), 'backends');
     expect(empty?.type === 'submenu' && empty.submenu[0]).toMatchObject({

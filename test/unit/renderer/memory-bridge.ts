@@ -113,7 +113,10 @@ export class MemoryBridge implements Bridge {
   hold = false;
   private held: (() => void)[] = [];
 
-  backends: (BackendStatus & { enabled: boolean })[] = [backendStatus('alpha'), backendStatus('beta')];
+  backends: (BackendStatus & { enabled: boolean; displayName?: string })[] = [
+    backendStatus('alpha'),
+    backendStatus('beta'),
+  ];
   conflicts: Conflict[] = [echoConflict()];
   strategy: ConflictStrategy = 'auto';
   running = true;
@@ -135,7 +138,8 @@ export class MemoryBridge implements Bridge {
     if (this.acceptedToken !== null && this.token !== this.acceptedToken) throw new UnauthorizedError();
     const failure = this.failures.get(method);
     if (failure) throw failure;
-    return result();
+    // A copy, as over HTTP or IPC: the views never share objects with the "engine".
+    return structuredClone(result());
   }
 
   release(): void {
@@ -252,6 +256,14 @@ export class MemoryBridge implements Bridge {
     this.call('setBackendEnabled', [name, enabled], () => {
       const b = this.backends.find((x) => x.name === name);
       if (b) b.enabled = enabled;
+    });
+
+  setBackendDisplayName = (name: string, displayName: string | null) =>
+    this.call('setBackendDisplayName', [name, displayName], () => {
+      const b = this.backends.find((x) => x.name === name);
+      if (!b) throw new Error(`no backend named "${name}"`);
+      if (displayName) b.displayName = displayName;
+      else delete b.displayName;
     });
 
   reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);

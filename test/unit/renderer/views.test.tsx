@@ -142,6 +142,41 @@ describe('backends view', () => {
     expect(screen.queryByRole('complementary', { name: 'beta' })).toBeNull();
   });
 
+  it('renames a backend for display; Escape cancels, and its own name can come back', async () => {
+    await renderApp();
+    await userEvent.click(screen.getByRole('button', { name: 'beta' }));
+    await act(() => flush());
+    let panel = screen.getByRole('complementary', { name: 'beta' });
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Rename beta' }));
+    const input = within(panel).getByLabelText('Display name');
+    expect(input.getAttribute('placeholder')).toBe('beta');
+    await userEvent.keyboard('{Escape}');
+    expect(within(panel).queryByLabelText('Display name')).toBeNull();
+    expect(screen.getByRole('complementary', { name: 'beta' })).toBeTruthy(); // the panel stays open
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Rename beta' }));
+    await userEvent.type(within(panel).getByLabelText('Display name'), 'Beta tools{Enter}');
+    await act(() => flush());
+    expect(bridge.callsOf('setBackendDisplayName')).toEqual([['beta', 'Beta tools']]);
+    panel = screen.getByRole('complementary', { name: 'Beta tools' });
+    expect(within(panel).queryByLabelText('Display name')).toBeNull();
+    const row = within(screen.getAllByRole('table')[0]!)
+      .getByRole('button', { name: 'Beta tools' })
+      .closest('tr')!;
+    expect(within(row).getByText('beta')).toBeTruthy(); // its own name stays visible
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Rename Beta tools' }));
+    expect((within(panel).getByLabelText('Display name') as HTMLInputElement).value).toBe('Beta tools');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Use “beta”' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setBackendDisplayName')).toEqual([
+      ['beta', 'Beta tools'],
+      ['beta', null],
+    ]);
+    expect(screen.getByRole('complementary', { name: 'beta' })).toBeTruthy();
+  });
+
   it('explains how to add a server when there is none', async () => {
     bridge.backends = [];
     await renderApp();
