@@ -205,10 +205,12 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     if (running === (state === 'running')) return;
     if (running) {
       setState('starting');
-      endpoint.resume();
       registry.resume();
-      aggregator.holdFor(startupHoldMs);
       for (const source of sources) await source.start(registry);
+      // As at start: clients are let in once the sources have registered their backends, so the
+      // hold covers those too (container backends left the registry when the gateway was turned off).
+      aggregator.holdFor(startupHoldMs);
+      endpoint.resume();
       startedAt = clock.now();
       setState('running');
       logger.info('gateway turned on');

@@ -236,6 +236,14 @@ export function trayIconFile(state: TrayState, platform: NodeJS.Platform): strin
   return platform === 'darwin' ? `${state}Template.png` : `${state}.png`;
 }
 
+/**
+ * A label as Electron should get it: a single `&` marks a keyboard mnemonic (and disappears), so a
+ * literal one, as in a display name such as "R&D tools", is written `&&`.
+ */
+export function menuLabel(text: string): string {
+  return text.replaceAll('&', '&&');
+}
+
 /** Electron's menu template for the descriptors; a click runs the item's action. */
 export function toMenuTemplate(
   items: TrayItem[],
@@ -248,7 +256,7 @@ export function toMenuTemplate(
       case 'submenu':
         return {
           id: item.id,
-          label: item.label,
+          label: menuLabel(item.label),
           enabled: item.enabled,
           submenu: toMenuTemplate(item.submenu, run),
         };
@@ -257,7 +265,7 @@ export function toMenuTemplate(
         return {
           id: item.id,
           type: 'checkbox',
-          label: item.label,
+          label: menuLabel(item.label),
           enabled: item.enabled,
           checked: item.checked,
           click: () => run(action),
@@ -267,7 +275,7 @@ export function toMenuTemplate(
         const action = item.action;
         return {
           id: item.id,
-          label: item.label,
+          label: menuLabel(item.label),
           enabled: item.enabled,
           ...(action ? { click: () => run(action) } : {}),
         };

@@ -63,6 +63,7 @@ export interface ControlDeps {
 
 /** Longest display name a user may give a backend. */
 export const MAX_DISPLAY_NAME = 64;
+const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Snapshots are pushed at most this often while things change. */
 const PUSH_INTERVAL_MS = 200;
@@ -223,14 +224,26 @@ export class Control implements ControlApi {
     if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
     if (displayName !== null && typeof displayName !== 'string')
       throw new ControlError(400, 'displayName must be a string or null');
+    const settings = this.deps.settings;
+    if (!settings) throw new ControlError(409, 'settings are not kept by this engine');
     const value = displayName?.trim() || null;
-    if (value !== null && value.length > MAX_DISPLAY_NAME)
+    if (value === null || value === name) {
+      settings.setBackendDisplayName(name, null);
+      this.settingsChanged.emit();
+      return;
+    }
+    if (value.length > MAX_DISPLAY_NAME)
       throw new ControlError(400, `a display name has at most ${MAX_DISPLAY_NAME} characters`);
-    // eslint-disable-next-line no-control-regex
-    if (value !== null && /[\u0000-\u001f\u007f]/.test(value))
-      throw new ControlError(400, 'a display name cannot contain control characters');
-    if (!this.deps.settings) throw new ControlError(409, 'settings are not kept by this engine');
-    this.deps.settings.setBackendDisplayName(name, value === name ? null : value);
+    // Control characters, line separators and bidi overrides would garble or disguise a label.
+    if (UNSAFE_IN_LABEL.test(value))
+      throw new ControlError(400, 'a display name cannot contain control or text-direction characters');
+    // Two rows that read the same would have the user disable or rename the wrong backend.
+    for (const other of this.deps.registry.names()) {
+      if (other === name) continue;
+      if (other === value || settings.displayName(other) === value)
+        throw new ControlError(409, `"${value}" already names backend "${other}"`);
+    }
+    settings.setBackendDisplayName(name, value);
     this.settingsChanged.emit();
   }
 

@@ -6,6 +6,7 @@ import type {
   JSONRPCNotification,
   JSONRPCRequest,
   JSONRPCResultResponse,
+  RequestId,
 } from '@modelcontextprotocol/client';
 import type { Aggregator } from '../aggregate/aggregator.js';
 import { resourceOwner } from '../aggregate/build.js';
@@ -80,7 +81,7 @@ export class Dispatcher {
     // During the startup hold, lists wait for backends still making their first connection, so
     // the first answer a client gets is complete and its names follow the configured order.
     const hold = LIST_METHODS.has(request.method) ? this.options.aggregator.settled() : undefined;
-    if (hold) await hold;
+    if (hold && !(await this.waitOut(session, id, responder, hold))) return this.dropped(responder, audit);
     const set = this.options.aggregator.current;
 
     switch (request.method) {
@@ -106,7 +107,8 @@ export class Dispatcher {
       // kept its session across a restart calls straight away): wait for it once, then look again.
       const wait = this.options.aggregator.settled();
       if (wait) {
-        await wait;
+        if (!(await this.waitOut(session, id, responder, wait)))
+          return this.dropped(responder, audit, target.name);
         target = this.target(session, request);
       }
     }
@@ -124,6 +126,37 @@ export class Dispatcher {
     if (request.method === 'resources/subscribe') session.subscriptions.add(String(target.params.uri));
     if (request.method === 'resources/unsubscribe') session.subscriptions.delete(String(target.params.uri));
     await this.forward(session, request, responder, target, audit);
+  }
+
+  /**
+   * Waits out the startup hold for one request, cancellable like a forwarded one: false when the
+   * client cancelled it, closed its stream, or its session ended (or the gateway was turned off).
+   */
+  private async waitOut(
+    session: ClientSession,
+    id: RequestId,
+    responder: Responder,
+    hold: Promise<void>,
+  ): Promise<boolean> {
+    let wanted = true;
+    const handle: CancelHandle = { cancel: () => (wanted = false) };
+    session.inflight.set(id, handle);
+    try {
+      await hold;
+    } finally {
+      if (session.inflight.get(id) === handle) session.inflight.delete(id);
+    }
+    return wanted && !session.isClosed && responder.isOpen;
+  }
+
+  /** A request given up while it waited: no response (as for a cancelled call), on the record. */
+  private dropped(
+    responder: Responder,
+    audit: (e: { outcome: AuditOutcome; responseBytes?: number; name?: string }) => void,
+    name?: string,
+  ): void {
+    responder.accept();
+    audit({ outcome: 'cancelled', responseBytes: 0, ...(name !== undefined ? { name } : {}) });
   }
 
   private list(
@@ -194,7 +227,8 @@ export class Dispatcher {
         const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
         if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
           const route = set.promptRoutes.get(ref.name);
-          if (!route) return fail(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+          if (!route)
+            return { ...fail(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`), name: ref.name };
           return {
             backend: route.backend,
             name: ref.name,
@@ -205,7 +239,8 @@ export class Dispatcher {
         if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
           const backend =
             set.templateRoutes.find((t) => t.uriTemplate === ref.uri)?.backend ?? resourceOwner(set, ref.uri);
-          if (!backend) return fail(ErrorCode.InvalidParams, `Unknown resource: ${ref.uri}`);
+          if (!backend)
+            return { ...fail(ErrorCode.InvalidParams, `Unknown resource: ${ref.uri}`), name: ref.uri };
           return { backend, name: ref.uri, originalName: ref.uri, params };
         }
         return fail(ErrorCode.InvalidParams, 'completion/complete needs a ref/prompt or ref/resource');

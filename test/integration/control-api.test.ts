@@ -182,13 +182,22 @@ describe('acting', () => {
       displayName: 'x'.repeat(65),
     });
     expect(long).toMatchObject({ status: 400, body: { error: expect.stringMatching(/at most 64/) } });
-    const control = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
-      displayName: 'bell\u0007',
+    for (const unsafe of ['bell\u0007', 'next\u0085line', 'evil\u202eexe.txt', 'a\u2028b']) {
+      const refused = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+        displayName: unsafe,
+      });
+      expect(refused).toMatchObject({ status: 400, body: { error: expect.stringMatching(/control/) } });
+    }
+    const taken = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+      displayName: 'beta',
     });
-    expect(control).toMatchObject({
-      status: 400,
-      body: { error: expect.stringMatching(/control characters/) },
+    expect(taken).toMatchObject({ status: 409, body: { error: '"beta" already names backend "beta"' } });
+    await api('POST', '/api/backends/beta/display-name', { displayName: 'Shared' });
+    const shared = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
+      displayName: 'Shared',
     });
+    expect(shared.status).toBe(409);
+    await api('POST', '/api/backends/beta/display-name', { displayName: null });
     const wrongType = await api<{ error: string }>('POST', '/api/backends/alpha/display-name', {
       displayName: 3,
     });

@@ -5,7 +5,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { ConfigInput } from '../../core/config/schema.js';
 import { specFromConfig } from '../../core/discovery/config-source.js';
 import { connectV2, startGateway, textOf, toolNames, type TestGateway } from '../helpers/gateway.js';
-import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
+import { freePort, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let alpha: RunningServer;
 let beta: RunningServer;
@@ -303,6 +303,82 @@ describe('startup hold', () => {
     } finally {
       await gateway.stop();
       await stuck.stop();
+    }
+  });
+
+  it('ends as soon as every backend has made its first attempt, even when all of them failed', async () => {
+    const closed = await freePort();
+    // A hold far longer than the test's timeout: only settling can end it.
+    const gateway = await startGateway(
+      { backends: [{ name: 'gone', url: `http://127.0.0.1:${closed}/mcp` }] },
+      { startupHoldMs: 600_000 },
+    );
+    try {
+      const client = await connectV2(gateway);
+      expect(await toolNames(client)).toEqual([]);
+      expect(gateway.app.registry.get('gone')!.status.state).toBe('down');
+      await client.close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('holds again when the gateway is turned back on: the same session gets every tool', async () => {
+    // alpha's handshakes are slow every time, so its reconnection after "on" takes a while.
+    const slow = (await startFixture({
+      name: 'alpha',
+      transport: 'legacy-http',
+      tools: ['echo', 'alpha-only'],
+      handshakeDelayMs: 700,
+    }))!;
+    const gateway = await startGateway({
+      backends: [
+        { name: 'alpha', url: slow.url },
+        { name: 'beta', url: beta.url },
+      ],
+    });
+    try {
+      const client = await connectV2(gateway);
+      const names = await toolNames(client);
+      expect(names).toEqual(['add', 'alpha-only', 'beta-only', 'beta__echo', 'echo']);
+      await gateway.app.setRunning(false);
+      await gateway.app.setRunning(true);
+      expect(gateway.app.registry.get('alpha')!.status.state).toBe('connecting');
+      expect(await toolNames(client)).toEqual(names);
+      await client.close();
+    } finally {
+      await gateway.stop();
+      await slow.stop();
+    }
+  });
+
+  it('a call the client cancels while it waits is dropped, never forwarded', async () => {
+    const slow = (await slowAlpha())!;
+    const gateway = await startGateway({ backends: [{ name: 'alpha', url: slow.url }] });
+    try {
+      const client = await connectV2(gateway);
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'alpha-only', arguments: {} }, { signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 100));
+      controller.abort('changed my mind');
+      await expect(call).rejects.toThrow();
+      await waitFor(() => gateway.app.registry.get('alpha')!.status.state === 'ready', {
+        what: 'alpha ready',
+      });
+      const rows = await waitFor(
+        () => {
+          const page = gateway.app.store!.query.query({ method: 'tools/call' });
+          return page.rows.length > 0 ? page.rows : false;
+        },
+        { what: 'the audit row of the call' },
+      );
+      expect(rows.map((r) => [r.name, r.outcome, r.backend ?? null])).toEqual([
+        ['alpha-only', 'cancelled', null],
+      ]);
+      await client.close();
+    } finally {
+      await gateway.stop();
+      await slow.stop();
     }
   });
 });

@@ -114,7 +114,8 @@ export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway
       async setDisplayName(name, displayName) {
         setPending(name, 'renaming');
         try {
-          const value = displayName?.trim() || null;
+          const trimmed = displayName?.trim() || null;
+          const value = trimmed === name ? null : trimmed; // the engine clears it then too
           await bridge.setBackendDisplayName(name, value);
           ui.getState().notify(
             value ? `${name} is shown as "${value}"` : `${name} is shown by its own name`,

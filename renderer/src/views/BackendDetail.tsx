@@ -1,6 +1,6 @@
 // One backend in detail: what it offers under which names, where it comes from, its last error,
 // and its actions (enable/disable, reconnect, the name shown for it).
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Chip, Spinner, StatusChip, Switch } from '../components/controls.js';
 import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
 import type { CapabilityEntry } from '../contract.js';
@@ -138,6 +138,13 @@ export function BackendDetailPanel({ name }: { name: string }) {
   const now = useUi((s) => s.now);
   const [section, setSection] = useState<Section>('tools');
   const [renaming, setRenaming] = useState(false);
+  const pencil = useRef<HTMLButtonElement>(null);
+  const wasRenaming = useRef(false);
+  useEffect(() => {
+    // Closing the form (saved, cancelled, Escape) puts focus back on the pencil, not on <body>.
+    if (wasRenaming.current && !renaming) pencil.current?.focus();
+    wasRenaming.current = renaming;
+  }, [renaming]);
   if (!status) return null;
   const detail = entry?.detail ?? null;
   const source = status.source;
@@ -150,6 +157,7 @@ export function BackendDetailPanel({ name }: { name: string }) {
             <h2 id="backend-detail-title">{status.displayName ?? name}</h2>
             {renaming ? null : (
               <button
+                ref={pencil}
                 type="button"
                 className="button button-ghost button-icon"
                 aria-label={`Rename ${status.displayName ?? name}`}

@@ -172,7 +172,7 @@ export function BackendsView() {
           </table>
         </div>
       </section>
-      {current ? <BackendDetailPanel name={current} /> : null}
+      {current ? <BackendDetailPanel key={current} name={current} /> : null}
     </div>
   );
 }

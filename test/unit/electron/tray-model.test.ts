@@ -235,4 +235,15 @@ describe('menu template', () => {
     const backends = find('backends');
     expect(Array.isArray(backends.submenu)).toBe(true);
   });
+
+  it('keeps a literal & in a label (Electron reads a single & as a mnemonic)', () => {
+    const s = snapshot({ backends: [backend('rnd', 'ready', { displayName: 'R&D tools' })] });
+    const model = byId(trayMenuModel(input({ snapshot: s })), 'backends');
+    expect(model?.type === 'submenu' && model.submenu[0]).toMatchObject({
+      label: 'R&D tools — ready (2 tools)',
+    });
+    const template = toMenuTemplate(trayMenuModel(input({ snapshot: s })), () => undefined);
+    const submenu = template.find((t) => t.id === 'backends')!.submenu as { label?: string }[];
+    expect(submenu[0]!.label).toBe('R&&D tools — ready (2 tools)');
+  });
 });

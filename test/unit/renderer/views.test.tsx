@@ -154,6 +154,18 @@ describe('backends view', () => {
     await userEvent.keyboard('{Escape}');
     expect(within(panel).queryByLabelText('Display name')).toBeNull();
     expect(screen.getByRole('complementary', { name: 'beta' })).toBeTruthy(); // the panel stays open
+    expect(document.activeElement).toBe(within(panel).getByRole('button', { name: 'Rename beta' }));
+
+    // A half-typed name never follows the user to another backend's panel.
+    await userEvent.click(within(panel).getByRole('button', { name: 'Rename beta' }));
+    await userEvent.type(within(panel).getByLabelText('Display name'), 'Half');
+    await userEvent.click(screen.getByRole('button', { name: 'alpha' }));
+    await act(() => flush());
+    const alphaPanel = screen.getByRole('complementary', { name: 'alpha' });
+    expect(within(alphaPanel).queryByLabelText('Display name')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'beta' }));
+    await act(() => flush());
+    panel = screen.getByRole('complementary', { name: 'beta' });
 
     await userEvent.click(within(panel).getByRole('button', { name: 'Rename beta' }));
     await userEvent.type(within(panel).getByLabelText('Display name'), 'Beta tools{Enter}');
