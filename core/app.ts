@@ -216,7 +216,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       logger.info('gateway turned on');
     } else {
       setState('stopping');
-      for (const source of sources) await source.stop().catch(() => undefined);
+      for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
       await endpoint.suspend();
       await registry.suspend();
       setState('stopped');

@@ -8,5 +8,10 @@ export type { SourceStatus } from '../domain/source-status.js';
 export interface DiscoverySource {
   start(registry: BackendRegistry): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Like stop, for the gateway being turned off: keeps what must outlive the pause (a container
+   * attachment, whose closing would end the server behind it) for the next start.
+   */
+  suspend?(): Promise<void>;
   status(): SourceStatus;
 }

@@ -308,10 +308,53 @@ describe.skipIf(!engine)('container discovery on a real engine', () => {
         return textOf(r).includes('back') ? r : undefined;
       },
       { timeoutMs: 45_000, intervalMs: 200, what: 'stdio echo after restart' },
-    );
+    ).catch(async (error: Error) => {
+      // Say what the engine saw, so a failure here can be told apart from a slow restart.
+      const state = ((await stdio.inspect().catch(() => undefined)) as { State?: unknown } | undefined)
+        ?.State;
+      const snapshot = gateway.app.control.snapshotNow();
+      const backends = snapshot.backends.map((b) => ({
+        name: b.name,
+        state: b.state,
+        container: b.source.kind === 'container' ? b.source.containerName : undefined,
+        lastError: b.lastError?.message,
+      }));
+      throw new Error(
+        `${error.message}\ncontainer: ${JSON.stringify(state)}\nbackends: ${JSON.stringify(backends)}\ndiscovery: ${JSON.stringify(snapshot.discovery)}`,
+      );
+    });
     expect(textOf(result)).toContain('back');
     timed('stdio restart → re-attached', started);
   }, 60_000);
+
+  it('turning the gateway off and on keeps a stdio container’s server running, on the same attachment', async () => {
+    const stdio = containers.stdio!;
+    const before = ((await stdio.inspect()) as { State: { StartedAt: string } }).State.StartedAt;
+    await gateway.app.setRunning(false);
+    // Podman closes a container's stdin when the attachment to it closes: kept open, it stays up.
+    await new Promise((r) => setTimeout(r, 500));
+    const paused = ((await stdio.inspect()) as { State: { Running: boolean; StartedAt: string } }).State;
+    expect(paused).toMatchObject({ Running: true, StartedAt: before });
+    await gateway.app.setRunning(true);
+    const again = await connectV2(gateway, { name: 'after-on' });
+    try {
+      const result = await waitFor(
+        async () => {
+          const r = await again.callTool(
+            { name: 'stdio__echo', arguments: { message: 'on again' } },
+            { timeout: 5000 },
+          );
+          return textOf(r).includes('on again') ? r : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: 'stdio echo after turning the gateway on' },
+      );
+      expect(textOf(result)).toContain('on again');
+      const after = ((await stdio.inspect()) as { State: { Running: boolean; StartedAt: string } }).State;
+      expect(after).toMatchObject({ Running: true, StartedAt: before }); // the same run: never restarted
+    } finally {
+      await again.close();
+    }
+  });
 
   it('survives a restart of the engine API service and resyncs what changed meanwhile', async (ctx) => {
     if (!canRestartService(e)) {

@@ -66,6 +66,17 @@ interface Session {
   initializedSent: boolean;
 }
 
+/** How long after a container's start an attachment waits (see attach). */
+const START_SETTLE_MS = 1000;
+
+interface RunState {
+  Running?: boolean;
+  Paused?: boolean;
+  Restarting?: boolean;
+  Status?: string;
+  StartedAt?: string;
+}
+
 const key = (id: unknown) => JSON.stringify(id);
 
 function isRequest(m: Message): boolean {
@@ -117,10 +128,14 @@ export class ContainerAttachment implements StdioAttachment {
     };
   }
 
-  /** Drops the attachment if it belongs to an earlier run of the container; the next open() attaches again. */
+  /**
+   * Retires the attachment if it is filed under another run of the container; the next open()
+   * attaches again. Its socket is left to end by itself (an earlier run's does when that run
+   * stops): closing it could close a running server's stdin (see dispose).
+   */
   detachUnless(startedAt: string): void {
     if (this.session && this.session.startedAt !== startedAt)
-      this.endSession(this.session, 'container restarted');
+      this.endSession(this.session, 'container restarted', false);
   }
 
   /** Ends the attachment for good (the container went away or discovery stopped). */
@@ -143,24 +158,31 @@ export class ContainerAttachment implements StdioAttachment {
     // which breaks a restart in progress (the container is left "initialized", or killed when the
     // attachment is dropped).
     const timeoutMs = this.options.attachTimeoutMs ?? 10_000;
-    const container = this.options.docker.getContainer(this.options.containerId);
-    const inspected = (await container.inspect({ abortSignal: AbortSignal.timeout(timeoutMs) })) as {
-      State?: {
-        Running?: boolean;
-        Paused?: boolean;
-        Restarting?: boolean;
-        Status?: string;
-        StartedAt?: string;
-      };
-    };
-    const state = inspected.State;
-    if (!state?.Running || state.Paused || state.Restarting) {
-      throw new Error(`${this.describe()}: container is ${state?.Status ?? 'not running'}`);
+    const before = await this.runningState(timeoutMs);
+    // Podman reports a container running before its start has finished; an attachment made in
+    // that window is closed again by the engine, and with it the new server's stdin (it exits).
+    // So a run younger than START_SETTLE_MS is given until then (bounded, in case of clock skew).
+    const age = Date.now() - Date.parse(before.StartedAt ?? '');
+    if (Number.isFinite(age) && age < START_SETTLE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(START_SETTLE_MS - age, START_SETTLE_MS)));
+      const now = await this.runningState(timeoutMs);
+      if (now.StartedAt !== before.StartedAt) throw new Error(`${this.describe()}: container restarted`);
     }
     const socket = await dialAttach(this.options.docker, this.options.containerId, timeoutMs);
     if (this.disposed) {
       socket.destroy();
       throw new Error(`${this.describe()}: the container is no longer discovered`);
+    }
+    // Which run this attachment belongs to, asked again now that it exists: during a restart the
+    // inspect before the dial can still describe the old run while the dial reaches the new one,
+    // and a session filed under the old run would later be dropped as stale, closing the new
+    // run's stdin (Podman does that when an attachment closes) and so ending its server.
+    let state: RunState;
+    try {
+      state = await this.runningState(timeoutMs);
+    } catch (error) {
+      socket.destroy(); // the container is not running: there is no server to lose
+      throw error;
     }
     const session: Session = {
       socket,
@@ -212,11 +234,26 @@ export class ContainerAttachment implements StdioAttachment {
     return session;
   }
 
-  private endSession(session: Session, reason: string): void {
+  /** The container's state if it is running (not paused or restarting); else why not. */
+  private async runningState(timeoutMs: number): Promise<RunState> {
+    const container = this.options.docker.getContainer(this.options.containerId);
+    const inspected = (await container.inspect({ abortSignal: AbortSignal.timeout(timeoutMs) })) as {
+      State?: RunState;
+    };
+    const state = inspected.State;
+    if (!state?.Running || state.Paused || state.Restarting) {
+      throw new Error(`${this.describe()}: container is ${state?.Status ?? 'not running'}`);
+    }
+    return state;
+  }
+
+  private endSession(session: Session, reason: string, closeSocket = true): void {
     if (!session.alive) return;
     session.alive = false;
     if (this.session === session) this.session = undefined;
-    session.socket.destroy();
+    // Podman closes the container's stdin when an attachment closes, which ends a stdio server:
+    // only dispose (the container is gone, or Switchyard stops) and a broken stream close it.
+    if (closeSocket) session.socket.destroy();
     for (const channel of session.channels) {
       channel.closed = true;
       channel.stdout.end();

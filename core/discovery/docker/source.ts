@@ -112,6 +112,8 @@ export class DockerSource implements DiscoverySource {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling = false;
   private readonly tracked = new Map<string, Tracked>();
+  /** stdio attachments kept while the gateway is off, by container id (see suspend). */
+  private readonly parked = new Map<string, ContainerAttachment>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly debounce = new Map<string, NodeJS.Timeout>();
   private readonly bootTimers = new Map<string, NodeJS.Timeout>();
@@ -170,6 +172,22 @@ export class DockerSource implements DiscoverySource {
   }
 
   async stop(): Promise<void> {
+    await this.halt(false);
+    const parked = [...this.parked.values()];
+    this.parked.clear();
+    await Promise.all(parked.map((a) => a.dispose()));
+  }
+
+  /**
+   * The gateway is turned off. stdio attachments stay open: Podman closes a container's stdin when
+   * the attachment to it closes (StdinOnce or not), which would end the server; the next start
+   * picks them up again.
+   */
+  suspend(): Promise<void> {
+    return this.halt(true);
+  }
+
+  private async halt(keepAttachments: boolean): Promise<void> {
     this.state = 'stopped';
     this.generation++;
     clearTimeout(this.reconnectTimer);
@@ -185,7 +203,8 @@ export class DockerSource implements DiscoverySource {
     await Promise.all(
       tracked.map(async (t) => {
         await this.registry?.remove(t.name).catch(() => undefined);
-        await t.attachment?.dispose();
+        if (keepAttachments && t.attachment?.attached) this.parked.set(t.id, t.attachment);
+        else await t.attachment?.dispose();
       }),
     );
   }
@@ -462,6 +481,12 @@ export class DockerSource implements DiscoverySource {
     for (const info of found) await this.enqueue(info.Id, () => this.apply(info.Id, info));
     for (const c of candidates)
       if (!found.some((f) => f.Id === c.Id)) await this.enqueue(c.Id, () => this.apply(c.Id, null));
+    // Kept attachments (over a pause, or of a stopped container) are let go with their container.
+    for (const [id, attachment] of this.parked) {
+      if (this.tracked.has(id) || list.some((c) => c.Id === id)) continue;
+      this.parked.delete(id);
+      await attachment.dispose();
+    }
     this.lastSyncAt = this.clock.now();
   }
 
@@ -506,7 +531,8 @@ export class DockerSource implements DiscoverySource {
       ? interpretContainer(info, this.interpretContext())
       : ({ kind: 'ignore', reason: 'container removed' } as const);
     if (verdict.kind === 'ignore' || !info) {
-      if (previous) await this.untrack(previous, verdict.kind === 'ignore' ? verdict.reason : 'gone');
+      if (previous)
+        await this.untrack(previous, verdict.kind === 'ignore' ? verdict.reason : 'gone', info !== null);
       return;
     }
     const engine = this.engine!.info;
@@ -528,6 +554,7 @@ export class DockerSource implements DiscoverySource {
         attachment = undefined;
         endpoint = { transport: 'stdio', attach: unusableAttachment(`${engine.kind} container ${cname}`) };
       } else {
+        attachment ??= this.unpark(id, startedAt);
         attachment ??= new ContainerAttachment({
           docker: this.engine!.docker,
           containerId: id,
@@ -593,7 +620,20 @@ export class DockerSource implements DiscoverySource {
     }
   }
 
-  private async untrack(tracked: Tracked, reason: string): Promise<void> {
+  /** The attachment kept for this container while the gateway was off, if any. */
+  private unpark(id: string, startedAt: string): ContainerAttachment | undefined {
+    const attachment = this.parked.get(id);
+    this.parked.delete(id);
+    attachment?.detachUnless(startedAt); // restarted meanwhile: that session belongs to the old run
+    return attachment;
+  }
+
+  /**
+   * Stops serving a container. While the container still exists (stopped, restarting) its stdio
+   * attachment is kept for when it runs again: an attach still in flight may reach the next run,
+   * and closing it would close that run's stdin (see suspend).
+   */
+  private async untrack(tracked: Tracked, reason: string, containerExists = false): Promise<void> {
     if (this.tracked.get(tracked.id) === tracked) this.tracked.delete(tracked.id);
     clearTimeout(this.bootTimers.get(tracked.id));
     this.bootTimers.delete(tracked.id);
@@ -606,7 +646,15 @@ export class DockerSource implements DiscoverySource {
     if (current?.spec.source.kind === 'container' && current.spec.source.containerId === tracked.id) {
       await this.registry?.remove(tracked.name);
     }
-    await tracked.attachment?.dispose();
+    const attachment = tracked.attachment;
+    if (!attachment) return;
+    if (containerExists && this.state !== 'stopped') {
+      const older = this.parked.get(tracked.id);
+      this.parked.set(tracked.id, attachment);
+      if (older && older !== attachment) await older.dispose();
+    } else {
+      await attachment.dispose();
+    }
   }
 
   /** While a container is booting, a backend that is down is retried every bootRetryMs. */
