@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { AUDIT_OUTCOMES } from '../../core/domain/audit-query.js';
+import { AUDIT_OUTCOMES as RENDERER_AUDIT_OUTCOMES } from '../../renderer/src/contract.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CORE = path.join(ROOT, 'core');
@@ -208,5 +210,11 @@ describe('layer boundaries', () => {
     const files = sourceFiles(RENDERER);
     const problems = files.flatMap((file) => rendererViolations(file, readFileSync(file, 'utf8')));
     expect(problems).toEqual([]);
+  });
+});
+
+describe('values renderer/ mirrors because it may not import them from core/', () => {
+  it('the audit outcomes are the same, in the same order', () => {
+    expect(RENDERER_AUDIT_OUTCOMES).toEqual(AUDIT_OUTCOMES);
   });
 });

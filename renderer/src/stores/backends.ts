@@ -114,16 +114,16 @@ export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway
       async setDisplayName(name, displayName) {
         setPending(name, 'renaming');
         try {
-          const trimmed = displayName?.trim() || null;
-          const value = trimmed === name ? null : trimmed; // the engine clears it then too
-          await bridge.setBackendDisplayName(name, value);
+          // The engine trims, clears a blank or own name, and validates: the toast says what it kept.
+          await bridge.setBackendDisplayName(name, displayName);
+          await gateway.getState().load();
+          const shown = gateway.getState().snapshot?.backends.find((b) => b.name === name)?.displayName;
           ui.getState().notify(
-            value ? `${name} is shown as "${value}"` : `${name} is shown by its own name`,
+            shown ? `${name} is shown as "${shown}"` : `${name} is shown by its own name`,
             {
               kind: 'success',
             },
           );
-          await gateway.getState().load();
           return true;
         } catch (error) {
           fail(error, `Could not rename ${name}`);

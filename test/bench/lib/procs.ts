@@ -146,28 +146,6 @@ export function killAllNow(): void {
 
 export { freePort } from '../../helpers/processes.js';
 
-export async function poll<T>(
-  probe: () => Promise<T | undefined>,
-  { timeoutMs, intervalMs = 100, what }: { timeoutMs: number; intervalMs?: number; what: string },
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** GET a loopback URL and parse JSON (a fresh connection: control-plane polling only). */
 export async function getJson(url: string, timeoutMs = 2000): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, getJson, poll, start, type Child } from './procs.js';
+import { waitFor } from '../../helpers/processes.js';
+import { freePort, getJson, start, type Child } from './procs.js';
 
 export interface Running {
   child: Child;
@@ -122,13 +123,17 @@ export async function startSwitchyard(
   const base = m[1]!;
   const status = async () => (await getJson(`${base}/api/status`)) as SwitchyardStatus;
   const ready = options.ready ?? (() => true);
-  await poll(
+  await waitFor(
     async () => {
       const s = await status();
       const allReady = s.backends.length === backends.length && s.backends.every((b) => b.state === 'ready');
       return allReady && ready(s) ? s : undefined;
     },
-    { timeoutMs: options.timeoutMs ?? 30_000, what: `${label}: all ${backends.length} backends ready` },
+    {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      intervalMs: 100,
+      what: `${label}: all ${backends.length} backends ready`,
+    },
   ).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${child.tail()}`);
   });
@@ -210,7 +215,7 @@ export async function startMcpHub(
     { cwd: dir, env },
   );
   const base = `http://127.0.0.1:${port}`;
-  await poll(
+  await waitFor(
     async () => {
       if (child.process.exitCode !== null) throw new Error(`mcp-hub exited (${child.process.exitCode})`);
       const h = (await getJson(`${base}/api/health`)) as HubHealth;
@@ -218,7 +223,11 @@ export async function startMcpHub(
       const tools = h.mcpEndpoint?.registeredCapabilities?.tools ?? 0;
       return h.state === 'ready' && connected === backends.length && tools > 0 ? h : undefined;
     },
-    { timeoutMs: options.timeoutMs ?? 30_000, what: `mcp-hub: ${backends.length} servers connected` },
+    {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      intervalMs: 100,
+      what: `mcp-hub: ${backends.length} servers connected`,
+    },
   ).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${child.tail()}`);
   });

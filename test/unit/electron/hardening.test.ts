@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_CSP } from '../../../core/gateway/static-files.js';
 import { createAppProtocolHandler } from '../../../electron/app-protocol.js';
+import { CONTENT_SECURITY_POLICY } from '../../../renderer/vite.config.js';
 import {
   APP_INDEX_URL,
   hardenSession,
@@ -222,6 +223,12 @@ describe('Content-Security-Policy', () => {
     expect(desktop.get('frame-ancestors')).toEqual(["'none'"]);
     expect(desktop.get('base-uri')).toEqual(["'none'"]);
     expect(WINDOW_CSP).not.toMatch(/unsafe-|\*|https?:/);
+  });
+
+  it('the built page states the headless policy itself, less frame-ancestors (a <meta> cannot)', () => {
+    // Two copies by layer (renderer/ may not import core/ values): this keeps them the same.
+    expect(CONTENT_SECURITY_POLICY).toBe(DASHBOARD_CSP.replace("; frame-ancestors 'none'", ''));
+    expect(DASHBOARD_CSP).toMatch(/; frame-ancestors 'none'$/);
   });
 
   it('is at least as strict as the headless dashboard policy', () => {
