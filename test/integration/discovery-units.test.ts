@@ -6,7 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { BackendStatus } from '../../core/domain/backend.js';
+import { BootRetry } from '../../core/discovery/docker/boot-retry.js';
+import { oneLine } from '../../core/discovery/docker/text.js';
 import { ContainerAttachment } from '../../core/discovery/docker/attach.js';
 import { parseContainerEvent } from '../../core/discovery/docker/events.js';
 import {
@@ -635,5 +638,56 @@ describe('shared stdio attachment', () => {
     a.close(); // before the server answered
     expect((await b.next((m) => m.id === 9)).result).toMatchObject({ serverInfo: { name: 'fake' } });
     await attachment.dispose();
+  });
+});
+
+describe('boot retry and outside text', () => {
+  it('a container backend that stays down is retried with capped exponential backoff, not every 200 ms', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = { now: () => Date.now() };
+      const retries: number[] = [];
+      const start = Date.now();
+      const down = { name: 'box', state: 'down' } as BackendStatus;
+      const boots: BootRetry = new BootRetry({
+        windowMs: 60_000,
+        policy: { initialMs: 200, maxMs: 10_000 },
+        clock,
+        random: () => 1, // the longest delay of each step: the sequence is exact
+        retry: () => {
+          retries.push(Date.now() - start);
+          boots.observe('c1', down); // the reconnect failed again
+        },
+      });
+      boots.started('c1');
+      boots.observe('c1', down);
+      vi.advanceTimersByTime(120_000);
+      // 200, 400, 800, … capped at 10 s, and nothing after the 60 s window.
+      expect(retries.slice(0, 6)).toEqual([200, 600, 1400, 3000, 6200, 12_600]);
+      expect(retries.length).toBeLessThanOrEqual(12);
+      expect(retries.at(-1)!).toBeLessThan(60_000 + 10_000);
+      const gaps = retries.slice(1).map((t, i) => t - retries[i]!);
+      expect(Math.max(...gaps)).toBe(10_000);
+      // Up once: no more retries for this run; a restart starts over.
+      boots.observe('c1', { ...down, state: 'ready' });
+      expect(boots.attempts('c1')).toBe(0);
+      boots.started('c1');
+      boots.observe('c1', down);
+      vi.advanceTimersByTime(200);
+      expect(retries.at(-1)).toBe(Date.now() - start);
+      boots.clear();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('text from outside is one short line without control characters', () => {
+    expect(oneLine('line one\r\nline two\u0000\u001b[31m red\u0085 end')).toBe(
+      'line one line two [31m red end',
+    );
+    const long = oneLine('x'.repeat(70_000));
+    expect(long).toHaveLength(300);
+    expect(long.endsWith('…')).toBe(true);
+    expect(oneLine('a\u2028b', 10)).toBe('a b');
   });
 });

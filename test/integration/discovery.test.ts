@@ -31,7 +31,7 @@ const FAST: Partial<DockerSourceOptions> = {
   reconnect: { initialMs: 200, maxMs: 1000 },
   reconcileIntervalMs: 3000,
   eventDebounceMs: 10,
-  bootRetryMs: 100,
+  bootRetry: { initialMs: 100, maxMs: 1000 },
 };
 
 const RUN = `${process.pid}`;

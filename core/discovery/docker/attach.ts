@@ -14,6 +14,7 @@ import type {
 import type { Logger } from '../../domain/runtime.js';
 import { AttachmentMultiplexer } from './multiplexer.js';
 import { LineSplitter, StreamDemuxer } from './streams.js';
+import { oneLine } from './text.js';
 
 export interface AttachmentOptions {
   docker: Docker;
@@ -147,7 +148,7 @@ export class ContainerAttachment implements StdioAttachment {
       (bytes) => this.log.warn('dropped an oversized message from the container', { bytes }),
     );
     const stderr = new LineSplitter(
-      (line) => this.log.debug('container stderr', { line: line.slice(0, 500) }),
+      (line) => this.log.debug('container stderr', { line: oneLine(line) }),
       64 * 1024,
     );
     const demux = this.options.tty
@@ -162,7 +163,7 @@ export class ContainerAttachment implements StdioAttachment {
         if (demux) demux.push(chunk);
         else stdout.push(chunk);
       } catch (error) {
-        this.log.warn('attach stream error', { error: (error as Error).message });
+        this.log.warn('attach stream error', { error: oneLine((error as Error).message) });
         socket.destroy();
       }
     });
@@ -170,7 +171,7 @@ export class ContainerAttachment implements StdioAttachment {
     socket.on('end', ended);
     socket.on('close', ended);
     socket.on('error', (error: Error) => {
-      this.log.debug('attach socket error', { error: error.message });
+      this.log.debug('attach socket error', { error: oneLine(error.message) });
       ended();
     });
     this.session = session;
@@ -184,7 +185,7 @@ export class ContainerAttachment implements StdioAttachment {
     try {
       parsed = JSON.parse(line);
     } catch {
-      this.log.debug('non-JSON output on stdout', { line: line.slice(0, 200) });
+      this.log.debug('non-JSON output on stdout', { line: oneLine(line, 200) });
       return;
     }
     for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
