@@ -1,5 +1,5 @@
 // Container discovery without an engine: label interpretation (the label contract in
-// core/discovery/docker/README.md), backend names, engine addresses, event parsing, stream
+// docs/containers.md), backend names, engine addresses, event parsing, stream
 // demultiplexing and the shared stdio attachment (against an in-memory fake container).
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
