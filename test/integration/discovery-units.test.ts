@@ -642,7 +642,7 @@ describe('shared stdio attachment', () => {
 });
 
 describe('boot retry and outside text', () => {
-  it('a container backend that stays down is retried with capped exponential backoff, not every 200 ms', () => {
+  it('a container backend that stays down is retried fast while it boots, then with capped exponential backoff', () => {
     vi.useFakeTimers();
     try {
       const clock = { now: () => Date.now() };
@@ -651,6 +651,7 @@ describe('boot retry and outside text', () => {
       const down = { name: 'box', state: 'down' } as BackendStatus;
       const boots: BootRetry = new BootRetry({
         windowMs: 60_000,
+        fastMs: 1000,
         policy: { initialMs: 200, maxMs: 10_000 },
         clock,
         random: () => 1, // the longest delay of each step: the sequence is exact
@@ -662,9 +663,9 @@ describe('boot retry and outside text', () => {
       boots.started('c1');
       boots.observe('c1', down);
       vi.advanceTimersByTime(120_000);
-      // 200, 400, 800, … capped at 10 s, and nothing after the 60 s window.
-      expect(retries.slice(0, 6)).toEqual([200, 600, 1400, 3000, 6200, 12_600]);
-      expect(retries.length).toBeLessThanOrEqual(12);
+      // Every 200 ms for the first second, then 200, 400, 800, … capped at 10 s; none after 60 s.
+      expect(retries.slice(0, 10)).toEqual([200, 400, 600, 800, 1000, 1200, 1600, 2400, 4000, 7200]);
+      expect(retries.length).toBeLessThanOrEqual(16);
       expect(retries.at(-1)!).toBeLessThan(60_000 + 10_000);
       const gaps = retries.slice(1).map((t, i) => t - retries[i]!);
       expect(Math.max(...gaps)).toBe(10_000);

@@ -32,7 +32,9 @@ export interface DockerSourceOptions {
   eventDebounceMs?: number;
   /** After a container (re)starts, a backend that is down is retried sooner for this long, ms. */
   bootWindowMs?: number;
-  /** … with this backoff (the server inside is still booting). Default 200 ms … 10 s, jittered. */
+  /** … at bootRetry.initialMs for this long after the start (a typical boot), ms. Default 5 s. */
+  bootFastMs?: number;
+  /** … then with this backoff. Default 200 ms … 10 s, jittered. */
   bootRetry?: BackoffPolicy;
   /** Per-request timeout of discovered backends, ms. Default 30 s. */
   backendTimeoutMs?: number;
@@ -52,6 +54,7 @@ const DEFAULTS = {
   reconcileIntervalMs: 30_000,
   eventDebounceMs: 25,
   bootWindowMs: 60_000,
+  bootFastMs: 5_000,
   bootRetry: { initialMs: 200, maxMs: 10_000 },
   backendTimeoutMs: 30_000,
   engineTimeoutMs: 5_000,
@@ -76,6 +79,7 @@ export class DockerSource implements DiscoverySource {
     this.attachments = new Attachments({ maxMessageBytes: o.maxMessageBytes, log });
     const boots = new BootRetry({
       windowMs: o.bootWindowMs,
+      fastMs: o.bootFastMs,
       policy: o.bootRetry,
       clock: this.clock,
       ...(options.random ? { random: options.random } : {}),
