@@ -620,6 +620,22 @@ describe('shared stdio attachment', () => {
       expect(progress).toHaveLength(1);
       expect(progress[0]!.params).toMatchObject({ progressToken: 5 });
     }
+    // A standing subscriptions/listen (modern era) neither blocks attribution nor leaks: its
+    // notifications carry its id and go to its connection alone, under the connection's id.
+    c.send({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: {} });
+    await settle();
+    const listen = fake.received.find((m) => m.method === 'subscriptions/listen')!;
+    a.send(call(15, 'log', { owner: 'a' }));
+    await a.next((m) => m.id === 15);
+    expect(a.messages.filter((m) => m.method === 'notifications/message')).toHaveLength(2);
+    fake.send(fake.sockets[0]!, {
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': listen.id } },
+    });
+    const stamped = await c.next((m) => m.method === 'notifications/tools/list_changed');
+    expect(stamped.params?._meta).toEqual({ 'io.modelcontextprotocol/subscriptionId': 'listen-1' });
+    expect(a.messages.some((m) => m.method === 'notifications/tools/list_changed')).toBe(false);
     // A server ping concerns the attachment, not a session: answered without any connection.
     fake.send(fake.sockets[0]!, { jsonrpc: '2.0', id: 'srv-ping', method: 'ping' });
     await settle();

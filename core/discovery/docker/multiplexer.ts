@@ -9,14 +9,18 @@
 //   says nothing about which request a log line or a sampling request belongs to). So a server
 //   request or notification goes to a connection only when attribution is certain: by progress
 //   token, by the server request it cancels, or because exactly one connection has requests in
-//   flight. Anything else is delivered to nobody (logged at debug; a server request gets an
-//   error). list_changed carries no data and concerns everyone; resources/updated goes to the
+//   flight, or the subscriptions/listen request whose id it is stamped with (modern era).
+//   Anything else is delivered to nobody (logged at debug; a server request gets an error).
+//   list_changed carries no data and concerns everyone; resources/updated goes to the
 //   connections subscribed to that URI.
 import type { AttachedMessage, AttachmentConnection, AttachmentReceiver } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
 
 type Id = string | number;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+
+/** Modern era: notifications of a subscriptions/listen stream carry its request id here. */
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 
 /** -32603: the server asked something no single client session can be held to answer. */
 const UNATTRIBUTED = -32603;
@@ -55,7 +59,7 @@ interface Pending {
   method: string;
   /** The connection's own progress token, when the request carried one. */
   progressToken?: Id;
-  /** Counted as this connection's work in flight (everything but ping). */
+  /** Counted as this connection's work in flight (not ping, not a standing subscription). */
   counted: boolean;
 }
 
@@ -185,7 +189,9 @@ export class AttachmentMultiplexer {
     const upstream = this.nextId++;
     const params = message.params as Params | undefined;
     const token = params?._meta?.progressToken;
-    const counted = method !== 'ping';
+    // A subscriptions/listen request stays open for the connection's life: it causes nothing
+    // but its own notifications (stamped with its id), so it must not block attribution.
+    const counted = method !== 'ping' && method !== 'subscriptions/listen';
     const entry: Pending = { channel, originalId: id, method, counted };
     let outbound: AttachedMessage;
     if (typeof token === 'string' || typeof token === 'number') {
@@ -301,6 +307,13 @@ export class AttachmentMultiplexer {
       if (!owner) return this.unattributed(method);
       this.serverRequests.delete(requestId!);
       return this.deliver(owner, message);
+    }
+    const subscription = params?._meta?.[SUBSCRIPTION_ID];
+    if (subscription !== undefined) {
+      const entry = typeof subscription === 'number' ? this.pending.get(subscription) : undefined;
+      if (!entry) return this.unattributed(method);
+      params!._meta![SUBSCRIPTION_ID] = entry.originalId;
+      return this.deliver(entry.channel, message);
     }
     if (BROADCAST.has(method)) {
       for (const channel of this.channels) this.deliver(channel, message);
