@@ -5,7 +5,7 @@
 // reconciles periodically. Labels are validated in labels.ts; names are made unique in names.ts.
 import type Docker from 'dockerode';
 import type { BackendRegistry } from '../../backends/registry.js';
-import type { BackendStatus } from '../../domain/backend.js';
+import type { BackendStatus } from '../../../common/domain/backend.js';
 import type { BackendSpec, StdioAttachment } from '../../domain/backend-spec.js';
 import type { BackoffPolicy, Clock, Logger } from '../../domain/runtime.js';
 import { systemClock } from '../../domain/runtime.js';
