@@ -4,7 +4,8 @@
 // binding uses). Results and errors travel as data (WireResult), and ControlEvents are pushed only
 // to the window that subscribed. One handler per table entry: a new method needs nothing here.
 import type { ControlApi, ControlEvent } from '../common/control/api.js';
-import { CONTROL_METHOD_NAMES, invokeControl, parseControlArgs } from '../common/control/methods.js';
+import { CONTROL_METHOD_NAMES, invokeControl } from '../common/control/methods.js';
+import { parseControlArgs } from '../common/control/validate.js';
 import { toWireError, type WireResult } from '../common/control/wire.js';
 import { isAppUrl } from './hardening.js';
 import {

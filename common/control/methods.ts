@@ -4,14 +4,16 @@
 // interface): the HTTP routes under /api (core/control/http-api.ts, http.ts here), the IPC handlers
 // (electron/ipc.ts), and the three clients (electron/engine-client.ts, electron/preload-bridge.ts,
 // renderer/src/bridge/http-bridge.ts, through client.ts). The same schema checks a call whichever
-// way it arrives, so HTTP and IPC cannot drift apart.
+// way it arrives, so HTTP and IPC cannot drift apart. Schemas are written as functions of zod
+// (built once by validate.ts), so the clients, which only need names and routes, carry no zod: the
+// preload bundle stays small.
 //
 // HTTP mapping (all under /api, bearer token, JSON): `:param` path segments carry the argument of
 // that name (URL-encoded); for POST the other arguments are the JSON body's fields, `{ param: value }`;
 // for GET the one other argument, an object, is the query string (a list repeats its key:
 // `outcome=ok&outcome=timeout`). Answers are JSON (`{ ok: true }` for void); errors are 4xx/5xx
 // with `{ error }`. `subscribe` is the event stream, `GET /api/events` (SSE) or IPC events.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AUDIT_OUTCOMES } from '../domain/audit-query.js';
 import { CONFLICT_STRATEGIES, type ControlApi } from './api.js';
 import {
@@ -43,56 +45,59 @@ export interface MethodSpec<M extends ControlMethod> {
   /** The arguments' names, in order (one per parameter): path segments, body fields, error messages. */
   params: NamesOf<Parameters<ControlApi[M]>>;
   http: HttpRoute;
-  /** The whole argument list, exactly (a tuple). */
-  args: z.ZodType<unknown[]>;
+  /** The whole argument list, exactly (a tuple), built from zod and the shared schemas. */
+  args: (zod: Zod, shared: SharedSchemas) => z.ZodType<unknown[]>;
   /** What a call answers (documentation). */
   result: string;
 }
 
 // --- Argument schemas --------------------------------------------------------------------------------
 
-const backendName = z.string().min(1).max(BACKEND_NAME_MAX);
+/** The zod namespace, passed in (validate.ts) rather than imported, so clients do not bundle it. */
+export type Zod = typeof z;
 
-const decision = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('prefix') }),
-  z.strictObject({ action: z.literal('winner'), backend: backendName }),
-  z.strictObject({
-    action: z.literal('rename'),
-    names: z.record(backendName, z.string().regex(NAME_PATTERN)),
-  }),
-  z.strictObject({ action: z.literal('hide'), backend: backendName }),
-]);
-
-const text = z.string().max(AUDIT_TEXT_MAX);
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).max(AUDIT_LIST_MAX)]);
-const time = z.number().finite();
-
-const auditFilter = {
-  from: time.optional(),
-  to: time.optional(),
-  backend: oneOrMany(text).optional(),
-  name: oneOrMany(text).optional(),
-  outcome: oneOrMany(z.enum(AUDIT_OUTCOMES)).optional(),
-  method: oneOrMany(text).optional(),
-  sessionId: text.optional(),
-  client: text.optional(),
-  text: text.optional(),
-};
-
-const auditQuery = z.strictObject({
-  ...auditFilter,
-  limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).optional(),
-  cursor: text.optional(),
-  offset: z.number().int().min(0).optional(),
-});
-
-const auditStatsQuery = z
-  .strictObject({ ...auditFilter, from: time, to: time, bucketMs: z.number().finite().positive() })
-  .refine((q) => q.to > q.from, 'need from < to')
-  .refine(
-    (q) => (q.to - q.from) / q.bucketMs <= AUDIT_BUCKETS_MAX,
-    `too many buckets (at most ${AUDIT_BUCKETS_MAX.toLocaleString('en')})`,
-  );
+/** Schemas more than one method uses. */
+export function sharedSchemas(z: Zod) {
+  const backendName = z.string().min(1).max(BACKEND_NAME_MAX);
+  const decision = z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('prefix') }),
+    z.strictObject({ action: z.literal('winner'), backend: backendName }),
+    z.strictObject({
+      action: z.literal('rename'),
+      names: z.record(backendName, z.string().regex(NAME_PATTERN)),
+    }),
+    z.strictObject({ action: z.literal('hide'), backend: backendName }),
+  ]);
+  const text = z.string().max(AUDIT_TEXT_MAX);
+  const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).max(AUDIT_LIST_MAX)]);
+  const time = z.number().finite();
+  const auditFilter = {
+    from: time.optional(),
+    to: time.optional(),
+    backend: oneOrMany(text).optional(),
+    name: oneOrMany(text).optional(),
+    outcome: oneOrMany(z.enum(AUDIT_OUTCOMES)).optional(),
+    method: oneOrMany(text).optional(),
+    sessionId: text.optional(),
+    client: text.optional(),
+    text: text.optional(),
+  };
+  const auditQuery = z.strictObject({
+    ...auditFilter,
+    limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).optional(),
+    cursor: text.optional(),
+    offset: z.number().int().min(0).optional(),
+  });
+  const auditStatsQuery = z
+    .strictObject({ ...auditFilter, from: time, to: time, bucketMs: z.number().finite().positive() })
+    .refine((q) => q.to > q.from, 'need from < to')
+    .refine(
+      (q) => (q.to - q.from) / q.bucketMs <= AUDIT_BUCKETS_MAX,
+      `too many buckets (at most ${AUDIT_BUCKETS_MAX.toLocaleString('en')})`,
+    );
+  return { backendName, decision, auditQuery, auditStatsQuery };
+}
+export type SharedSchemas = ReturnType<typeof sharedSchemas>;
 
 // --- The table -----------------------------------------------------------------------------------------
 
@@ -100,19 +105,19 @@ export const CONTROL_METHODS = {
   snapshot: {
     params: [],
     http: { verb: 'GET', path: '/status' },
-    args: z.tuple([]),
+    args: (z) => z.tuple([]),
     result: 'Snapshot',
   },
   backend: {
     params: ['name'],
     http: { verb: 'GET', path: '/backends/:name' },
-    args: z.tuple([backendName]),
+    args: (z, s) => z.tuple([s.backendName]),
     result: 'BackendDetail (404 for an unknown backend)',
   },
   setBackendEnabled: {
     params: ['name', 'enabled'],
     http: { verb: 'POST', path: '/backends/:name/enabled' },
-    args: z.tuple([backendName, z.boolean()]),
+    args: (z, s) => z.tuple([s.backendName, z.boolean()]),
     result: 'void',
   },
   setBackendDisplayName: {
@@ -120,56 +125,58 @@ export const CONTROL_METHODS = {
     http: { verb: 'POST', path: '/backends/:name/display-name' },
     // A bound on input only: length (DISPLAY_NAME_MAX, after trimming) and characters are the
     // engine's rule (core/control), with its own messages.
-    args: z.tuple([backendName, z.string().max(DISPLAY_NAME_INPUT_MAX).nullable()]),
+    args: (z, s) => z.tuple([s.backendName, z.string().max(DISPLAY_NAME_INPUT_MAX).nullable()]),
     result: 'void',
   },
   reconnectBackend: {
     params: ['name'],
     http: { verb: 'POST', path: '/backends/:name/reconnect' },
-    args: z.tuple([backendName]),
+    args: (z, s) => z.tuple([s.backendName]),
     result: 'void',
   },
   resolveConflict: {
     params: ['id', 'decision'],
     http: { verb: 'POST', path: '/conflicts/:id/decision' },
-    args: z.tuple([z.string().min(1).max(CONFLICT_ID_MAX), decision.nullable()]),
+    args: (z, s) => z.tuple([z.string().min(1).max(CONFLICT_ID_MAX), s.decision.nullable()]),
     result: 'void',
   },
   setStrategy: {
     params: ['strategy'],
     http: { verb: 'POST', path: '/strategy' },
-    args: z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
     result: 'void',
   },
   setGatewayRunning: {
     params: ['running'],
     http: { verb: 'POST', path: '/gateway' },
-    args: z.tuple([z.boolean()]),
+    args: (z) => z.tuple([z.boolean()]),
     result: 'void',
   },
   queryAudit: {
     params: ['query'],
     http: { verb: 'GET', path: '/audit' },
-    args: z.tuple([auditQuery]),
+    args: (z, s) => z.tuple([s.auditQuery]),
     result: 'AuditPage',
   },
   auditStats: {
     params: ['query'],
     http: { verb: 'GET', path: '/audit/stats' },
-    args: z.tuple([auditStatsQuery]),
+    args: (z, s) => z.tuple([s.auditStatsQuery]),
     result: 'AuditStats',
   },
   connectInfo: {
     params: [],
     http: { verb: 'GET', path: '/connect' },
-    args: z.tuple([]),
+    args: (z) => z.tuple([]),
     result: 'ConnectInfo',
   },
 } as const satisfies { [M in ControlMethod]: MethodSpec<M> };
 
 // Fails to compile when a schema accepts something the method's parameters do not.
 type ArgsMatch = {
-  [M in ControlMethod]: z.infer<(typeof CONTROL_METHODS)[M]['args']> extends Parameters<ControlApi[M]>
+  [M in ControlMethod]: z.infer<ReturnType<(typeof CONTROL_METHODS)[M]['args']>> extends Parameters<
+    ControlApi[M]
+  >
     ? true
     : M;
 }[ControlMethod];
@@ -189,28 +196,6 @@ export class InvalidArgumentsError extends Error {
     super(message);
     this.name = 'InvalidArgumentsError';
   }
-}
-
-/** `query.limit`, `enabled`, `arguments`: where in the argument list an issue is, by name. */
-function describePath(method: ControlMethod, path: readonly PropertyKey[]): string {
-  if (path.length === 0) return 'arguments';
-  const [first, ...rest] = path;
-  const params = CONTROL_METHODS[method].params as readonly string[];
-  const head = typeof first === 'number' ? (params[first] ?? `argument ${first}`) : String(first);
-  return [head, ...rest.map(String)].join('.');
-}
-
-/** The arguments, checked; throws InvalidArgumentsError naming the method, the field and the problem. */
-export function parseControlArgs<M extends ControlMethod>(
-  method: M,
-  args: unknown,
-): Parameters<ControlApi[M]> {
-  const parsed = CONTROL_METHODS[method].args.safeParse(args);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidArgumentsError(`${method}: ${describePath(method, issue.path)}: ${issue.message}`);
-  }
-  return parsed.data as Parameters<ControlApi[M]>;
 }
 
 /** Calls one method on a ControlApi with already-validated arguments. */

@@ -5,9 +5,11 @@
 // before this handler (gateway/http-server.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlApi, ControlEvent } from '../../common/control/api.js';
-import { argsFromHttp, EVENTS_PATH, matchHttpRoute } from '../../common/control/http.js';
+import { EVENTS_PATH } from '../../common/control/http.js';
+import { argsFromHttp, matchHttpRoute } from '../../common/control/http-routes.js';
 import { CONTROL_BODY_MAX } from '../../common/control/limits.js';
-import { InvalidArgumentsError, invokeControl, parseControlArgs } from '../../common/control/methods.js';
+import { InvalidArgumentsError, invokeControl } from '../../common/control/methods.js';
+import { parseControlArgs } from '../../common/control/validate.js';
 import { BodyTooLargeError, readBody } from '../gateway/guards.js';
 import { ControlError } from './errors.js';
 

@@ -104,7 +104,7 @@ describe('argument validation', () => {
     ['setGatewayRunning', ['yes'], /^setGatewayRunning: running: /],
     ['setGatewayRunning', [], /setGatewayRunning/],
     ['setStrategy', ['random'], /^setStrategy: strategy: /],
-    ['resolveConflict', ['tool:echo', { action: 'winner' }], /^resolveConflict: decision: /],
+    ['resolveConflict', ['tool:echo', { action: 'winner' }], /^resolveConflict: decision[.:]/],
     ['resolveConflict', ['tool:echo', { action: 'rename', names: { a: 'bad name!' } }], /resolveConflict/],
     ['resolveConflict', ['tool:echo', { action: 'prefix', extra: 1 }], /resolveConflict/],
     ['backend', [''], /^backend: name: /],
