@@ -108,6 +108,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'fewer audit indexes: every index is written on every recorded call',
+    up(db) {
+      // Six indexes made each audit insert update seven b-trees. Kept: time (paging, retention,
+      // stats), backend+time and session+time (the dashboard's main filters). Outcome, client and
+      // name filters are served by walking the time index newest first: pages stop after `limit`
+      // rows, and the counts scan a bounded table (retention caps it).
+      db.exec(`
+        DROP INDEX IF EXISTS audit_outcome_time;
+        DROP INDEX IF EXISTS audit_client_time;
+        DROP INDEX IF EXISTS audit_name_time;
+      `);
+    },
+  },
 ];
 
 /** The version this code reads and writes. */
