@@ -154,8 +154,7 @@ export class McpEndpoint {
       if (!isMessage(parsed))
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       const inbound = classify(parsed, sessionId, false, body.length);
-      if (inbound.era === 'modern' && inbound.kind === 'request')
-        return this.modern.handle(req, res, inbound);
+      if (inbound.era === 'modern') return this.modern.handle(req, res, inbound);
       return this.legacy.post(req, res, [inbound], false);
     }
     if (parsed.length === 0)

@@ -4,6 +4,7 @@
 // `server/discover` describes the gateway; `subscriptions/listen` is a long-lived stream of list
 // changes. Calls go to the dispatcher on the identity's pooled session from the session table.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SUBSCRIPTION_ID_META_KEY as SUBSCRIPTION_ID_META } from '@modelcontextprotocol/client';
 import type { Aggregator } from '../aggregate/aggregator.js';
 import { LEGACY_VERSIONS } from '../backends/handshake.js';
 import { decodeHeaderValue, MODERN_PROTOCOL_VERSIONS, SERVER_INFO_META } from '../backends/modern.js';
@@ -22,7 +23,6 @@ import {
   sseEvent,
 } from './wire.js';
 
-const SUBSCRIPTION_ID_META = 'io.modelcontextprotocol/subscriptionId';
 const KEEPALIVE_MS = 25_000;
 
 /** Methods a modern client may call on the gateway (anything else is 404 + -32601, per the spec). */

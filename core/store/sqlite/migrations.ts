@@ -113,11 +113,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'fewer audit indexes: every index is written on every recorded call',
     up(db) {
       // Six indexes made each audit insert update seven b-trees. Kept: time (paging, retention,
-      // stats), backend+time and session+time (the dashboard's main filters). Outcome, client and
-      // name filters are served by walking the time index newest first: pages stop after `limit`
-      // rows, and the counts scan a bounded table (retention caps it).
+      // stats), backend+time, outcome+time and session+time (the dashboard's main filters and
+      // their combinations). Dropped: client+time and name+time, long text keys that cost the most
+      // per insert; those filters walk the time index newest first (a page stops after `limit`
+      // rows; counting scans the table, which retention bounds).
       db.exec(`
-        DROP INDEX IF EXISTS audit_outcome_time;
         DROP INDEX IF EXISTS audit_client_time;
         DROP INDEX IF EXISTS audit_name_time;
       `);
