@@ -2,10 +2,12 @@
 // The `switchyard` command.
 import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
+import { ADD_USAGE, addCommand } from './add.js';
 import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { bridge } from './bridge.js';
 import { UsageError, type Io } from './common.js';
 import { configCommand } from './config-cmd.js';
+import { removeCommand, REMOVE_USAGE } from './remove.js';
 import { serve, SERVE_USAGE } from './serve.js';
 import { status } from './status.js';
 
@@ -16,6 +18,9 @@ Usage:
   switchyard bridge [--url URL] [--token TOKEN]   stdio <-> the local endpoint, for stdio-only clients
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
+  ${ADD_USAGE}
+                                                  add a backend to the config file (comments kept)
+  ${REMOVE_USAGE}   remove a backend from the config file
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
@@ -33,6 +38,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await status(rest, io);
       case 'config':
         return await configCommand(rest, io);
+      case 'add':
+        return await addCommand(rest, io);
+      case 'remove':
+        return await removeCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
       case '--version':

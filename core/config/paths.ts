@@ -6,7 +6,7 @@ export const CONFIG_FILE_NAME = 'config.yaml';
 
 /** The config file in use: `--config`, then SWITCHYARD_CONFIG, then `config.yaml` in the data dir. */
 export function configFilePath(dataDir: string, env: NodeJS.ProcessEnv, flag?: string): string {
-  return path.resolve(flag ?? env.SWITCHYARD_CONFIG ?? path.join(dataDir, CONFIG_FILE_NAME));
+  return path.resolve(flag ?? (env.SWITCHYARD_CONFIG || path.join(dataDir, CONFIG_FILE_NAME)));
 }
 
 /** The MCP endpoint's URL for a host and port; an IPv6 host is bracketed (`http://[::1]:4750/mcp`). */

@@ -79,13 +79,14 @@ function applyOverrides(config: SwitchyardConfig, o: ConfigOverrides): Switchyar
   };
 }
 
+/** How long an empty config file is given to fill before it is taken as meant. */
+const EMPTY_RECHECK_MS = 500;
+
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const { env, logger, dataDir } = options;
   const configFile = configFilePath(dataDir, env, options.configFile);
   const createdConfig =
-    options.configFile === undefined && env.SWITCHYARD_CONFIG === undefined
-      ? await ensureConfigFile(configFile)
-      : false;
+    options.configFile === undefined && !env.SWITCHYARD_CONFIG ? await ensureConfigFile(configFile) : false;
   const loaded = await loadConfigFile(configFile, env);
   const explicitToken = options.overrides?.token ?? env.SWITCHYARD_TOKEN;
   const useFallback =
@@ -136,6 +137,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       app.configRejected({ message, path: '' });
       lastText = undefined;
       return;
+    }
+    if (text.trim() === '') {
+      // An editor (or writeFile) truncates before it writes: an empty read may be that moment, and
+      // applying it would close every backend. Look again once the write has had time to land.
+      await new Promise((resolve) => setTimeout(resolve, EMPTY_RECHECK_MS));
+      text = await readFile(configFile, 'utf8').catch(() => '');
     }
     // Same bytes as the last reading (an editor's extra events): nothing to do, unless asked.
     if (text === lastText && !force) return;

@@ -172,4 +172,13 @@ describe('config applied live', () => {
     expect((await runCli(['status', '--url', served.url])).stdout).toMatch(/restart.*audit\.retentionDays/);
     expect(served.stderr()).toMatch(/apply only after a restart/);
   });
+
+  it('`switchyard add` and `remove` reach a running serve through its watcher', async () => {
+    const added = await runCli(['add', 'beta', beta.url, '--config', configFile]);
+    expect(added.code, added.stderr).toBe(0);
+    await listsSoon(['alpha-only', 'beta-only'], 'beta added by the CLI');
+    const removed = await runCli(['remove', 'alpha', '--config', configFile]);
+    expect(removed.code, removed.stderr).toBe(0);
+    await listsSoon(['beta-only'], 'alpha removed by the CLI');
+  });
 });
