@@ -10,7 +10,7 @@ import type { ConfigStatus } from './control/snapshot.js';
 import { endpointUrl } from './config/paths.js';
 import { ConfigSource, type BackendDiff } from './discovery/config-source.js';
 import { GatewaySwitch } from './engine/gateway-switch.js';
-import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
+import type { DockerSourceOptions } from './discovery/docker/source.js';
 import type { DiscoverySource } from './discovery/source.js';
 import type { SourceStatus } from './domain/source-status.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
@@ -191,7 +191,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   const dockerConfig = config.discovery.docker;
   const docker =
     dockerConfig.enabled && options.docker !== false
-      ? new DockerSource({
+      ? lazyDockerSource({
           host: dockerConfig.host,
           group: dockerConfig.group,
           logger,
@@ -371,5 +371,29 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       url = undefined;
       gateway.enter('stopped');
     },
+  };
+}
+
+/**
+ * Container discovery, its module (and dockerode's) loaded only when it starts: an engine with
+ * container discovery off never pays for it, and the load leaves the synchronous build of the app.
+ */
+function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySource {
+  let inner: DiscoverySource | undefined;
+  let loading: Promise<DiscoverySource> | undefined;
+  const load = () =>
+    (loading ??= import('./discovery/docker/source.js').then((m) => (inner = new m.DockerSource(options))));
+  return {
+    async start(registry) {
+      await (await load()).start(registry);
+    },
+    async stop() {
+      await inner?.stop();
+    },
+    async suspend() {
+      await (inner?.suspend?.() ?? inner?.stop());
+    },
+    status: () =>
+      inner?.status() ?? { kind: 'docker', ok: false, summary: 'container discovery is starting' },
   };
 }

@@ -4,9 +4,7 @@ import { parseArgs } from 'node:util';
 import { addBackend, type NewBackend } from '../config/edit.js';
 import { UsageError, type Io } from './common.js';
 import { CONFIG_FILE_FLAGS, editConfigFile } from './config-edit.js';
-
-export const ADD_USAGE = `switchyard add NAME (URL | -- COMMAND [ARGS…]) [--transport sse] [--header K=V]… [--env K=V]…
-                 [--config FILE] [--data-dir DIR]`;
+import { ADD_USAGE } from './usage.js';
 
 const HELP = `Usage: ${ADD_USAGE}
 

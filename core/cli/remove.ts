@@ -4,8 +4,7 @@ import { parseArgs } from 'node:util';
 import { removeBackend } from '../config/edit.js';
 import { UsageError, type Io } from './common.js';
 import { CONFIG_FILE_FLAGS, editConfigFile } from './config-edit.js';
-
-export const REMOVE_USAGE = 'switchyard remove NAME [--config FILE] [--data-dir DIR]';
+import { REMOVE_USAGE } from './usage.js';
 
 const HELP = `Usage: ${REMOVE_USAGE}
 

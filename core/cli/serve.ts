@@ -9,10 +9,8 @@ import { startEngine, type RunningEngine } from '../engine/start.js';
 import { createLogger, isLogLevel } from '../support/logger.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
-import { defaultDataDir } from '../store/data-dir.js';
 
-export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
-                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+import { defaultDataDir } from '../store/data-dir.js';
 
 export interface ServeOptions {
   /** How the bridge for stdio-only clients is launched here (the desktop app passes its own). */
