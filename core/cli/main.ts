@@ -4,8 +4,10 @@ import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { bridge } from './bridge.js';
+import { clients, CLIENTS_USAGE } from './clients.js';
 import { UsageError, type Io } from './common.js';
 import { configCommand } from './config-cmd.js';
+import { connect, CONNECT_USAGE, disconnect } from './connect.js';
 import { serve, SERVE_USAGE } from './serve.js';
 import { status } from './status.js';
 
@@ -17,12 +19,39 @@ Usage:
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
+  ${CONNECT_USAGE.split('\n').join('\n  ')}
+  ${CLIENTS_USAGE}                     each client: installed?, connected?, last seen
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
 
+/** The usage lines of one command (its first line and the indented ones after it). */
+function usageOf(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex(
+    (l) => l.trimStart().startsWith(`switchyard ${command} `) || l.trim() === `switchyard ${command}`,
+  );
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (
+    end < lines.length &&
+    /^ {4,}\S/.test(lines[end]!) &&
+    !lines[end]!.trimStart().startsWith('switchyard ')
+  )
+    end++;
+  return `Usage:\n${lines.slice(start, end).join('\n')}\n`;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // `switchyard CMD --help` (options only: what follows `--` belongs to a server command line).
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  const help =
+    command !== undefined && (own.includes('--help') || own.includes('-h')) ? usageOf(command) : undefined;
+  if (help) {
+    io.stdout.write(help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
@@ -35,6 +64,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await configCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'connect':
+        return await connect(rest, io);
+      case 'disconnect':
+        return await disconnect(rest, io);
+      case 'clients':
+        return await clients(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);
