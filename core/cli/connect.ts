@@ -118,6 +118,13 @@ function specFrom(positionals: string[], verb: string): ClientSpec {
   return spec;
 }
 
+/** A client file we cannot parse is reported and left untouched (exit 1); anything else propagates. */
+function refuseBrokenFile(error: unknown, file: string, io: Io): number {
+  if (!(error instanceof ClientFileError)) throw error;
+  io.stderr.write(`switchyard: cannot edit ${file}: ${error.message}. Nothing was written.\n`);
+  return 1;
+}
+
 export async function connect(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -154,11 +161,7 @@ export async function connect(argv: string[], io: Io): Promise<number> {
       io.stderr.write('note: authentication is off, so no Authorization header was written\n');
     return 0;
   } catch (error) {
-    if (error instanceof ClientFileError) {
-      io.stderr.write(`switchyard: cannot edit ${spec.file(e)}: ${error.message}. Nothing was written.\n`);
-      return 1;
-    }
-    throw error;
+    return refuseBrokenFile(error, spec.file(e), io);
   }
 }
 
@@ -181,10 +184,6 @@ export async function disconnect(argv: string[], io: Io): Promise<number> {
       );
     return 0;
   } catch (error) {
-    if (error instanceof ClientFileError) {
-      io.stderr.write(`switchyard: cannot edit ${spec.file(e)}: ${error.message}. Nothing was written.\n`);
-      return 1;
-    }
-    throw error;
+    return refuseBrokenFile(error, spec.file(e), io);
   }
 }

@@ -1,7 +1,8 @@
 // YAML files (Goose's config.yaml, Continue's config.yaml), edited through the `yaml` Document
 // API so comments, key order and scalar styles survive. Output options follow the file: Goose's
 // file is written by serde_yaml, whose sequences sit at their key's indentation.
-import { isMap, isSeq, parseDocument, type Document, type ToStringOptions, YAMLMap, YAMLSeq } from 'yaml';
+import type { YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, type Document, type ToStringOptions } from 'yaml';
 import { ENTRY_NAME } from './catalogue.js';
 import { ClientFileError, type EntryEditor } from './editor.js';
 
