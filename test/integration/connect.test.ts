@@ -294,6 +294,7 @@ describe('real clients read what connect wrote, from another folder', () => {
         },
       });
     },
+    120_000,
   );
 
   it('switchyard clients shows them connected, and disconnect takes each entry away', async () => {
