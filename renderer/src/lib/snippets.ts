@@ -31,7 +31,7 @@ export function buildSnippets(info: ConnectInfo, token: string | null): Snippet[
   const auth = info.token !== null;
   const bearer = `Bearer ${token ?? ''}`;
   const claudeCode = [
-    `claude mcp add --transport http ${SERVER_NAME} ${shellQuote(info.url)}`,
+    `claude mcp add --transport http -s user ${SERVER_NAME} ${shellQuote(info.url)}`,
     ...(auth ? [`  --header ${shellQuote(`Authorization: ${bearer}`)}`] : []),
   ].join(' \\\n');
   const cursor = json({

@@ -167,7 +167,7 @@ describe('snippets', () => {
     const real = buildSnippets(info, 'tok-1');
     expect(real.map((s) => s.id)).toEqual(['claude-code', 'cursor', 'vscode', 'claude-desktop']);
     expect(real[0]!.text).toBe(
-      "claude mcp add --transport http switchyard http://127.0.0.1:4750/mcp \\\n  --header 'Authorization: Bearer tok-1'",
+      "claude mcp add --transport http -s user switchyard http://127.0.0.1:4750/mcp \\\n  --header 'Authorization: Bearer tok-1'",
     );
     expect(JSON.parse(real[1]!.text)).toEqual({
       mcpServers: { switchyard: { url: info.url, headers: { Authorization: 'Bearer tok-1' } } },
