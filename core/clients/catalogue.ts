@@ -130,7 +130,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     entry: (t) => withHeaders({ url: t.url }, t),
     installed: (e) => ({ dirs: [home(e, '.cursor')], binaries: ['cursor'] }),
     clientInfo: /^cursor/i,
-    source: 'https://cursor.com/docs/context/mcp',
+    source: 'https://cursor.com/docs/mcp',
   },
   {
     id: 'vscode',
