@@ -76,6 +76,7 @@ async function stop(served: Served | undefined): Promise<void> {
 /** The entry `connect` wrote for Claude Desktop, launched the way Claude Desktop launches it. */
 async function launchDesktopEntry(
   s: Setup,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ client: Client; stderr: () => string; listChanged: () => number }> {
   const file = path.join(s.home, '.config', 'Claude', 'claude_desktop_config.json');
   const entry = (
@@ -95,7 +96,7 @@ async function launchDesktopEntry(
   const transport = new StdioClientTransport({
     command: entry.command,
     args: entry.args,
-    env: { HOME: s.home, PATH: process.env.PATH ?? '', ...entry.env },
+    env: { HOME: s.home, PATH: process.env.PATH ?? '', ...extraEnv, ...entry.env },
     cwd: elsewhere,
     stderr: 'pipe',
   });
@@ -144,6 +145,26 @@ describe('Claude Desktop: the written entry runs switchyard bridge', () => {
       try {
         await waitFor(async () => (await toolNames(client)).includes('echo'), {
           what: 'echo with an env token',
+        });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await stop(served);
+    }
+  }, 90_000);
+
+  it('a stale SWITCHYARD_TOKEN in its environment falls back to the data dir token', async () => {
+    const s = await setup('desktop-stale');
+    const served = await serve(s);
+    try {
+      expect((await runCli(['connect', 'claude-desktop'], s.env)).code).toBe(0);
+      const { client, stderr } = await launchDesktopEntry(s, {
+        SWITCHYARD_TOKEN: 'sy_stale_token_from_last_year',
+      });
+      try {
+        await waitFor(async () => (await toolNames(client)).includes('echo'), {
+          what: `echo despite a stale env token (bridge said: ${stderr()})`,
         });
       } finally {
         await client.close();
