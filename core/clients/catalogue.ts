@@ -302,24 +302,38 @@ export function clientSpec(id: string): ClientSpec | undefined {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const DEFAULT_ENDPOINT = 'http://127.0.0.1:4750/mcp';
 
 /**
- * Whether an entry found under our name is one Switchyard wrote (or could have): it points at a
- * loopback `/mcp` endpoint, or runs `switchyard bridge`. `disconnect` removes only such entries, so
- * a user who reused the name for another server keeps it.
+ * The Switchyard endpoint an entry points at: a loopback URL whose path starts with `/mcp`, or the
+ * `--url` of a `switchyard bridge` command (its default when none). Undefined for any other entry,
+ * so `disconnect` never removes a server the user reused our name for.
  */
-export function isSwitchyardEntry(value: unknown): boolean {
-  if (!value || typeof value !== 'object') return false;
+export function switchyardEndpoint(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
   for (const key of ['url', 'serverUrl', 'httpUrl', 'uri']) {
     const raw = v[key];
     if (typeof raw !== 'string') continue;
     try {
       const u = new URL(raw);
-      if (LOOPBACK.has(u.hostname) && /^\/mcp(\/|$)/.test(u.pathname)) return true;
+      if (LOOPBACK.has(u.hostname) && /^\/mcp(\/|$)/.test(u.pathname)) return u.href;
     } catch {
       // not a URL: not ours
     }
   }
-  return Array.isArray(v.args) && v.args.includes('bridge');
+  if (!Array.isArray(v.args) || !v.args.includes('bridge')) return undefined;
+  const at = v.args.indexOf('--url');
+  const url = at >= 0 ? v.args[at + 1] : undefined;
+  return typeof url === 'string' ? url : DEFAULT_ENDPOINT;
+}
+
+export function isSwitchyardEntry(value: unknown): boolean {
+  return switchyardEndpoint(value) !== undefined;
+}
+
+/** The profile an endpoint URL serves: `/mcp` is `default`, `/mcp/NAME` is NAME. */
+export function profileOf(endpoint: string): string {
+  const m = /^\/mcp\/([^/]+)\/?$/.exec(new URL(endpoint).pathname);
+  return m ? decodeURIComponent(m[1]!) : 'default';
 }

@@ -22,7 +22,14 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { CLIENTS, isSwitchyardEntry, type ClientSpec, type ConnectTarget } from './catalogue.js';
+import {
+  CLIENTS,
+  isSwitchyardEntry,
+  profileOf,
+  switchyardEndpoint,
+  type ClientSpec,
+  type ConnectTarget,
+} from './catalogue.js';
 import type { EntryEditor } from './editor.js';
 import { jsonEditor } from './json-editor.js';
 import { exists, onPath, type ClientEnvironment } from './platform.js';
@@ -185,6 +192,9 @@ export interface ClientState {
   connected: boolean;
   /** Connected with exactly what connect would write now (false: e.g. another port or token). */
   current?: boolean;
+  /** Where the entry points (no token in it); with the profile that URL serves. */
+  endpoint?: string;
+  profile?: string;
   /** Why the file could not be read. */
   error?: string;
 }
@@ -207,7 +217,9 @@ export async function clientState(
   try {
     const text = await readText(file);
     const entry = text === undefined ? undefined : editorFor(spec).read(text);
-    state.connected = entry !== undefined && isSwitchyardEntry(entry);
+    const endpoint = entry === undefined ? undefined : switchyardEndpoint(entry);
+    state.connected = endpoint !== undefined;
+    if (endpoint) Object.assign(state, { endpoint, profile: profileOf(endpoint) });
     if (state.connected && target) state.current = isDeepStrictEqual(entry, spec.entry(target));
   } catch (error) {
     state.error = error instanceof Error ? error.message : String(error);

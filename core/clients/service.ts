@@ -1,0 +1,93 @@
+// The clients as the dashboard sees them: each known client with its installed / connected state,
+// the profile its entry uses and when it was last seen (from the sessions' clientInfo), and
+// connect / disconnect with this engine's own endpoint, token and bridge command.
+import { CLIENTS, clientSpec, type ClientId, type ClientSpec, type ConnectTarget } from './catalogue.js';
+import { clientState, connectClient, disconnectClient, type ClientState } from './connector.js';
+import { ClientFileError } from './editor.js';
+import { currentEnvironment, type ClientEnvironment } from './platform.js';
+
+/** One client in the Connect view. Never carries the token. */
+export interface ClientSummary extends ClientState {
+  /** Epoch ms of the newest session from this client. */
+  lastSeen?: number;
+  /** `clientInfo` of that session, e.g. "claude-code 2.1.197". */
+  lastClient?: string;
+}
+
+export interface SessionSeen {
+  clientName: string;
+  clientVersion: string;
+  lastSeen: number;
+}
+
+export interface ClientsDeps {
+  /** Where this engine is reached (the running gateway's URL, its token, the bridge command). */
+  target(): Promise<ConnectTarget> | ConnectTarget;
+  /** Sessions the gateway knows now. */
+  sessions(): SessionSeen[];
+  environment?: ClientEnvironment;
+}
+
+/** A client id the catalogue does not know, or a client file connect will not edit. */
+export class ClientRequestError extends Error {}
+
+export class ClientsService {
+  constructor(private readonly deps: ClientsDeps) {}
+
+  private get env(): ClientEnvironment {
+    return this.deps.environment ?? currentEnvironment();
+  }
+
+  private spec(id: string): ClientSpec {
+    const spec = clientSpec(id);
+    if (!spec) throw new ClientRequestError(`unknown client "${id}"`);
+    return spec;
+  }
+
+  private async summary(spec: ClientSpec, target: ConnectTarget): Promise<ClientSummary> {
+    const state: ClientSummary = await clientState(spec, this.env, target);
+    let newest: SessionSeen | undefined;
+    for (const s of this.deps.sessions())
+      if (spec.clientInfo.test(s.clientName) && (!newest || s.lastSeen > newest.lastSeen)) newest = s;
+    if (newest)
+      Object.assign(state, {
+        lastSeen: newest.lastSeen,
+        lastClient: `${newest.clientName} ${newest.clientVersion}`,
+      });
+    return state;
+  }
+
+  async list(): Promise<ClientSummary[]> {
+    const target = await this.deps.target();
+    return Promise.all(CLIENTS.map((spec) => this.summary(spec, target)));
+  }
+
+  async connect(id: ClientId | string): Promise<ClientSummary> {
+    const spec = this.spec(id);
+    const target = await this.deps.target();
+    await this.guard(spec, () => connectClient(spec, target, this.env));
+    return this.summary(spec, target);
+  }
+
+  async disconnect(id: ClientId | string): Promise<ClientSummary> {
+    const spec = this.spec(id);
+    const result = await this.guard(spec, () => disconnectClient(spec, this.env));
+    if (result.action === 'foreign')
+      throw new ClientRequestError(
+        `the "switchyard" entry in ${result.file} points somewhere else now (edited by hand?), so it was left as it is`,
+      );
+    return this.summary(spec, await this.deps.target());
+  }
+
+  private async guard<T>(spec: ClientSpec, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ClientFileError)
+        throw new ClientRequestError(
+          `cannot edit ${spec.file(this.env)}: ${error.message}; nothing was written`,
+        );
+      throw error;
+    }
+  }
+}
