@@ -1,27 +1,13 @@
 // `switchyard clients [--json]`: each known client, whether it is installed, connected, and when it
 // was last seen by a running Switchyard (from the sessions' clientInfo; best effort).
 import { parseArgs } from 'node:util';
-import { CLIENTS, type ClientSpec } from '../clients/catalogue.js';
-import { clientState, type ClientState } from '../clients/connector.js';
+import { ClientsService } from '../clients/service.js';
 import { currentEnvironment } from '../clients/platform.js';
 import type { Snapshot } from '../control/snapshot.js';
 import { clientToken, dataDirFrom, type Io } from './common.js';
 import { resolveTarget } from './connect.js';
 
 export const CLIENTS_USAGE = 'switchyard clients [--json]';
-
-export interface ClientRow extends ClientState {
-  /** Epoch ms of the latest session from this client, when a running Switchyard answered. */
-  lastSeen?: number;
-}
-
-/** The newest session whose clientInfo name is this client's. */
-export function lastSeenOf(spec: ClientSpec, sessions: Snapshot['sessions']): number | undefined {
-  let latest: number | undefined;
-  for (const s of sessions)
-    if (spec.clientInfo.test(s.clientName)) latest = Math.max(latest ?? 0, s.lastSeen);
-  return latest;
-}
 
 async function runningSessions(
   url: string,
@@ -59,19 +45,13 @@ export async function clients(argv: string[], io: Io): Promise<number> {
     strict: true,
   });
   const target = await resolveTarget(values, io.env, { createToken: false });
-  const e = currentEnvironment(io.env);
   const token = await clientToken(undefined, dataDirFrom(values['data-dir'], io.env), io.env);
   const sessions = await runningSessions(target.url, target.token ?? token);
-  const rows: ClientRow[] = [];
-  for (const spec of CLIENTS) {
-    const state = await clientState(
-      spec,
-      e,
-      target.token === null && target.tokenSource === 'file' ? undefined : target,
-    );
-    const seen = sessions && lastSeenOf(spec, sessions);
-    rows.push(seen === undefined ? state : { ...state, lastSeen: seen });
-  }
+  const rows = await new ClientsService({
+    target: () => target,
+    sessions: () => sessions ?? [],
+    environment: currentEnvironment(io.env),
+  }).list();
   if (values.json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
