@@ -31,10 +31,13 @@ import {
   type ConnectTarget,
 } from './catalogue.js';
 import type { EntryEditor } from './editor.js';
+import type { ClientState } from './summary.js';
 import { jsonEditor } from './json-editor.js';
 import { exists, onPath, type ClientEnvironment } from './platform.js';
 import { tomlEditor } from './toml-editor.js';
 import { yamlListEditor, yamlMapEditor } from './yaml-editor.js';
+
+export type { ClientState };
 
 export const BACKUP_SUFFIX = '.switchyard-backup';
 /** Client files are small; anything bigger is not one we should rewrite. */
@@ -180,23 +183,6 @@ export async function isInstalled(spec: ClientSpec, e: ClientEnvironment): Promi
     if (entries.some((name) => !ours.has(path.join(dir, name)))) return true;
   }
   return false;
-}
-
-export interface ClientState {
-  id: string;
-  name: string;
-  file: string;
-  transport: 'http' | 'bridge';
-  installed: boolean;
-  /** Our entry is in the file and points at Switchyard. */
-  connected: boolean;
-  /** Connected with exactly what connect would write now (false: e.g. another port or token). */
-  current?: boolean;
-  /** Where the entry points (no token in it); with the profile that URL serves. */
-  endpoint?: string;
-  profile?: string;
-  /** Why the file could not be read. */
-  error?: string;
 }
 
 export async function clientState(

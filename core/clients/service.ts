@@ -2,17 +2,12 @@
 // the profile its entry uses and when it was last seen (from the sessions' clientInfo), and
 // connect / disconnect with this engine's own endpoint, token and bridge command.
 import { CLIENTS, clientSpec, type ClientId, type ClientSpec, type ConnectTarget } from './catalogue.js';
-import { clientState, connectClient, disconnectClient, type ClientState } from './connector.js';
+import { clientState, connectClient, disconnectClient } from './connector.js';
 import { ClientFileError } from './editor.js';
 import { currentEnvironment, type ClientEnvironment } from './platform.js';
+import type { ClientSummary } from './summary.js';
 
-/** One client in the Connect view. Never carries the token. */
-export interface ClientSummary extends ClientState {
-  /** Epoch ms of the newest session from this client. */
-  lastSeen?: number;
-  /** `clientInfo` of that session, e.g. "claude-code 2.1.197". */
-  lastClient?: string;
-}
+export type { ClientSummary };
 
 export interface SessionSeen {
   clientName: string;

@@ -9,6 +9,7 @@ export type {
   ControlEvent,
 } from '../../core/control/api.js';
 export type { GatewayState, SessionSummary, Snapshot } from '../../core/control/snapshot.js';
+export type { ClientSummary } from '../../core/clients/summary.js';
 export type { Conflict, ConflictCandidate, Decision } from '../../core/domain/conflict.js';
 export type {
   AuditFilter,
