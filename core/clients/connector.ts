@@ -30,7 +30,7 @@ import {
   type ClientSpec,
   type ConnectTarget,
 } from './catalogue.js';
-import type { EntryEditor } from './editor.js';
+import { ClientFileError, type EntryEditor } from './editor.js';
 import type { ClientState } from './summary.js';
 import { jsonEditor } from './json-editor.js';
 import { exists, onPath, type ClientEnvironment } from './platform.js';
@@ -115,6 +115,10 @@ export async function connectClient(
   const backupFile = file + BACKUP_SUFFIX;
   const hasBackup = await exists(backupFile);
   const base = { id: spec.id, file, createdFile: before === undefined, dryRun };
+  if (current !== undefined && !isSwitchyardEntry(current))
+    throw new ClientFileError(
+      `it already has a server named "switchyard" that points elsewhere; rename or remove that entry first`,
+    );
   if (current !== undefined && isDeepStrictEqual(current, value)) {
     return { ...base, action: 'unchanged', createdFile: false, ...(hasBackup ? { backup: backupFile } : {}) };
   }

@@ -324,13 +324,15 @@ describe('connect and disconnect', () => {
     expect(text).toContain('"local": { "command": "some-command", "args": ["a"], }');
   });
 
-  it('leaves an entry under our name that the user pointed elsewhere', async () => {
+  it('neither removes nor overwrites an entry under our name that points elsewhere', async () => {
     const spec = clientSpec('cursor')!;
     const file = spec.file(env);
     await mkdir(path.dirname(file), { recursive: true });
     const mine = '{\n  "mcpServers": {\n    "switchyard": { "url": "https://example.com/mcp" }\n  }\n}\n';
     await writeFile(file, mine);
     expect((await disconnectClient(spec, env)).action).toBe('foreign');
+    expect(await readFile(file, 'utf8')).toBe(mine);
+    await expect(connectClient(spec, target, env)).rejects.toThrow(/points elsewhere/);
     expect(await readFile(file, 'utf8')).toBe(mine);
     expect((await clientState(spec, env)).connected).toBe(false);
   });
