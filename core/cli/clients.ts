@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ClientsService } from '../clients/service.js';
 import { currentEnvironment } from '../clients/platform.js';
-import type { Snapshot } from '../control/snapshot.js';
+import type { Snapshot } from '../../common/control/snapshot.js';
 import { clientToken, dataDirFrom, type Io } from './common.js';
 import { resolveTarget } from './connect.js';
 

@@ -31,7 +31,7 @@ import {
   type ConnectTarget,
 } from './catalogue.js';
 import { ClientFileError, type EntryEditor } from './editor.js';
-import type { ClientState } from './summary.js';
+import type { ClientState } from '../../common/domain/client.js';
 import { jsonEditor } from './json-editor.js';
 import { exists, onPath, type ClientEnvironment } from './platform.js';
 import { tomlEditor } from './toml-editor.js';

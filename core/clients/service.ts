@@ -5,7 +5,7 @@ import { CLIENTS, clientSpec, type ClientId, type ClientSpec, type ConnectTarget
 import { clientState, connectClient, disconnectClient } from './connector.js';
 import { ClientFileError } from './editor.js';
 import { currentEnvironment, type ClientEnvironment } from './platform.js';
-import type { ClientSummary } from './summary.js';
+import type { ClientSummary } from '../../common/domain/client.js';
 
 export type { ClientSummary };
 

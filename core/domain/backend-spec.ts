@@ -1,6 +1,6 @@
 // How to reach a backend: what discovery hands the registry. Node-side only (a container
-// attachment is a live connection); the status types the dashboard reads are in backend.ts.
-import type { BackendSource } from './backend.js';
+// attachment is a live connection); the status types the dashboard reads are in common/domain/backend.ts.
+import type { BackendSource } from '../../common/domain/backend.js';
 
 /** How to reach a backend: everything a connection needs, and nothing that runs code chosen by a label. */
 export type BackendEndpoint =

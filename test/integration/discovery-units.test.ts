@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { describe, expect, it, vi } from 'vitest';
-import type { BackendStatus } from '../../core/domain/backend.js';
+import type { BackendStatus } from '../../common/domain/backend.js';
 import { BootRetry } from '../../core/discovery/docker/boot-retry.js';
 import { oneLine } from '../../core/discovery/docker/text.js';
 import { ContainerAttachment } from '../../core/discovery/docker/attach.js';

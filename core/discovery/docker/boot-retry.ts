@@ -4,7 +4,7 @@
 // boots (fastMs), then with capped exponential backoff. A container whose server never comes up
 // (or a label pointing at something that is not MCP) costs a couple of dozen attempts in the
 // window, not five a second, while a server that boots in a few seconds is still seen at once.
-import type { BackendStatus } from '../../domain/backend.js';
+import type { BackendStatus } from '../../../common/domain/backend.js';
 import type { BackoffPolicy, Clock } from '../../domain/runtime.js';
 import { backoffDelay } from '../../support/backoff.js';
 

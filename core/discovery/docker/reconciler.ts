@@ -4,7 +4,7 @@
 // names.ts; stdio attachments are kept in attachments.ts; boot retries in boot-retry.ts.
 import type Docker from 'dockerode';
 import type { BackendRegistry } from '../../backends/registry.js';
-import type { BackendStatus } from '../../domain/backend.js';
+import type { BackendStatus } from '../../../common/domain/backend.js';
 import type { BackendSpec } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
 import type { ContainerAttachment } from './attach.js';
