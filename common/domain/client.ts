@@ -1,7 +1,24 @@
-// What the CLI and the dashboard show of a client (types only: the renderer imports them).
+// The clients `switchyard connect` knows, and what the CLI and the dashboard show of each.
+// Browser-safe: the renderer and the method table use it; core/clients has the catalogue.
+
+export const CLIENT_IDS = [
+  'claude-desktop',
+  'claude-code',
+  'cursor',
+  'vscode',
+  'windsurf',
+  'zed',
+  'codex',
+  'gemini-cli',
+  'goose',
+  'lm-studio',
+  'cline',
+  'continue',
+] as const;
+export type ClientId = (typeof CLIENT_IDS)[number];
 
 export interface ClientState {
-  id: string;
+  id: ClientId;
   name: string;
   file: string;
   transport: 'http' | 'bridge';

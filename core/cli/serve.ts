@@ -10,6 +10,8 @@ import { createLogger, isLogLevel } from '../support/logger.js';
 import { createStaticHandler } from '../gateway/static-files.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
+import { bridgeLaunch } from './connect.js';
+import { currentEnvironment } from '../clients/platform.js';
 import { defaultDataDir } from '../store/data-dir.js';
 
 export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
@@ -83,6 +85,8 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
     logger,
     dashboard: createStaticHandler(path.join(PACKAGE_ROOT, 'dist', 'renderer')),
     bridgeCommand: options.bridgeCommand ?? bridgeCommand(config, dataDir, io.env),
+    // The Connect view edits the config files of the user running Switchyard.
+    clients: currentEnvironment(io.env),
   });
   const started = await app.start();
   io.stdout.write(`Switchyard listening on ${started.url}\n`);
@@ -109,17 +113,12 @@ function bridgeCommand(
   dataDir: string,
   env: NodeJS.ProcessEnv,
 ): { command: string; args: string[] } {
-  const script = process.argv[1]
-    ? path.resolve(process.argv[1])
-    : path.join(PACKAGE_ROOT, 'dist/core/cli/main.js');
-  const viaTsx = script.endsWith('.ts');
+  const launch = bridgeLaunch();
   const url = `http://${config.server.host}:${config.server.port}/mcp`;
   return {
-    command: process.execPath,
+    command: launch.command,
     args: [
-      ...(viaTsx ? ['--import', 'tsx'] : []),
-      script,
-      'bridge',
+      ...launch.args,
       ...(url !== DEFAULT_URL && config.server.port !== 0 ? ['--url', url] : []),
       ...(dataDir !== defaultDataDir(env) ? ['--data-dir', dataDir] : []),
     ],

@@ -1,6 +1,7 @@
 // The clients `switchyard connect` knows: where each keeps its user-level MCP configuration, in
 // which format, and the entry that points it at Switchyard. One row per client; the writers per
 // format family live beside this file. Sources for every path and field: docs/clients.md.
+import { CLIENT_IDS, type ClientId } from '../../common/domain/client.js';
 import {
   appConfigDir,
   appData,
@@ -10,21 +11,7 @@ import {
   type ClientEnvironment,
 } from './platform.js';
 
-export const CLIENT_IDS = [
-  'claude-desktop',
-  'claude-code',
-  'cursor',
-  'vscode',
-  'windsurf',
-  'zed',
-  'codex',
-  'gemini-cli',
-  'goose',
-  'lm-studio',
-  'cline',
-  'continue',
-] as const;
-export type ClientId = (typeof CLIENT_IDS)[number];
+export { CLIENT_IDS, type ClientId };
 
 /** The name of our entry in every client's file. */
 export const ENTRY_NAME = 'switchyard';
@@ -302,7 +289,8 @@ export function clientSpec(id: string): ClientSpec | undefined {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-const DEFAULT_ENDPOINT = 'http://127.0.0.1:4750/mcp';
+/** Where `switchyard bridge` goes without --url. */
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4750/mcp';
 
 /**
  * The Switchyard endpoint an entry points at: a loopback URL whose path starts with `/mcp`, or the

@@ -1,7 +1,14 @@
 // The clients as the dashboard sees them: each known client with its installed / connected state,
 // the profile its entry uses and when it was last seen (from the sessions' clientInfo), and
 // connect / disconnect with this engine's own endpoint, token and bridge command.
-import { CLIENTS, clientSpec, type ClientId, type ClientSpec, type ConnectTarget } from './catalogue.js';
+import {
+  CLIENTS,
+  clientSpec,
+  DEFAULT_ENDPOINT,
+  type ClientId,
+  type ClientSpec,
+  type ConnectTarget,
+} from './catalogue.js';
 import { clientState, connectClient, disconnectClient } from './connector.js';
 import { ClientFileError } from './editor.js';
 import { currentEnvironment, type ClientEnvironment } from './platform.js';
@@ -21,6 +28,27 @@ export interface ClientsDeps {
   /** Sessions the gateway knows now. */
   sessions(): SessionSeen[];
   environment?: ClientEnvironment;
+}
+
+/**
+ * What the Connect view writes, from this engine's own ConnectInfo. The bridge entry carries the
+ * token in its env: the engine may hold it anywhere (a keyring in the desktop app, a config
+ * literal), and the bridge still falls back to the data dir's file if it ever stops working.
+ */
+export function connectTarget(info: {
+  url: string;
+  token: string | null;
+  bridgeCommand: { command: string; args: string[] };
+}): ConnectTarget {
+  const { command, args } = info.bridgeCommand;
+  // The engine may listen on a port chosen at start (port 0): the bridge must be told.
+  const withUrl =
+    args.includes('--url') || info.url === DEFAULT_ENDPOINT ? args : [...args, '--url', info.url];
+  return {
+    url: info.url,
+    token: info.token,
+    bridge: { command, args: withUrl, ...(info.token ? { env: { SWITCHYARD_TOKEN: info.token } } : {}) },
+  };
 }
 
 /** A client id the catalogue does not know, or a client file connect will not edit. */
