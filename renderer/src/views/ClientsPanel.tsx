@@ -2,7 +2,7 @@
 // seen from the sessions' clientInfo, and one button to connect or disconnect it. The file path
 // is shown on demand, with a copy button. What the buttons do is the caller's (ConnectView).
 import { useState } from 'react';
-import type { ClientSummary } from '../contract.js';
+import type { ClientId, ClientSummary } from '../contract.js';
 import { Chip, CopyButton } from '../components/controls.js';
 import { formatRelative } from '../lib/format.js';
 
@@ -10,8 +10,8 @@ export interface ClientsPanelProps {
   clients: ClientSummary[];
   /** Ids with a connect/disconnect under way. */
   busy: ReadonlySet<string>;
-  onConnect(id: string): void;
-  onDisconnect(id: string): void;
+  onConnect(id: ClientId): void;
+  onDisconnect(id: ClientId): void;
   /** The clock the dashboard ticks ("3 min ago" stays current). */
   now: number;
 }
