@@ -75,7 +75,7 @@ export async function bridge(
   const url = new URL(values.url ?? io.env.SWITCHYARD_URL ?? DEFAULT_URL);
   const dataDir = dataDirFrom(values['data-dir'], io.env);
   const initializeWaitMs = options.initializeWaitMs ?? 5_000;
-  const backoff = options.backoff ?? { initialMs: 250, maxMs: 5_000 };
+  const backoff = options.backoff ?? { initialMs: 250, maxMs: 2_000 };
   const log = (message: string) => io.stderr.write(`switchyard bridge: ${message}\n`);
 
   /** Every token we could use, best first; the file is read again each time (it may appear later). */
@@ -102,6 +102,8 @@ export async function bridge(
   const pending = new Set<Id>();
   let connecting: Promise<void> | undefined;
   let waitingSaid = false;
+  /** Cuts the current backoff short: a request from the client is worth an attempt right away. */
+  let wake: (() => void) | undefined;
   let replayAnswered: ((result: Record<string, unknown> | Error) => void) | undefined;
 
   const offlineReason = () =>
@@ -221,7 +223,14 @@ export async function bridge(
             );
             waitingSaid = true;
           }
-          await sleep(backoffDelay(n, backoff));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoffDelay(n, backoff));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
         }
       }
     })().finally(() => (connecting = undefined)));
@@ -245,8 +254,12 @@ export async function bridge(
 
   const forward = async (message: JSONRPCMessage, retried = false): Promise<void> => {
     const isRequest = 'method' in message && 'id' in message && message.id !== undefined;
-    // A reconnection under way (a restart takes well under a second): let requests wait for it.
-    if (!remote && connecting && isRequest) await Promise.race([connecting, sleep(3_000)]);
+    // A reconnection under way (a restart takes well under a second): try now, and let requests
+    // wait for it a little.
+    if (!remote && connecting && isRequest) {
+      wake?.();
+      await Promise.race([connecting, sleep(3_000)]);
+    }
     if (!remote) {
       if (!isRequest) return; // notifications and answers for a gateway that is gone
       const request = message as JSONRPCRequest;
