@@ -34,6 +34,8 @@ import { Emitter } from './support/emitter.js';
 import { restartOnlyChanges } from './config/diff.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
+import { ClientsService, connectTarget } from './clients/service.js';
+import type { ClientEnvironment } from './clients/platform.js';
 
 /** Long enough for most servers' first handshake; short enough that no client times out. */
 const DEFAULT_STARTUP_HOLD_MS = 5000;
@@ -62,6 +64,11 @@ export interface AppOptions {
   configFile?: string;
   /** How `switchyard bridge` is launched here (shown in the dashboard's Connect view). */
   bridgeCommand?: { command: string; args: string[] };
+  /**
+   * Whose client configs the Connect view lists and edits (`serve` passes its user's: HOME etc.).
+   * Absent, the engine edits no user files (tests, embedders): those methods answer 409.
+   */
+  clients?: ClientEnvironment;
   /** Extra sources of backends besides the config file and the container engine. */
   sources?: DiscoverySource[];
   /**
@@ -255,6 +262,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     stateChanged.emit();
   };
 
+  const connectInfo = () => ({
+    url: url ?? endpointUrl(config.server.host, config.server.port),
+    token: token?.token ?? null,
+    bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
+  });
   const control = new Control({
     registry,
     aggregator,
@@ -285,11 +297,21 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           clock.now(),
         ),
     },
-    connectInfo: () => ({
-      url: url ?? endpointUrl(config.server.host, config.server.port),
-      token: token?.token ?? null,
-      bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
-    }),
+    connectInfo,
+    ...(options.clients
+      ? {
+          clients: new ClientsService({
+            target: () => connectTarget(connectInfo()),
+            sessions: () =>
+              endpoint.sessionRecords().map((s) => ({
+                clientName: s.clientInfo.name,
+                clientVersion: s.clientInfo.version,
+                lastSeen: s.lastSeen,
+              })),
+            environment: options.clients,
+          }),
+        }
+      : {}),
   });
 
   const applyConfig = async (next: SwitchyardConfig): Promise<ConfigApplied> => {
