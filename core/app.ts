@@ -2,6 +2,7 @@
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
+import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
@@ -366,9 +367,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           if (!setting.enabled) await registry.setEnabled(setting.backend, false);
         }
         registry.start();
-        for (const source of sources) await source.start(registry);
+        // Listen without waiting for discovery (searching for a container engine alone takes
+        // ~0.5 s): the startup hold makes the first lists wait for each source's first sync too.
+        const firstSyncs = Promise.all(sources.map((source) => startSource(source, registry, logger)));
         aggregator.start();
-        aggregator.holdFor(startupHoldMs);
+        aggregator.holdFor(startupHoldMs, firstSyncs);
         const port = await server.listen();
         url = endpointUrl(config.server.host, port);
         gateway.enter('running');
@@ -396,6 +399,19 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
 }
 
+/** Starts a source; a failure is logged (and shows in its status), it does not stop the engine. */
+async function startSource(
+  source: DiscoverySource,
+  registry: BackendRegistry,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await source.start(registry);
+  } catch (error) {
+    logger.error('a discovery source failed to start', { error: errorMessage(error) });
+  }
+}
+
 /**
  * Container discovery, its module (and dockerode's) loaded only when it starts: an engine with
  * container discovery off never pays for it, and the load leaves the synchronous build of the app.
@@ -405,14 +421,20 @@ function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySourc
   let loading: Promise<DiscoverySource> | undefined;
   const load = () =>
     (loading ??= import('./discovery/docker/source.js').then((m) => (inner = new m.DockerSource(options))));
+  // The engine may be stopped while the module is still loading (it starts in the background now).
+  let active = false;
   return {
     async start(registry) {
-      await (await load()).start(registry);
+      active = true;
+      const source = await load();
+      if (active) await source.start(registry);
     },
     async stop() {
+      active = false;
       await inner?.stop();
     },
     async suspend() {
+      active = false;
       await (inner?.suspend?.() ?? inner?.stop());
     },
     status: () =>
