@@ -85,6 +85,14 @@ export interface IntegrityPolicy {
   changedTools: 'hold' | 'allow';
 }
 
+/** Which changes to forget: a backend's, one of its tools', optionally all but one change. */
+export interface ChangeFilter {
+  backend: string;
+  capability?: IntegrityKind;
+  tool?: string;
+  exceptId?: string;
+}
+
 export interface IntegrityStore {
   pins(): DefinitionPin[];
   pin(kind: IntegrityKind, backend: string, originalName: string): DefinitionPin | undefined;
@@ -98,10 +106,5 @@ export interface IntegrityStore {
   /** Sets the decision of a change; undefined when there is no such change. */
   decide(id: string, decision: ChangeDecision, now: number): PendingChange | undefined;
   /** Forgets changes: a backend's (removed backend), or one tool's (its definition is settled). */
-  removeChanges(filter: {
-    backend: string;
-    capability?: IntegrityKind;
-    tool?: string;
-    exceptId?: string;
-  }): void;
+  removeChanges(filter: ChangeFilter): void;
 }

@@ -4,6 +4,7 @@ import type { CapabilityKind } from '../domain/capability.js';
 import type { DecisionRecord, Pin } from '../domain/conflict.js';
 import type {
   ChangeDecision,
+  ChangeFilter,
   DefinitionPin,
   IntegrityKind,
   IntegrityStore,
@@ -147,12 +148,7 @@ export class MemoryIntegrityStore implements IntegrityStore {
   }
 
   /** The changes a `removeChanges` filter names. */
-  matching(filter: {
-    backend: string;
-    capability?: IntegrityKind;
-    tool?: string;
-    exceptId?: string;
-  }): PendingChange[] {
+  matching(filter: ChangeFilter): PendingChange[] {
     return [...this.seen.values()].filter(
       (c) =>
         c.backend === filter.backend &&
@@ -162,12 +158,7 @@ export class MemoryIntegrityStore implements IntegrityStore {
     );
   }
 
-  removeChanges(filter: {
-    backend: string;
-    capability?: IntegrityKind;
-    tool?: string;
-    exceptId?: string;
-  }): void {
+  removeChanges(filter: ChangeFilter): void {
     for (const change of this.matching(filter)) this.seen.delete(change.id);
   }
 }

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../domain/capability.js';
 import type {
   ChangeDecision,
+  ChangeFilter,
   ChangeKind,
   DefinitionPin,
   Finding,
@@ -130,12 +131,7 @@ export class SqliteIntegrityStore implements IntegrityStore {
     return this.memory.decide(id, decision, now);
   }
 
-  removeChanges(filter: {
-    backend: string;
-    capability?: IntegrityKind;
-    tool?: string;
-    exceptId?: string;
-  }): void {
+  removeChanges(filter: ChangeFilter): void {
     const doomed = this.memory.matching(filter);
     if (doomed.length === 0) return;
     this.db.transaction(() => {
