@@ -4,6 +4,7 @@ import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { bridge } from './bridge.js';
+import { CHANGES_USAGE, changesCommand } from './changes.js';
 import { UsageError, type Io } from './common.js';
 import { configCommand } from './config-cmd.js';
 import { serve, SERVE_USAGE } from './serve.js';
@@ -17,6 +18,7 @@ Usage:
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
+  ${CHANGES_USAGE}   tool changes awaiting review
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
@@ -35,6 +37,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await configCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'changes':
+        return await changesCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);
