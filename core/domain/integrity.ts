@@ -74,6 +74,11 @@ export interface PendingChange {
   hash: string;
   seenAt: number;
   findings: Finding[];
+  /**
+   * Whether the tool is withheld while this waits: true under the hold policies; false for a new
+   * (or changed) tool the policy let through, recorded because its scan found something.
+   */
+  held: boolean;
   /** Absent while pending; `reject` keeps the tool held until its definition returns to the approved one. */
   decision?: ChangeDecision;
   decidedAt?: number;
@@ -98,10 +103,12 @@ export interface IntegrityStore {
   pin(kind: IntegrityKind, backend: string, originalName: string): DefinitionPin | undefined;
   /** Pins (approves) definitions; durable when it returns. */
   upsertPins(pins: readonly DefinitionPin[]): void;
+  /** Forgets one approval (a new tool the user rejected after the policy let it through). */
+  removePin(kind: IntegrityKind, backend: string, originalName: string): void;
   /** Every change seen, pending or decided, oldest first. */
   changes(): PendingChange[];
   change(id: string): PendingChange | undefined;
-  /** Records a change; one already known by id keeps its decision and first sighting. */
+  /** Records a change; one already known by id keeps its decision and first sighting (findings and held are updated). */
   recordChange(change: PendingChange): PendingChange;
   /** Sets the decision of a change; undefined when there is no such change. */
   decide(id: string, decision: ChangeDecision, now: number): PendingChange | undefined;

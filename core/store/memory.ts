@@ -124,6 +124,10 @@ export class MemoryIntegrityStore implements IntegrityStore {
     }
   }
 
+  removePin(kind: IntegrityKind, backend: string, originalName: string): void {
+    this.pinned.delete(definitionKey(kind, backend, originalName));
+  }
+
   changes(): PendingChange[] {
     return [...this.seen.values()];
   }
@@ -134,7 +138,7 @@ export class MemoryIntegrityStore implements IntegrityStore {
 
   recordChange(change: PendingChange): PendingChange {
     const known = this.seen.get(change.id);
-    const kept = known ? { ...known, findings: change.findings } : structuredClone(change);
+    const kept = known ? { ...known, findings: change.findings, held: change.held } : structuredClone(change);
     this.seen.set(kept.id, kept);
     return kept;
   }

@@ -37,6 +37,7 @@ const change = (over: Partial<PendingChange> = {}): PendingChange => ({
   after: changed,
   hash: definitionHash('tool', changed),
   seenAt: T + 1,
+  held: true,
   findings: [
     {
       kind: 'instruction-tag',
@@ -59,14 +60,22 @@ function contract(name: string, make: () => IntegrityStore) {
       store.upsertPins([{ ...echoPin, hash: 'h2', definition: changed, approvedAt: T + 5 }]);
       expect(store.pins()).toHaveLength(1);
       expect(store.pin('tool', 'alpha', 'echo')?.hash).toBe('h2');
+      store.removePin('tool', 'alpha', 'echo');
+      expect(store.pins()).toEqual([]);
     });
 
     it('records a change once and keeps its decision when seen again', () => {
       const store = make();
       store.recordChange(change());
       expect(store.decide('c1', 'reject', T + 2)?.decision).toBe('reject');
-      const again = store.recordChange(change({ seenAt: T + 9, findings: [] }));
-      expect(again).toMatchObject({ decision: 'reject', decidedAt: T + 2, seenAt: T + 1, findings: [] });
+      const again = store.recordChange(change({ seenAt: T + 9, findings: [], held: false }));
+      expect(again).toMatchObject({
+        decision: 'reject',
+        decidedAt: T + 2,
+        seenAt: T + 1,
+        findings: [],
+        held: false,
+      });
       expect(store.changes()).toHaveLength(1);
       expect(store.decide('nope', 'approve', T)).toBeUndefined();
     });

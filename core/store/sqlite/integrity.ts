@@ -35,6 +35,7 @@ interface ChangeRow {
   after: string;
   hash: string;
   findings: string;
+  held: number;
   seen_at: number;
   decision: ChangeDecision | null;
   decided_at: number | null;
@@ -47,6 +48,7 @@ export class SqliteIntegrityStore implements IntegrityStore {
   private readonly upsertChange: Database.Statement;
   private readonly decideChange: Database.Statement<[string, number, string]>;
   private readonly deleteChange: Database.Statement<[string]>;
+  private readonly deletePin: Database.Statement<[string, string, string]>;
   private readonly db: Database.Database;
 
   constructor(db: Database.Database) {
@@ -88,12 +90,15 @@ export class SqliteIntegrityStore implements IntegrityStore {
     });
     this.upsertChange = db.prepare(
       `INSERT INTO integrity_changes
-         (id, backend, capability, tool, kind, before, after, hash, findings, seen_at, decision, decided_at)
-       VALUES (@id, @backend, @capability, @tool, @kind, @before, @after, @hash, @findings, @seen_at, @decision, @decided_at)
-       ON CONFLICT (id) DO UPDATE SET findings = excluded.findings`,
+         (id, backend, capability, tool, kind, before, after, hash, findings, held, seen_at, decision, decided_at)
+       VALUES (@id, @backend, @capability, @tool, @kind, @before, @after, @hash, @findings, @held, @seen_at, @decision, @decided_at)
+       ON CONFLICT (id) DO UPDATE SET findings = excluded.findings, held = excluded.held`,
     );
     this.decideChange = db.prepare('UPDATE integrity_changes SET decision = ?, decided_at = ? WHERE id = ?');
     this.deleteChange = db.prepare('DELETE FROM integrity_changes WHERE id = ?');
+    this.deletePin = db.prepare(
+      'DELETE FROM definition_pins WHERE kind = ? AND backend = ? AND original_name = ?',
+    );
   }
 
   pins(): DefinitionPin[] {
@@ -110,6 +115,11 @@ export class SqliteIntegrityStore implements IntegrityStore {
     this.memory.upsertPins(pins);
   }
 
+  removePin(kind: IntegrityKind, backend: string, originalName: string): void {
+    this.deletePin.run(kind, backend, originalName);
+    this.memory.removePin(kind, backend, originalName);
+  }
+
   changes(): PendingChange[] {
     return this.memory.changes();
   }
@@ -120,7 +130,7 @@ export class SqliteIntegrityStore implements IntegrityStore {
 
   recordChange(change: PendingChange): PendingChange {
     const known = this.memory.change(change.id);
-    const kept = known ? { ...known, findings: change.findings } : change;
+    const kept = known ? { ...known, findings: change.findings, held: change.held } : change;
     this.upsertChange.run(toRow(kept));
     return this.memory.recordChange(kept);
   }
@@ -152,6 +162,7 @@ function toRow(c: PendingChange): Record<string, unknown> {
     after: JSON.stringify(c.after),
     hash: c.hash,
     findings: JSON.stringify(c.findings),
+    held: c.held ? 1 : 0,
     seen_at: Math.round(c.seenAt),
     decision: c.decision ?? null,
     decided_at: c.decidedAt === undefined ? null : Math.round(c.decidedAt),
@@ -170,6 +181,7 @@ function fromRow(row: ChangeRow): PendingChange {
     hash: row.hash,
     seenAt: row.seen_at,
     findings: JSON.parse(row.findings) as Finding[],
+    held: row.held === 1,
     ...(row.decision ? { decision: row.decision } : {}),
     ...(row.decided_at !== null ? { decidedAt: row.decided_at } : {}),
   };

@@ -137,6 +137,7 @@ export const MIGRATIONS: readonly Migration[] = [
           after TEXT NOT NULL,
           hash TEXT NOT NULL,
           findings TEXT NOT NULL,
+          held INTEGER NOT NULL,
           seen_at INTEGER NOT NULL,
           decision TEXT,
           decided_at INTEGER
