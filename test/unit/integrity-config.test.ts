@@ -68,7 +68,7 @@ describe('integrity config', () => {
 
   it('is documented in the default config file with its defaults', () => {
     const section = DEFAULT_CONFIG_TEXT.split('\n')
-      .filter((line) => /^# (integrity:|  (newTools|changedTools):)/.test(line))
+      .filter((line) => /^# (integrity:| {2}(newTools|changedTools):)/.test(line))
       .map((line) => line.slice(2))
       .join('\n');
     expect(section).toContain('integrity:');
