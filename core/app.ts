@@ -16,11 +16,16 @@ import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
+import { integrityAuditEvent } from './integrity/audit.js';
+import type { IntegrityPolicy } from './domain/integrity.js';
+import { IntegrityGuard } from './integrity/guard.js';
+import { integrityPolicy } from './integrity/policy.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import {
   MemoryAppSettings,
   MemoryBackendSettings,
   MemoryDecisionStore,
+  MemoryIntegrityStore,
   MemoryPinStore,
 } from './store/memory.js';
 import { openStore, type Store } from './store/sqlite/store.js';
@@ -135,7 +140,16 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
-  const aggregator = new Aggregator(
+  // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
+  const integrity: IntegrityGuard = new IntegrityGuard({
+    store: store?.integrity ?? new MemoryIntegrityStore(),
+    policyOf: (backend): IntegrityPolicy =>
+      integrityPolicy(config.integrity, aggregator.aggregationConfig, backend),
+    clock,
+    logger,
+    onEvent: (event) => audit.record(integrityAuditEvent(event, clock.now())),
+  });
+  const aggregator: Aggregator = new Aggregator(
     registry,
     { ...config.aggregation, conflicts: strategy },
     {
@@ -143,6 +157,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       logger,
       pins: options.pins ?? store?.pins ?? new MemoryPinStore(),
       decisions: options.decisions ?? store?.decisions ?? new MemoryDecisionStore(),
+      integrity,
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
@@ -194,6 +209,11 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   let error: string | undefined;
 
   const gatewayChanged = new Emitter<void>();
+  // A backend removed while the gateway runs (config edit, container gone) takes its pending
+  // changes with it; one that leaves because the gateway stops or pauses keeps them.
+  registry.removed.on((name) => {
+    if (state === 'running') integrity.forgetBackend(name);
+  });
   const setState = (next: GatewayState) => {
     state = next;
     gatewayChanged.emit();
@@ -241,6 +261,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
+    integrity,
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,

@@ -18,6 +18,8 @@ export const CONTROL_METHODS = [
   'queryAudit',
   'auditStats',
   'connectInfo',
+  'listChanges',
+  'decideChange',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -87,6 +89,8 @@ export const CONTROL_ARGS = {
   queryAudit: z.tuple([auditQuery]),
   auditStats: z.tuple([auditStatsQuery]),
   connectInfo: z.tuple([]),
+  listChanges: z.tuple([]),
+  decideChange: z.tuple([z.string().min(1).max(64), z.enum(['approve', 'reject'])]),
 } satisfies Record<ControlMethod, z.ZodType<unknown[]>>;
 
 // Fails to compile when a schema accepts something the method's parameters do not.

@@ -347,4 +347,6 @@ export class Engine implements ControlApi {
   queryAudit: ControlApi['queryAudit'] = (query) => this.call('queryAudit', [query]);
   auditStats: ControlApi['auditStats'] = (query) => this.call('auditStats', [query]);
   connectInfo: ControlApi['connectInfo'] = () => this.call('connectInfo', []);
+  listChanges: ControlApi['listChanges'] = () => this.call('listChanges', []);
+  decideChange: ControlApi['decideChange'] = (id, decision) => this.call('decideChange', [id, decision]);
 }

@@ -1,5 +1,6 @@
 // The control API contract: one interface the dashboard (over HTTP or Electron IPC), the tray and
 // the CLI use. Types only, so the browser-side renderer can import it with `import type`.
+import type { ChangeDecision, PendingChange } from '../domain/integrity.js';
 import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
@@ -63,6 +64,13 @@ export interface ControlApi {
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   auditStats(query: AuditStatsQuery): Promise<AuditStats>;
   connectInfo(): Promise<ConnectInfo>;
+  /**
+   * Tool integrity: every recorded change, oldest first — held ones awaiting review, rejected ones
+   * (still held), and new or changed tools the policy let through whose scan found something.
+   */
+  listChanges(): Promise<PendingChange[]>;
+  /** Approve (pin the new definition: listed again) or reject (stays held) a change. */
+  decideChange(id: string, decision: ChangeDecision): Promise<PendingChange>;
 }
 
 /**
@@ -80,6 +88,8 @@ export interface ControlApi {
  *   GET  /api/audit?…AuditQuery               → AuditPage   (repeat a key for lists: outcome=ok&outcome=timeout)
  *   GET  /api/audit/stats?…AuditStatsQuery    → AuditStats
  *   GET  /api/connect                         → ConnectInfo
+ *   GET  /api/changes                         → PendingChange[]   (tool integrity)
+ *   POST /api/changes/:id/decision            { decision: 'approve' | 'reject' } → PendingChange
  *
  * Errors: 4xx/5xx with { error: string }.
  */

@@ -13,6 +13,8 @@ import type {
   AuditStatsQuery,
 } from '../domain/audit-query.js';
 import type { SourceStatus } from '../domain/source-status.js';
+import type { ChangeDecision, PendingChange } from '../domain/integrity.js';
+import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
@@ -59,6 +61,8 @@ export interface ControlDeps {
   connectInfo: () => ConnectInfo;
   audit?: AuditQueryApi;
   settings?: ControlSettings;
+  /** Tool integrity (changes awaiting review). */
+  integrity?: IntegrityGuard;
 }
 
 /** Longest display name a user may give a backend. */
@@ -89,6 +93,7 @@ export class Control implements ControlApi {
   snapshotNow(): Snapshot {
     const { registry, aggregator, endpoint } = this.deps;
     const set = aggregator.current;
+    const changes = this.deps.integrity?.changes() ?? [];
     const sessions = endpoint.sessionRecords().map((s) => ({
       id: s.id,
       clientName: s.clientInfo.name,
@@ -117,6 +122,8 @@ export class Control implements ControlApi {
         resourceTemplates: set.resourceTemplates.length,
         openConflicts: set.conflicts.filter((c) => c.open).length,
         sessions: sessions.length,
+        changesToReview: changes.filter((c) => c.decision === undefined).length,
+        heldTools: set.heldTools.size + set.heldPrompts.size,
       },
     };
   }
@@ -145,6 +152,7 @@ export class Control implements ControlApi {
       this.deps.endpoint.changed.on(schedule),
       this.settingsChanged.on(schedule),
     );
+    if (this.deps.integrity) this.unsubscribe.push(this.deps.integrity.changed.on(schedule));
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
     const audit = this.deps.audit;
     if (audit) {
@@ -305,6 +313,21 @@ export class Control implements ControlApi {
 
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
+  }
+
+  async listChanges(): Promise<PendingChange[]> {
+    return this.deps.integrity?.changes() ?? [];
+  }
+
+  async decideChange(id: string, decision: ChangeDecision): Promise<PendingChange> {
+    if (decision !== 'approve' && decision !== 'reject')
+      throw new ControlError(400, 'decision must be "approve" or "reject"');
+    try {
+      return this.deps.aggregator.decideChange(id, decision);
+    } catch (error) {
+      if (error instanceof UnknownChangeError) throw new ControlError(404, error.message);
+      throw error;
+    }
   }
 
   close(): void {

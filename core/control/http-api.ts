@@ -29,6 +29,7 @@ const bodies = {
   decision: z.strictObject({ decision: decisionSchema.nullable() }),
   strategy: z.strictObject({ strategy: z.enum(['auto', 'prefix', 'priority', 'manual']) }),
   running: z.strictObject({ running: z.boolean() }),
+  change: z.strictObject({ decision: z.enum(['approve', 'reject']) }),
 };
 
 class ApiError extends Error {
@@ -160,6 +161,7 @@ export function createApiHandler(control: ControlApi) {
       if (path === '/api/status') return send(res, 200, await control.snapshot());
       if (path === '/api/events') return streamEvents(control, req, res);
       if (path === '/api/connect') return send(res, 200, await control.connectInfo());
+      if (path === '/api/changes') return send(res, 200, await control.listChanges());
       if (path === '/api/audit')
         return send(res, 200, await control.queryAudit(auditQueryFrom(url.searchParams)));
       if (path === '/api/audit/stats')
@@ -190,6 +192,11 @@ export function createApiHandler(control: ControlApi) {
         const body = await jsonBody(req, bodies.decision);
         await control.resolveConflict(decodeURIComponent(decision[1]!), body.decision);
         return send(res, 200, undefined);
+      }
+      const change = /^\/api\/changes\/([^/]+)\/decision$/.exec(path);
+      if (change) {
+        const body = await jsonBody(req, bodies.change);
+        return send(res, 200, await control.decideChange(decodeURIComponent(change[1]!), body.decision));
       }
       if (path === '/api/strategy') {
         const body = await jsonBody(req, bodies.strategy);

@@ -13,6 +13,7 @@ import { resourceOwner } from '../aggregate/build.js';
 import type { BackendLink } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
 import { CancelledError, relayJson, type CancelHandle, type RpcResponse } from '../backends/rpc-peer.js';
+import type { HeldRoute } from '../domain/advertised.js';
 import type { AuditEvent, AuditOutcome, AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
@@ -31,6 +32,8 @@ export const ErrorCode = {
   RequestTimeout: -32001,
   /** Legacy-era "resource not found". */
   ResourceNotFound: -32002,
+  /** Tool integrity: the tool (or prompt) changed and is held until the user reviews it. */
+  HeldForReview: -32003,
 } as const;
 
 const MODERN_LIST_FIELDS = '"resultType":"complete","ttlMs":0,"cacheScope":"private"';
@@ -52,6 +55,9 @@ export interface DispatchOptions {
   logger: Logger;
   audit: AuditSink;
 }
+
+/** A request refused because its tool is held: audited as denied, with the backend it belongs to. */
+type Refusal = JSONRPCErrorResponse & { name?: string; held?: { backend: string; originalName: string } };
 
 interface Target {
   backend: string;
@@ -116,7 +122,8 @@ export class Dispatcher {
       const json = errorJson(id, target.error.code, target.error.message, target.error.data);
       responder.respond(json);
       return audit({
-        outcome: 'protocol_error',
+        outcome: target.held ? 'denied' : 'protocol_error',
+        ...(target.held ? { backend: target.held.backend, originalName: target.held.originalName } : {}),
         errorCode: target.error.code,
         errorMessage: target.error.message,
         responseBytes: json.length,
@@ -176,10 +183,7 @@ export class Dispatcher {
   }
 
   /** Which backend serves a request, with its params rewritten to the backend's own names. */
-  private target(
-    session: ClientSession,
-    request: JSONRPCRequest,
-  ): Target | (JSONRPCErrorResponse & { name?: string }) {
+  private target(session: ClientSession, request: JSONRPCRequest): Target | Refusal {
     const set = this.options.aggregator.current;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const fail = (code: number, message: string, data?: unknown) => ({
@@ -196,6 +200,8 @@ export class Dispatcher {
         const route = (request.method === 'tools/call' ? set.toolRoutes : set.promptRoutes).get(name);
         if (!route) {
           const kind = request.method === 'tools/call' ? 'tool' : 'prompt';
+          const held = (request.method === 'tools/call' ? set.heldTools : set.heldPrompts).get(name);
+          if (held) return heldRefusal(fail, kind, name, held);
           return { ...fail(ErrorCode.InvalidParams, `Unknown ${kind}: ${name}`), name };
         }
         return {
@@ -567,4 +573,28 @@ function responseJson(id: string | number, response: RpcResponse, era: 'legacy' 
     if (result.resultType === undefined) return resultJson(id, { ...result, resultType: 'complete' });
   }
   return relayJson(response, id);
+}
+
+/** The -32003 answer for a held tool: names it, says why, and where to review it. */
+function heldRefusal(
+  fail: (code: number, message: string, data?: unknown) => JSONRPCErrorResponse,
+  kind: 'tool' | 'prompt',
+  name: string,
+  held: HeldRoute,
+): Refusal {
+  const why = held.rejected
+    ? `its definition changed and the new one was rejected in Switchyard; it stays unavailable until "${held.backend}" goes back to the approved one`
+    : `its definition changed and awaits review in Switchyard (dashboard → Changes, or \`switchyard changes\`)`;
+  return {
+    ...fail(
+      ErrorCode.HeldForReview,
+      `The ${kind} "${name}" from backend "${held.backend}" is held: ${why}.`,
+      {
+        backend: held.backend,
+        changeId: held.changeId,
+      },
+    ),
+    name,
+    held: { backend: held.backend, originalName: held.originalName },
+  };
 }

@@ -17,6 +17,7 @@ import type {
   PendingChange,
 } from '../domain/integrity.js';
 import type { Clock, Logger } from '../domain/runtime.js';
+import { Emitter } from '../support/emitter.js';
 import { definitionHash, pinnedDefinition, sha256Hex } from './canonical.js';
 import { scanDefinition } from './findings.js';
 
@@ -60,6 +61,8 @@ export class IntegrityGuard {
    * backend lists again, so a rebuild re-hashes only what a backend re-sent.
    */
   private readonly hashes = new WeakMap<object, string>();
+  /** The recorded changes changed (recorded, decided, settled, forgotten): the dashboard refreshes. */
+  readonly changed = new Emitter<void>();
 
   constructor(private readonly options: IntegrityGuardOptions) {}
 
@@ -81,6 +84,7 @@ export class IntegrityGuard {
     const now = this.options.clock.now();
     const held = new Map<string, HeldCapability>();
     const newPins: DefinitionPin[] = [];
+    let touched = false;
     // Changes by tool, so a definition that is back to its approved one clears them cheaply.
     const open = new Map<string, PendingChange[]>();
     for (const change of store.changes()) {
@@ -99,8 +103,10 @@ export class IntegrityGuard {
         const known = open.get(key);
         if (pin?.hash === hash) {
           // Approved as it is (or back to it): a held change for it is settled.
-          if (known?.some((c) => c.held))
+          if (known?.some((c) => c.held)) {
             store.removeChanges({ backend: catalog.backend, capability: kind, tool: name });
+            touched = true;
+          }
           return;
         }
         const id = changeId(kind, catalog.backend, name, hash);
@@ -112,7 +118,10 @@ export class IntegrityGuard {
           (isNew ? policy.newTools === 'hold' : policy.changedTools === 'hold');
         if (!change) {
           // A newer definition supersedes whatever was pending for this tool.
-          if (known?.length) store.removeChanges({ backend: catalog.backend, capability: kind, tool: name });
+          if (known?.length) {
+            store.removeChanges({ backend: catalog.backend, capability: kind, tool: name });
+            touched = true;
+          }
           const findings = scanDefinition(kind, definition, pin?.definition);
           if (hold || findings.length > 0) {
             change = store.recordChange({
@@ -129,10 +138,12 @@ export class IntegrityGuard {
               held: hold,
             });
             this.log(change);
+            touched = true;
             if (hold) this.options.onEvent?.({ type: 'held', change });
           }
         } else if (change.held !== hold) {
           change = store.recordChange({ ...change, held: hold });
+          touched = true;
         }
         if (hold) {
           held.set(key, {
@@ -159,6 +170,7 @@ export class IntegrityGuard {
       for (const prompt of catalog.prompts) visit('prompt', prompt);
     }
     store.upsertPins(newPins);
+    if (touched) this.changed.emit();
     return held;
   }
 
@@ -222,11 +234,15 @@ export class IntegrityGuard {
       }
       this.options.onEvent?.({ type: 'rejected', change: decided });
     }
+    this.changed.emit();
     return store.change(id) ?? decided;
   }
 
   /** A backend was removed: its pending changes go (its approvals stay, should it come back). */
   forgetBackend(backend: string): void {
-    this.options.store.removeChanges({ backend });
+    if (this.options.store.changes().some((c) => c.backend === backend)) {
+      this.options.store.removeChanges({ backend });
+      this.changed.emit();
+    }
   }
 }

@@ -23,6 +23,7 @@ export type {
 export type { AuditOutcome } from '../../core/domain/audit.js';
 export type { BackendSource, BackendState, BackendStatus, TransportKind } from '../../core/domain/backend.js';
 export type { CapabilityKind, JsonObject } from '../../core/domain/capability.js';
+export type { ChangeDecision, Finding, FindingSeverity, PendingChange } from '../../core/domain/integrity.js';
 export type { SourceStatus } from '../../core/domain/source-status.js';
 
 import type { AuditOutcome } from '../../core/domain/audit.js';

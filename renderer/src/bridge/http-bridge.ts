@@ -9,10 +9,12 @@ import type {
   AuditStats,
   AuditStatsQuery,
   BackendDetail,
+  ChangeDecision,
   ConflictStrategy,
   ConnectInfo,
   ControlEvent,
   Decision,
+  PendingChange,
   Snapshot,
 } from '../contract.js';
 import { BridgeError, UnauthorizedError, type Bridge, type ConnectionState } from './bridge.js';
@@ -238,6 +240,9 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
     auditStats: (query: AuditStatsQuery) =>
       request<AuditStats>('GET', `/api/audit/stats${queryString(query)}`),
     connectInfo: () => request<ConnectInfo>('GET', '/api/connect'),
+    listChanges: () => request<PendingChange[]>('GET', '/api/changes'),
+    decideChange: (id: string, decision: ChangeDecision) =>
+      request<PendingChange>('POST', `/api/changes/${encode(id)}/decision`, { decision }),
     onConnectionChange(listener) {
       connectionListeners.add(listener);
       listener(connection);
