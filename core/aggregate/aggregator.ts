@@ -7,13 +7,13 @@
 // order, and some clients never re-list. So for a short startup hold, `settled()` lets the gateway
 // wait until every backend's first attempt is over (or the hold ends) before answering.
 import type { AdvertisedSet } from '../domain/advertised.js';
-import type { CapabilityKind } from '../domain/capability.js';
-import type { Decision, Pin } from '../domain/conflict.js';
+import type { CapabilityKind } from '../../common/domain/capability.js';
+import type { Decision, Pin } from '../../common/domain/conflict.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { IntegrityGuard } from '../integrity/guard.js';
-import type { ChangeDecision, PendingChange } from '../domain/integrity.js';
+import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig } from './build.js';

@@ -1,7 +1,7 @@
 // `switchyard changes`: tool definitions that changed (or appeared, under `newTools: hold`) and
 // wait for the user's review, from a running gateway's /api/changes; `approve|reject ID` decides.
 import { parseArgs } from 'node:util';
-import type { Finding, PendingChange } from '../domain/integrity.js';
+import type { Finding, PendingChange } from '../../common/domain/integrity.js';
 import { API_FLAGS, callApi, UsageError, type Io } from './common.js';
 
 export const CHANGES_USAGE = 'switchyard changes [--json] | changes approve|reject ID [--url URL]';

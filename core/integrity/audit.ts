@@ -1,6 +1,6 @@
 // Tool integrity in the audit trail: one row for every hold, approval and rejection, beside the
 // client requests (calls refused while held are audited by the dispatcher as `denied`, -32003).
-import type { AuditEvent } from '../domain/audit.js';
+import type { AuditEvent } from '../../common/domain/audit.js';
 import type { IntegrityEvent } from './guard.js';
 
 const METHOD: Record<IntegrityEvent['type'], string> = {

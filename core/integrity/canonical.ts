@@ -3,8 +3,8 @@
 // re-serializes an equal definition in another key order is not a change, while arrays keep their
 // order (an enum or `required` list in another order is a different definition).
 import { hash } from 'node:crypto';
-import type { JsonObject } from '../domain/capability.js';
-import type { IntegrityKind } from '../domain/integrity.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { IntegrityKind } from '../../common/domain/integrity.js';
 
 /** The fields of a definition that are pinned, per the contract. */
 export const HASHED_FIELDS: Readonly<Record<IntegrityKind, readonly string[]>> = {

@@ -8,8 +8,8 @@
 // normalized copy (NFKC, invisible characters removed, whitespace collapsed) so that zero-width
 // characters inside a word do not hide it; all patterns are bounded (no nested quantifiers over
 // unbounded text), and the work per definition is capped.
-import type { JsonObject } from '../domain/capability.js';
-import type { Finding, FindingKind, FindingSeverity, IntegrityKind } from '../domain/integrity.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { Finding, FindingKind, FindingSeverity, IntegrityKind } from '../../common/domain/integrity.js';
 
 /** Past this many findings per definition, the rest would add nothing a reviewer can use. */
 const MAX_FINDINGS = 40;

@@ -7,7 +7,7 @@
 // The hash covers what the *backend* sends (its own name, description, schemas, annotations). The
 // user's own edits of what is advertised (overrides, conflict decisions, the strategy, the priority
 // list) never change it, so they never hold a tool; a backend's change always does.
-import type { BackendCatalog, JsonObject } from '../domain/capability.js';
+import type { BackendCatalog, JsonObject } from '../../common/domain/capability.js';
 import type {
   ChangeDecision,
   DefinitionPin,
@@ -15,7 +15,7 @@ import type {
   IntegrityPolicy,
   IntegrityStore,
   PendingChange,
-} from '../domain/integrity.js';
+} from '../../common/domain/integrity.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
 import { definitionHash, pinnedDefinition, sha256Hex } from './canonical.js';

@@ -1,7 +1,7 @@
 // Which integrity policy applies to a backend: its own `aggregation.backends.<name>.integrity`
 // keys, else the top-level `integrity`.
 import type { IntegrityConfig, SwitchyardConfig } from '../config/schema.js';
-import type { IntegrityPolicy } from '../domain/integrity.js';
+import type { IntegrityPolicy } from '../../common/domain/integrity.js';
 
 export function integrityPolicy(
   integrity: IntegrityConfig,

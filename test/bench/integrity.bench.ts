@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { buildAdvertisedSet } from '../../core/aggregate/build.js';
 import { validateConfig } from '../../core/config/load.js';
-import type { BackendCatalog, ToolDef } from '../../core/domain/capability.js';
+import type { BackendCatalog, ToolDef } from '../../common/domain/capability.js';
 import { definitionHash } from '../../core/integrity/canonical.js';
 import { scanDefinition } from '../../core/integrity/findings.js';
 import { IntegrityGuard } from '../../core/integrity/guard.js';

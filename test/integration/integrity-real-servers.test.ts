@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../core/domain/capability.js';
-import type { Finding } from '../../core/domain/integrity.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { Finding } from '../../common/domain/integrity.js';
 import { scanDefinition } from '../../core/integrity/findings.js';
 import { EVERYTHING, NODE, ROOT } from '../helpers/processes.js';
 

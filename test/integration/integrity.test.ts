@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditPage } from '../../core/domain/audit-query.js';
-import type { PendingChange } from '../../core/domain/integrity.js';
+import type { AuditPage } from '../../common/domain/audit-query.js';
+import type { PendingChange } from '../../common/domain/integrity.js';
 import { runCli } from '../helpers/cli.js';
 import { authHeaders, connectV2, startGateway, textOf, type TestGateway } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
@@ -109,127 +109,132 @@ describe('tool integrity', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('holds a changed tool, reviews it, and keeps the approval across a restart', async () => {
-    await redefine('echo', ORIGINAL);
-    const gateway = await gatewayOn(dataDir);
-    const { client: c, listChanged } = await client(gateway);
-    await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo listed' });
-    expect(await names(c)).toEqual(['add', 'echo', 'redefine']);
-    expect(textOf(await c.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('alpha: hi');
+  // One long story (it spawns the CLI four times and restarts the gateway): a generous timeout.
+  it(
+    'holds a changed tool, reviews it, and keeps the approval across a restart',
+    { timeout: 120_000 },
+    async () => {
+      await redefine('echo', ORIGINAL);
+      const gateway = await gatewayOn(dataDir);
+      const { client: c, listChanged } = await client(gateway);
+      await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo listed' });
+      expect(await names(c)).toEqual(['add', 'echo', 'redefine']);
+      expect(textOf(await c.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('alpha: hi');
 
-    // The backend changes what echo says: held within the rebuild, clients told.
-    const before = listChanged();
-    await redefine('echo', POISONED);
-    await waitFor(async () => !(await names(c)).includes('echo'), { what: 'echo held' });
-    await waitFor(() => listChanged() > before, { what: 'list_changed' });
-    expect(await names(c)).toEqual(['add', 'redefine']);
-    const refused = await callError(c, 'echo');
-    expect(refused.code).toBe(-32003);
-    expect(refused.message).toMatch(/"echo".*changed and awaits review in Switchyard/);
-    // The backend's other tools keep working.
-    expect(textOf(await c.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
+      // The backend changes what echo says: held within the rebuild, clients told.
+      const before = listChanged();
+      await redefine('echo', POISONED);
+      await waitFor(async () => !(await names(c)).includes('echo'), { what: 'echo held' });
+      await waitFor(() => listChanged() > before, { what: 'list_changed' });
+      expect(await names(c)).toEqual(['add', 'redefine']);
+      const refused = await callError(c, 'echo');
+      expect(refused.code).toBe(-32003);
+      expect(refused.message).toMatch(/"echo".*changed and awaits review in Switchyard/);
+      // The backend's other tools keep working.
+      expect(textOf(await c.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
 
-    // The change, with its findings, in /api/changes and `switchyard changes`.
-    const { body: changes } = await api<PendingChange[]>(gateway, '/api/changes');
-    expect(changes).toHaveLength(1);
-    const change = changes[0]!;
-    expect(change).toMatchObject({
-      backend: 'alpha',
-      tool: 'echo',
-      kind: 'changed',
-      held: true,
-      capability: 'tool',
-    });
-    expect(change.before?.description).toBe(ORIGINAL.description);
-    expect(change.after.description).toBe(POISONED.description);
-    expect(change.findings.map((f) => f.kind)).toEqual(
-      expect.arrayContaining([
-        'instruction-tag',
-        'model-directive',
-        'credential-access',
-        'exfiltration',
-        'concealment',
-      ]),
-    );
-    const cliEnv = { SWITCHYARD_TOKEN: gateway.token ?? '' };
-    const listed = await runCli(['changes', '--url', gateway.url], cliEnv);
-    expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(change.id);
-    expect(listed.stdout).toContain('alpha/echo');
-    expect(listed.stdout).toContain('instruction-tag');
-    const asJson = await runCli(['changes', '--json', '--url', gateway.url], cliEnv);
-    expect((JSON.parse(asJson.stdout) as PendingChange[]).map((c2) => c2.id)).toEqual([change.id]);
+      // The change, with its findings, in /api/changes and `switchyard changes`.
+      const { body: changes } = await api<PendingChange[]>(gateway, '/api/changes');
+      expect(changes).toHaveLength(1);
+      const change = changes[0]!;
+      expect(change).toMatchObject({
+        backend: 'alpha',
+        tool: 'echo',
+        kind: 'changed',
+        held: true,
+        capability: 'tool',
+      });
+      expect(change.before?.description).toBe(ORIGINAL.description);
+      expect(change.after.description).toBe(POISONED.description);
+      expect(change.findings.map((f) => f.kind)).toEqual(
+        expect.arrayContaining([
+          'instruction-tag',
+          'model-directive',
+          'credential-access',
+          'exfiltration',
+          'concealment',
+        ]),
+      );
+      const cliEnv = { SWITCHYARD_TOKEN: gateway.token ?? '' };
+      const listed = await runCli(['changes', '--url', gateway.url], cliEnv);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain(change.id);
+      expect(listed.stdout).toContain('alpha/echo');
+      expect(listed.stdout).toContain('instruction-tag');
+      const asJson = await runCli(['changes', '--json', '--url', gateway.url], cliEnv);
+      expect((JSON.parse(asJson.stdout) as PendingChange[]).map((c2) => c2.id)).toEqual([change.id]);
 
-    // Reject (from the CLI): still held, and the refusal says so.
-    const rejected = await runCli(['changes', 'reject', change.id, '--url', gateway.url], cliEnv);
-    expect(rejected.code).toBe(0);
-    expect(rejected.stdout).toContain('Rejected alpha/echo');
-    expect((await callError(c, 'echo')).message).toContain('rejected');
-    expect(await names(c)).not.toContain('echo');
-    const unknown = await runCli(['changes', 'approve', 'nosuchchange', '--url', gateway.url], cliEnv);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('404');
+      // Reject (from the CLI): still held, and the refusal says so.
+      const rejected = await runCli(['changes', 'reject', change.id, '--url', gateway.url], cliEnv);
+      expect(rejected.code).toBe(0);
+      expect(rejected.stdout).toContain('Rejected alpha/echo');
+      expect((await callError(c, 'echo')).message).toContain('rejected');
+      expect(await names(c)).not.toContain('echo');
+      const unknown = await runCli(['changes', 'approve', 'nosuchchange', '--url', gateway.url], cliEnv);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('404');
 
-    // The backend goes back to the approved definition: listed again, nothing left to review.
-    await redefine('echo', ORIGINAL);
-    await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo back' });
-    expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
+      // The backend goes back to the approved definition: listed again, nothing left to review.
+      await redefine('echo', ORIGINAL);
+      await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo back' });
+      expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
 
-    // Changed again, approved over HTTP: listed with the new definition, and callable.
-    await redefine('echo', POISONED);
-    await waitFor(async () => !(await names(c)).includes('echo'), { what: 'echo held again' });
-    const [again] = (await api<PendingChange[]>(gateway, '/api/changes')).body;
-    const approved = await api<PendingChange>(gateway, `/api/changes/${again!.id}/decision`, {
-      decision: 'approve',
-    });
-    expect(approved.status).toBe(200);
-    expect(approved.body.decision).toBe('approve');
-    await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo approved' });
-    const echo = (await c.listTools()).tools.find((t) => t.name === 'echo')!;
-    expect(echo.description).toBe(POISONED.description);
-    expect(textOf(await c.callTool({ name: 'echo', arguments: { message: 'yo' } }))).toBe('alpha: yo');
-    expect((await api(gateway, '/api/changes/nope/decision', { decision: 'approve' })).status).toBe(404);
-    expect((await api(gateway, `/api/changes/${again!.id}/decision`, { decision: 'maybe' })).status).toBe(
-      400,
-    );
+      // Changed again, approved over HTTP: listed with the new definition, and callable.
+      await redefine('echo', POISONED);
+      await waitFor(async () => !(await names(c)).includes('echo'), { what: 'echo held again' });
+      const [again] = (await api<PendingChange[]>(gateway, '/api/changes')).body;
+      const approved = await api<PendingChange>(gateway, `/api/changes/${again!.id}/decision`, {
+        decision: 'approve',
+      });
+      expect(approved.status).toBe(200);
+      expect(approved.body.decision).toBe('approve');
+      await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo approved' });
+      const echo = (await c.listTools()).tools.find((t) => t.name === 'echo')!;
+      expect(echo.description).toBe(POISONED.description);
+      expect(textOf(await c.callTool({ name: 'echo', arguments: { message: 'yo' } }))).toBe('alpha: yo');
+      expect((await api(gateway, '/api/changes/nope/decision', { decision: 'approve' })).status).toBe(404);
+      expect((await api(gateway, `/api/changes/${again!.id}/decision`, { decision: 'maybe' })).status).toBe(
+        400,
+      );
 
-    // The audit trail: the hold, the rejection, the approval, and the refused calls.
-    await waitFor(
-      async () =>
-        (await api<AuditPage>(gateway, '/api/audit?limit=200')).body.rows.some(
-          (r) => r.method === 'integrity/approve',
-        ),
-      { what: 'audit rows written' },
-    );
-    const rows = (await api<AuditPage>(gateway, '/api/audit?limit=200')).body.rows;
-    const methods = rows.map((r) => r.method);
-    expect(methods).toEqual(
-      expect.arrayContaining(['integrity/hold', 'integrity/reject', 'integrity/approve']),
-    );
-    const refusedRows = rows.filter((r) => r.method === 'tools/call' && r.errorCode === -32003);
-    expect(refusedRows.length).toBeGreaterThanOrEqual(2);
-    expect(refusedRows[0]).toMatchObject({ outcome: 'denied', backend: 'alpha', name: 'echo' });
+      // The audit trail: the hold, the rejection, the approval, and the refused calls.
+      await waitFor(
+        async () =>
+          (await api<AuditPage>(gateway, '/api/audit?limit=200')).body.rows.some(
+            (r) => r.method === 'integrity/approve',
+          ),
+        { what: 'audit rows written' },
+      );
+      const rows = (await api<AuditPage>(gateway, '/api/audit?limit=200')).body.rows;
+      const methods = rows.map((r) => r.method);
+      expect(methods).toEqual(
+        expect.arrayContaining(['integrity/hold', 'integrity/reject', 'integrity/approve']),
+      );
+      const refusedRows = rows.filter((r) => r.method === 'tools/call' && r.errorCode === -32003);
+      expect(refusedRows.length).toBeGreaterThanOrEqual(2);
+      expect(refusedRows[0]).toMatchObject({ outcome: 'denied', backend: 'alpha', name: 'echo' });
 
-    // A restart keeps the approval: echo is listed as approved, nothing to review.
-    await gateway.stop();
-    const restarted = await gatewayOn(dataDir);
-    const { client: c2 } = await client(restarted);
-    await waitFor(async () => (await names(c2)).includes('echo'), { what: 'echo after restart' });
-    expect((await api<PendingChange[]>(restarted, '/api/changes')).body).toEqual([]);
+      // A restart keeps the approval: echo is listed as approved, nothing to review.
+      await gateway.stop();
+      const restarted = await gatewayOn(dataDir);
+      const { client: c2 } = await client(restarted);
+      await waitFor(async () => (await names(c2)).includes('echo'), { what: 'echo after restart' });
+      expect((await api<PendingChange[]>(restarted, '/api/changes')).body).toEqual([]);
 
-    // An equal definition with its keys in another order is not a change. (A later real change
-    // of `add` shows the gateway has re-listed past it.)
-    const reordered = `{"inputSchema":{"required":["message"],"properties":{"message":{"type":"string"}},"type":"object"},"description":${JSON.stringify(POISONED.description)}}`;
-    await redefine('echo', reordered);
-    await redefine('add', {
-      description: 'Adds, now differently',
-      inputSchema: { type: 'object', properties: {} },
-    });
-    await waitFor(async () => !(await names(c2)).includes('add'), { what: 'add held' });
-    expect(await names(c2)).toContain('echo');
-    const pending = (await api<PendingChange[]>(restarted, '/api/changes')).body;
-    expect(pending.map((p) => p.tool)).toEqual(['add']);
-  });
+      // An equal definition with its keys in another order is not a change. (A later real change
+      // of `add` shows the gateway has re-listed past it.)
+      const reordered = `{"inputSchema":{"required":["message"],"properties":{"message":{"type":"string"}},"type":"object"},"description":${JSON.stringify(POISONED.description)}}`;
+      await redefine('echo', reordered);
+      await redefine('add', {
+        description: 'Adds, now differently',
+        inputSchema: { type: 'object', properties: {} },
+      });
+      await waitFor(async () => !(await names(c2)).includes('add'), { what: 'add held' });
+      expect(await names(c2)).toContain('echo');
+      const pending = (await api<PendingChange[]>(restarted, '/api/changes')).body;
+      expect(pending.map((p) => p.tool)).toEqual(['add']);
+    },
+  );
 
   it('holds new tools under newTools: hold (per backend) and records findings on first sight', async () => {
     await redefine('echo', POISONED);

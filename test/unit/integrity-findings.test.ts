@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../core/domain/capability.js';
-import type { FindingKind, IntegrityKind } from '../../core/domain/integrity.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { FindingKind, IntegrityKind } from '../../common/domain/integrity.js';
 import { scanDefinition } from '../../core/integrity/findings.js';
 
 interface CorpusEntry {

@@ -1,8 +1,8 @@
 // The integrity check of a rebuild, on real catalogs shapes and the in-memory store: first sight,
 // holds, approvals, rejections, policies, and that an equal-but-reordered definition is no change.
 import { describe, expect, it } from 'vitest';
-import type { BackendCatalog, ToolDef } from '../../core/domain/capability.js';
-import type { IntegrityPolicy } from '../../core/domain/integrity.js';
+import type { BackendCatalog, ToolDef } from '../../common/domain/capability.js';
+import type { IntegrityPolicy } from '../../common/domain/integrity.js';
 import { IntegrityGuard, heldKey, type IntegrityEvent } from '../../core/integrity/guard.js';
 import { MemoryIntegrityStore } from '../../core/store/memory.js';
 import { silentLogger } from '../../core/support/logger.js';

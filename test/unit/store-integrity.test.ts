@@ -2,7 +2,7 @@
 // survives close/reopen (a restart keeps approvals and decisions), and forgets a backend's changes
 // when asked.
 import { describe, expect, it } from 'vitest';
-import type { DefinitionPin, IntegrityStore, PendingChange } from '../../core/domain/integrity.js';
+import type { DefinitionPin, IntegrityStore, PendingChange } from '../../common/domain/integrity.js';
 import { definitionHash } from '../../core/integrity/canonical.js';
 import { MemoryIntegrityStore } from '../../core/store/memory.js';
 import { openStore, type Store } from '../../core/store/sqlite/store.js';

@@ -3,7 +3,7 @@
 // in-memory copy loaded at open and writes through: reads never touch the disk, and a decision has
 // committed (on the FULL-sync state connection) before it returns.
 import type Database from 'better-sqlite3';
-import type { JsonObject } from '../../domain/capability.js';
+import type { JsonObject } from '../../../common/domain/capability.js';
 import type {
   ChangeDecision,
   ChangeFilter,
@@ -13,7 +13,7 @@ import type {
   IntegrityKind,
   IntegrityStore,
   PendingChange,
-} from '../../domain/integrity.js';
+} from '../../../common/domain/integrity.js';
 import { MemoryIntegrityStore } from '../memory.js';
 
 interface PinRow {
