@@ -17,6 +17,7 @@ import type { ChangeDecision, PendingChange } from '../../common/domain/integrit
 import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig } from './build.js';
+import { capabilityUnion } from './routes.js';
 
 export interface SetChange {
   set: AdvertisedSet;
@@ -50,6 +51,7 @@ const EMPTY: AdvertisedSet = {
   resourceOwners: new Map(),
   templateRoutes: [],
   backendCapabilities: new Map(),
+  capabilities: capabilityUnion(new Map()),
   conflicts: [],
   serialized: {
     tools: '{"tools":[]}',
@@ -240,11 +242,6 @@ export class Aggregator {
 
   setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
     this.config = { ...this.config, conflicts: strategy };
-    return this.rebuild();
-  }
-
-  updateConfig(config: AggregationConfig): AdvertisedSet {
-    this.config = config;
     return this.rebuild();
   }
 }
