@@ -270,4 +270,47 @@ describe('tool integrity', () => {
     await waitFor(async () => (await names(h)).includes('add'), { what: 'add approved' });
     expect(await names(h)).toEqual(['add']);
   });
+
+  it(
+    'the user’s own changes, a backend restart or a backend down re-trigger nothing',
+    { timeout: 60_000 },
+    async () => {
+      // What the fixture serves after a restart (its built-in definitions).
+      await redefine('echo', ORIGINAL);
+      await redefine('add', { description: 'add on alpha', inputSchema: { type: 'object', properties: {} } });
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-integrity-stable-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      const gateway = await gatewayOn(dir);
+      const { client: c } = await client(gateway);
+      await waitFor(async () => (await names(c)).includes('echo'), { what: 'echo listed' });
+
+      // The user's own change of what is advertised (here the strategy: every name prefixed) is
+      // not a backend's change: nothing is held, nothing to review.
+      await gateway.app.control.setStrategy('prefix');
+      await waitFor(async () => (await names(c)).includes('alpha__echo'), { what: 'prefixed names' });
+      expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
+      await gateway.app.control.setStrategy('auto');
+      await waitFor(async () => (await names(c)).includes('echo'), { what: 'own names again' });
+
+      // The backend restarts (same definitions): nothing to review, echo stays listed throughout.
+      await alpha.restart();
+      await redefine('echo', ORIGINAL).catch(() => undefined); // the control session died with it
+      await waitFor(async () => (await names(c)).includes('echo'), {
+        what: 'echo after the backend restart',
+      });
+      expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
+
+      // Down: its tools leave the list, its approvals stay; back up unchanged, nothing to review.
+      await alpha.stop();
+      await waitFor(async () => !(await names(c)).includes('echo'), { what: 'alpha down' });
+      expect(gateway.app.store?.integrity.pin('tool', 'alpha', 'echo')).toBeDefined();
+      await alpha.restart();
+      await waitFor(async () => (await names(c)).includes('echo'), { timeoutMs: 30_000, what: 'alpha back' });
+      expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
+      // The fixture-control session died with the old process: reconnect it for later tests.
+      await control.close().catch(() => undefined);
+      control = new Client({ name: 'fixture-control', version: '1.0.0' }, { capabilities: {} });
+      await control.connect(new StreamableHTTPClientTransport(new URL(alpha.url)));
+    },
+  );
 });
