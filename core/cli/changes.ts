@@ -4,8 +4,6 @@ import { parseArgs } from 'node:util';
 import type { Finding, PendingChange } from '../../common/domain/integrity.js';
 import { API_FLAGS, callApi, UsageError, type Io } from './common.js';
 
-export const CHANGES_USAGE = 'switchyard changes [--json] | changes approve|reject ID [--url URL]';
-
 export async function changesCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
