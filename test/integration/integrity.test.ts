@@ -9,6 +9,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage } from '../../common/domain/audit-query.js';
 import type { PendingChange } from '../../common/domain/integrity.js';
+import { validateConfig } from '../../core/config/load.js';
 import { runCli } from '../helpers/cli.js';
 import { authHeaders, connectV2, startGateway, textOf, type TestGateway } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
@@ -291,6 +292,28 @@ describe('tool integrity', () => {
       expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
       await gateway.app.control.setStrategy('auto');
       await waitFor(async () => (await names(c)).includes('echo'), { what: 'own names again' });
+
+      // A live config edit of an override (and of the timeout, which reconnects the backend) is
+      // the user's too: the new description is served, nothing is held.
+      const edited = validateConfig(
+        {
+          server: { port: 0 },
+          discovery: { docker: { enabled: false } },
+          backends: [{ name: 'alpha', url: alpha.url, timeout: '20s' }],
+          aggregation: {
+            backends: { alpha: { tools: { overrides: { echo: { description: 'Says it back' } } } } },
+          },
+        },
+        {},
+      );
+      if (!edited.ok) throw new Error(JSON.stringify(edited.errors));
+      await gateway.app.applyConfig(edited.config);
+      await waitFor(
+        async () =>
+          (await c.listTools()).tools.find((t) => t.name === 'echo')?.description === 'Says it back',
+        { what: 'override applied live' },
+      );
+      expect((await api<PendingChange[]>(gateway, '/api/changes')).body).toEqual([]);
 
       // The backend restarts (same definitions): nothing to review, echo stays listed throughout.
       await alpha.restart();
