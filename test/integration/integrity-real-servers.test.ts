@@ -76,8 +76,8 @@ const servers: { name: string; entry: string | undefined; args: string[]; env?: 
 
 describe('findings on real servers', () => {
   for (const server of servers) {
-    // server-memory and server-filesystem are dev dependencies the lead adds (NEEDS-DEPS.txt);
-    // until then this says it skipped them rather than passing silently.
+    // All three are dev dependencies; should one be missing, the test says it skipped it rather
+    // than passing silently.
     it.skipIf(!server.entry)(`${server.name}: no finding on any listed tool or prompt`, async () => {
       const result = await listAndScan([server.entry!, ...server.args], server.env);
       console.log(
