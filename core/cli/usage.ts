@@ -20,3 +20,5 @@ switchyard disconnect CLIENT
   CLIENT: ${CLIENT_IDS.join(', ')}`;
 
 export const CLIENTS_USAGE = 'switchyard clients [--json]';
+
+export const CHANGES_USAGE = 'switchyard changes [--json] | changes approve|reject ID [--url URL]';
