@@ -16,6 +16,7 @@ import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
+import { InboundBudget } from './backends/inbound.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import {
   MemoryAppSettings,
@@ -132,6 +133,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
+    inboundBudget: new InboundBudget(config.limits.backendInFlight),
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });

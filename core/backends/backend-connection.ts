@@ -18,6 +18,7 @@ import { discover, initialize, type Handshake } from './handshake.js';
 import { withEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer } from './rpc-peer.js';
 import type { BackendTransport } from './transport.js';
+import type { InboundBudget } from './inbound.js';
 import { mark, msSince } from '../support/stopwatch.js';
 
 export interface ConnectionOptions {
@@ -27,6 +28,8 @@ export interface ConnectionOptions {
   /** Interval between health pings, ms. */
   healthIntervalMs: number;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends (limits.backendInFlight). */
+  inboundBudget?: InboundBudget;
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
@@ -152,6 +155,7 @@ export class BackendConnection {
     return createTransport(this.spec, {
       agent: this.agent,
       maxResponseBytes: this.options.maxResponseBytes,
+      budget: this.options.inboundBudget,
       logger: this.log,
     });
   }

@@ -9,10 +9,13 @@ import { SseTransport } from './sse-transport.js';
 import { StdioTransport } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
+import type { InboundBudget } from './inbound.js';
 
 export interface TransportContext {
   agent: http.Agent;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends. */
+  budget?: InboundBudget | undefined;
   logger: Logger;
 }
 
@@ -24,6 +27,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
         url: endpoint.url,
         headers: endpoint.headers,
         maxMessageBytes: context.maxResponseBytes,
+        ...(context.budget ? { budget: context.budget } : {}),
         backend: spec.name,
       });
     }
@@ -31,6 +35,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
       url: endpoint.url,
       headers: endpoint.headers,
       maxResponseBytes: context.maxResponseBytes,
+      ...(context.budget ? { budget: context.budget } : {}),
       agent: context.agent,
       backend: spec.name,
     });
@@ -47,6 +52,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     env: endpoint.env,
     cwd: endpoint.cwd,
     maxMessageBytes: context.maxResponseBytes,
+    ...(context.budget ? { budget: context.budget } : {}),
     backend: spec.name,
     onStderr: (line) => context.logger.debug('backend stderr', { backend: spec.name, line }),
   });

@@ -5,17 +5,27 @@
 // (Mcp-Session-Id, GET stream, DELETE) and modern (per-request MCP-Protocol-Version/Mcp-Method/Mcp-Name).
 import http from 'node:http';
 import https from 'node:https';
-import { createParser } from 'eventsource-parser';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
-import { ConnectionClosedError, HttpStatusError, ResponseTooLargeError, SessionLostError } from './errors.js';
+import { ConnectionClosedError, HttpStatusError, SessionLostError } from './errors.js';
 import { encodeHeaderValue, PROTOCOL_VERSION_META } from './modern.js';
+import {
+  collectBody,
+  MessageMeter,
+  SseReader,
+  UNBOUNDED_BUDGET,
+  type InboundBudget,
+  type InboundLimits,
+} from './inbound.js';
+import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
   url: string;
   /** Static headers from the config (e.g. Authorization). */
   headers?: Record<string, string>;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends (default: unbounded). */
+  budget?: InboundBudget;
   /** Shared keep-alive agent: every session of a backend reuses its sockets. */
   agent?: http.Agent;
   backend?: string;
@@ -23,7 +33,8 @@ export interface HttpTransportOptions {
   streamRetryMs?: number;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
+// Enough for a JSON-RPC error object; the rest of an error body is discarded (it ends up in status lines).
+const ERROR_BODY_LIMIT = 8 * 1024;
 
 export class StreamableHttpTransport implements BackendTransport {
   readonly kind = 'streamable-http' as const;
@@ -42,8 +53,14 @@ export class StreamableHttpTransport implements BackendTransport {
   private readonly inflight = new Set<http.ClientRequest>();
   private stream: http.ClientRequest | undefined;
   private streamTimer: NodeJS.Timeout | undefined;
+  private readonly limits: InboundLimits;
 
   constructor(private readonly options: HttpTransportOptions) {
+    this.limits = {
+      maxMessageBytes: options.maxResponseBytes,
+      budget: options.budget ?? UNBOUNDED_BUDGET,
+      backend: options.backend,
+    };
     this.url = new URL(options.url);
     this.client = this.url.protocol === 'https:' ? https : http;
     this.baseHeaders = { ...options.headers };
@@ -141,7 +158,7 @@ export class StreamableHttpTransport implements BackendTransport {
       return;
     }
     if (status >= 400) {
-      const text = await readBody(res, ERROR_BODY_LIMIT, true);
+      const text = await readErrorBody(res, ERROR_BODY_LIMIT);
       const error = parseJson(text);
       // A JSON-RPC error answering our request is a protocol answer, not a transport failure.
       if (id !== undefined && isErrorFor(error, id) && (modern || status === 400 || status >= 500)) {
@@ -170,17 +187,26 @@ export class StreamableHttpTransport implements BackendTransport {
       await this.readEventStream(res, id);
       return;
     }
-    const text = await readBody(res, this.options.maxResponseBytes, false);
-    if (id === undefined && text.trim() === '') return;
-    if (type !== 'application/json') {
-      throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
+    const declared = Number(res.headers['content-length']);
+    const meter = new MessageMeter(this.limits);
+    try {
+      const body = await collectBody(res, Number.isFinite(declared) ? declared : undefined, meter);
+      if (id === undefined && body.length === 0) return;
+      if (type !== 'application/json') {
+        if (id === undefined && body.toString('utf8', 0, 64).trim() === '') return;
+        throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
+      }
+      // The body becomes one string and its parse; the buffer is garbage as soon as it is decoded.
+      const text = body.toString('utf8');
+      const messages = parseMessages(text, this.options.backend);
+      if (messages.length === 1 && !text.trimStart().startsWith('[')) {
+        this.onmessage?.(messages[0]!, { relatedRequestId: id, raw: text });
+        return;
+      }
+      for (const message of messages) this.onmessage?.(message, { relatedRequestId: id });
+    } finally {
+      meter.release();
     }
-    const parsed = JSON.parse(text) as JSONRPCMessage | JSONRPCMessage[];
-    if (!Array.isArray(parsed)) {
-      this.onmessage?.(parsed, { relatedRequestId: id, raw: text });
-      return;
-    }
-    for (const message of parsed) this.onmessage?.(message, { relatedRequestId: id });
   }
 
   private looksLikeLostSession(text: string): boolean {
@@ -188,49 +214,53 @@ export class StreamableHttpTransport implements BackendTransport {
     return /session/i.test(text);
   }
 
-  /** Reads one request's SSE response, delivering each message as it arrives. */
+  /** Reads one request's SSE response, delivering each message as it arrives (each event capped). */
   private readEventStream(res: http.IncomingMessage, id: RequestId | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       let answered = id === undefined;
-      let bytes = 0;
-      const limit = this.options.maxResponseBytes;
-      const parser = createParser({
+      const reader = new SseReader(this.limits, {
         onEvent: (event) => {
           if (event.event && event.event !== 'message') return;
           if (!event.data) return;
-          let message: JSONRPCMessage;
+          let messages: JSONRPCMessage[];
           try {
-            message = JSON.parse(event.data) as JSONRPCMessage;
+            messages = parseMessages(event.data, this.options.backend);
           } catch (error) {
             this.onerror?.(error as Error);
             return;
           }
-          if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
-            answered = true;
-          this.onmessage?.(message, { relatedRequestId: id, raw: event.data });
+          for (const message of messages) {
+            if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
+              answered = true;
+            this.onmessage?.(message, {
+              relatedRequestId: id,
+              ...(messages.length === 1 ? { raw: event.data } : {}),
+            });
+          }
+        },
+        onOverflow: (error) => {
+          reject(error); // before destroy() reports an abort
+          res.destroy();
         },
       });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        bytes += Buffer.byteLength(chunk);
-        if (bytes > limit) {
-          reject(new ResponseTooLargeError(limit, this.options.backend)); // before destroy() reports an abort
-          res.destroy();
-          return;
-        }
-        parser.feed(chunk);
-      });
+      res.on('data', (chunk: string) => reader.feed(chunk));
       res.on('end', () => {
+        reader.close();
         if (answered) resolve();
         else
           reject(
             new ConnectionClosedError('response stream ended before the response', this.options.backend),
           );
       });
-      res.on('error', reject);
+      res.on('error', (error) => {
+        reader.close();
+        reject(error);
+      });
       res.on('aborted', () =>
         reject(new ConnectionClosedError('response stream aborted', this.options.backend)),
       );
+      res.on('close', () => reader.close());
     });
   }
 
@@ -271,19 +301,28 @@ export class StreamableHttpTransport implements BackendTransport {
         retry();
         return;
       }
-      const parser = createParser({
+      const reader = new SseReader(this.limits, {
         onEvent: (event) => {
           if ((event.event && event.event !== 'message') || !event.data) return;
+          let messages: JSONRPCMessage[];
           try {
-            this.onmessage?.(JSON.parse(event.data) as JSONRPCMessage, {});
+            messages = parseMessages(event.data, this.options.backend);
           } catch (error) {
             this.onerror?.(error as Error);
+            return;
           }
+          for (const message of messages) this.onmessage?.(message, {});
+        },
+        // An event over the cap: drop it and reset the stream (a new GET after the retry delay).
+        onOverflow: (error) => {
+          this.onerror?.(error);
+          req.destroy();
         },
       });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => parser.feed(chunk));
+      res.on('data', (chunk: string) => reader.feed(chunk));
       res.on('end', retry);
+      res.on('close', () => reader.close());
       res.on('error', () => undefined);
     });
     req.end();
@@ -357,22 +396,17 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Reads a body up to `limit` bytes; beyond it either truncates (error bodies) or fails. */
-function readBody(res: http.IncomingMessage, limit: number, truncate: boolean): Promise<string> {
+/** Reads an error body, keeping at most `limit` bytes (the rest is discarded, not buffered). */
+function readErrorBody(res: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        if (truncate) {
-          chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (size - limit))));
-          res.destroy();
-          resolve(Buffer.concat(chunks).toString('utf8'));
-          return;
-        }
-        reject(new ResponseTooLargeError(limit));
+        chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (size - limit))));
         res.destroy();
+        resolve(Buffer.concat(chunks).toString('utf8'));
         return;
       }
       chunks.push(chunk);

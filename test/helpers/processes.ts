@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixtureSpec } from '../fixtures/fixture-server.js';
+import type { HostileSpec } from '../fixtures/hostile-backend.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = path.join(ROOT, 'test/fixtures/fixture-server.ts');
@@ -168,4 +169,32 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+export const HOSTILE = path.join(ROOT, 'test/fixtures/hostile-backend.ts');
+
+/** The misbehaving backend (test/fixtures/hostile-backend.ts) over HTTP; resolves once it listens. */
+export async function startHostile(spec: Omit<HostileSpec, 'transport'>): Promise<RunningServer> {
+  const child = spawn(NODE, ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, transport: 'http' })], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.resume();
+  const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
+  const port = Number(m[1]);
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    port,
+    process: child,
+    stop: () => stopProcess(child),
+    restart: () => Promise.reject(new Error('the hostile backend does not restart')),
+  };
+}
+
+/** Arguments to run the misbehaving backend as a stdio command. */
+export function hostileCommand(spec: Omit<HostileSpec, 'transport'>): { command: string; args: string[] } {
+  return {
+    command: NODE,
+    args: ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, transport: 'stdio' })],
+  };
 }
