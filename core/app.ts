@@ -17,6 +17,7 @@ import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
 import { InboundBudget } from './backends/inbound.js';
+import { RefusalCounter } from './gateway/refusals.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import {
   MemoryAppSettings,
@@ -78,6 +79,8 @@ export interface StartedApp {
   url: string;
   port: number;
   token: ResolvedToken;
+  /** The dashboard's one-time login link (absent when auth is off). */
+  loginUrl?: string;
 }
 
 export interface App {
@@ -91,6 +94,8 @@ export interface App {
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
+  /** A new one-time dashboard login link (undefined when not started or auth is off). */
+  issueLoginUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -226,6 +231,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     }
   };
 
+  const refusals = new RefusalCounter({ clock, logger, settings: appSettings });
+
   const control = new Control({
     registry,
     aggregator,
@@ -237,6 +244,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       ...(url ? { url } : {}),
       ...(startedAt ? { startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
+      refusals: refusals.summary(),
       ...(error ? { error } : {}),
     }),
     gatewayChanged,
@@ -270,6 +278,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     control,
     store,
     setRunning,
+    issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     async start() {
       setState('starting');
       try {
@@ -279,7 +288,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           port: config.server.port,
           token: token.token,
           logger,
-          audit,
+          clock,
+          refusals,
           mcp: (req, res) => endpoint.handle(req, res),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
@@ -298,7 +308,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         startedAt = clock.now();
         error = undefined;
         setState('running');
-        return { url, port, token };
+        const loginUrl = server.loginUrl(url);
+        return { url, port, token, ...(loginUrl ? { loginUrl } : {}) };
       } catch (e) {
         state = 'error';
         error = e instanceof Error ? e.message : String(e);
@@ -314,6 +325,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();
       server = undefined;
+      refusals.close();
       await endpoint.close();
       await registry.stop();
       if (ownsStore) await store?.close();

@@ -13,7 +13,10 @@ import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
 import { defaultDataDir } from '../store/data-dir.js';
 
 export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
-                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]
+
+  --token TOKEN is visible to every local user (ps, /proc/PID/cmdline): prefer the
+  SWITCHYARD_TOKEN environment variable, or the token file the data dir keeps by default.`;
 
 export interface ServeOptions {
   /** How the bridge for stdio-only clients is launched here (the desktop app passes its own). */
@@ -86,13 +89,22 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
   });
   const started = await app.start();
   io.stdout.write(`Switchyard listening on ${started.url}\n`);
-  const dashboard = new URL('/', started.url);
-  if (started.token.token) dashboard.hash = `token=${encodeURIComponent(started.token.token)}`;
-  io.stdout.write(`Dashboard: ${dashboard.href}\n`);
+  // Never the token itself: stdout ends up in terminals' scrollback and service logs. The dashboard
+  // link carries a one-time code, useless once opened (or after 10 minutes).
+  if (started.loginUrl) io.stdout.write(`Dashboard: ${started.loginUrl} (one-time link, valid 10 minutes)\n`);
+  else io.stdout.write(`Dashboard: ${new URL('/', started.url).href}\n`);
   if (started.token.source === 'file')
     io.stdout.write(`Token stored in ${started.token.file} (send it as "Authorization: Bearer <token>")\n`);
   else if (started.token.source === 'config')
-    io.stdout.write('Token taken from the command line, environment or config file\n');
+    io.stdout.write(
+      `Token taken from ${
+        values.token !== undefined
+          ? '--token (visible to local users; prefer SWITCHYARD_TOKEN)'
+          : io.env.SWITCHYARD_TOKEN !== undefined
+            ? 'SWITCHYARD_TOKEN'
+            : `the config file (auth.token in ${configFile})`
+      }\n`,
+    );
   else io.stdout.write('Authentication is off (--no-auth): any local process can use this endpoint\n');
   if (config.backends.length === 0) {
     logger.info('no backends configured yet: add some to the config file', { file: configFile });

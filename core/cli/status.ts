@@ -52,6 +52,13 @@ export function formatStatus(s: Snapshot): string {
     `Serving ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources to ${s.counts.sessions} session${s.counts.sessions === 1 ? '' : 's'}; conflict strategy: ${s.strategy}`,
   );
   for (const source of s.discovery ?? []) lines.push(`Containers: ${source.summary}`);
+  const refused = s.gateway.refusals?.lastHour;
+  if (refused && Object.values(refused).some((n) => n > 0)) {
+    const parts = Object.entries(refused)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${n} ${reason}`);
+    lines.push(`Refused in the last hour: ${parts.join(', ')} (bad Host/Origin or token)`);
+  }
   lines.push('');
   lines.push(
     s.backends.length

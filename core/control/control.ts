@@ -1,6 +1,7 @@
 // The app API: one interface for the CLI, the HTTP control API, the dashboard and the tray.
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
+import type { RefusalSummary } from '../domain/refusal.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
@@ -33,6 +34,7 @@ export interface GatewayInfo {
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
+  refusals?: RefusalSummary;
   error?: string;
 }
 
