@@ -283,6 +283,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       setState('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
+        if (token.regenerated)
+          logger.warn('the token file was empty: wrote a new token to it', { file: token.file });
         server = new GatewayServer({
           host: config.server.host,
           port: config.server.port,

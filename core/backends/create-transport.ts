@@ -58,10 +58,28 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
   });
 }
 
-/** How a backend is reached, for display: never includes header values or env values. */
+/**
+ * How a backend is reached, for display: never header or env values, never a URL's password or
+ * query values, and arguments that came from ${env:} shown as the reference, not the value.
+ */
 export function describeTarget(spec: BackendSpec): string {
   const endpoint = spec.endpoint;
-  if (endpoint.transport !== 'stdio') return endpoint.url;
+  if (endpoint.transport !== 'stdio') return redactUrl(spec.display ?? endpoint.url);
   if ('attach' in endpoint) return endpoint.attach.describe();
-  return [endpoint.command, ...endpoint.args].join(' ');
+  return spec.display ?? [endpoint.command, ...endpoint.args].join(' ');
+}
+
+/** A URL with its password and every query value replaced by "***" (keys stay, to say what is there). */
+export function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@').replace(/([?&][^=&#]+)=[^&#]*/g, '$1=***');
+  }
+  if (url.password) url.password = '***';
+  const keys = [...url.searchParams.keys()];
+  if (keys.length === 0) return url.href;
+  const query = keys.map((k) => `${encodeURIComponent(k)}=***`).join('&');
+  return `${url.origin.replace('//', `//${url.username ? `${url.username}${url.password ? ':***' : ''}@` : ''}`)}${url.pathname}?${query}${url.hash}`;
 }

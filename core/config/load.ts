@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq } from 'yaml';
 import { expandEnv } from './expand.js';
-import { configSchema, type SwitchyardConfig } from './schema.js';
+import { configSchema, type BackendConfig, type SwitchyardConfig } from './schema.js';
 
 export interface ConfigError {
   /** Key path such as `backends[0].url`; empty for the document itself. */
@@ -59,7 +59,43 @@ export function validateConfig(
     }
   }
   if (errors.length > 0) return { ok: false, errors };
+  rememberDisplays(input, parsed.data!);
   return { ok: true, config: parsed.data! };
+}
+
+/**
+ * How each backend's target reads before ${env:} expansion: what a secret passed through the
+ * environment looks like in status and the dashboard ("--token ${env:GH_TOKEN}", not its value).
+ * Kept beside the parsed config (keyed by the backend object) rather than in it: it is for display only.
+ */
+const displays = new WeakMap<BackendConfig, string>();
+
+export function displayTarget(backend: BackendConfig): string | undefined {
+  return displays.get(backend);
+}
+
+function rememberDisplays(input: unknown, config: SwitchyardConfig): void {
+  const raw = (input as { backends?: unknown } | null | undefined)?.backends;
+  if (!Array.isArray(raw)) return;
+  config.backends.forEach((backend, i) => {
+    const source = raw[i] as { url?: unknown; command?: unknown; args?: unknown } | undefined;
+    if (!source || typeof source !== 'object') return;
+    const unexpanded = (value: unknown, expanded: string) =>
+      typeof value === 'string' && value.includes('${env:') ? value : expanded;
+    if ('url' in backend) {
+      if (typeof source.url === 'string' && source.url.includes('${env:')) displays.set(backend, source.url);
+      return;
+    }
+    const rawArgs = Array.isArray(source.args) ? (source.args as unknown[]) : [];
+    if (![source.command, ...rawArgs].some((v) => typeof v === 'string' && v.includes('${env:'))) return;
+    displays.set(
+      backend,
+      [
+        unexpanded(source.command, backend.command),
+        ...backend.args.map((a, j) => unexpanded(rawArgs[j], a)),
+      ].join(' '),
+    );
+  });
 }
 
 function plainMessage(message: string): string {

@@ -1,5 +1,6 @@
 // Static backends from the config file, as backend specs for the registry.
 import type { BackendConfig } from '../config/schema.js';
+import { displayTarget } from '../config/load.js';
 import type { BackendSpec } from '../domain/backend-spec.js';
 import type { BackendRegistry } from '../backends/registry.js';
 
@@ -14,7 +15,14 @@ export function specFromConfig(backend: BackendConfig): BackendSpec {
           env: backend.env,
           ...(backend.cwd ? { cwd: backend.cwd } : {}),
         };
-  return { name: backend.name, endpoint, timeoutMs: backend.timeout, source: { kind: 'config' } };
+  const display = displayTarget(backend);
+  return {
+    name: backend.name,
+    endpoint,
+    timeoutMs: backend.timeout,
+    source: { kind: 'config' },
+    ...(display !== undefined ? { display } : {}),
+  };
 }
 
 /** Registers the config's backends; a disabled one is registered but not connected. */
