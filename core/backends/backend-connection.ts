@@ -13,7 +13,13 @@ import { Emitter } from '../support/emitter.js';
 import type { Semaphore } from '../support/semaphore.js';
 import { listCatalog } from './catalog.js';
 import { createTransport, describeTarget } from './create-transport.js';
-import { BackendTimeoutError, ConnectionClosedError, errorMessage, SessionLostError } from './errors.js';
+import {
+  BackendTimeoutError,
+  ConnectionClosedError,
+  errorMessage,
+  SessionLostError,
+  StreamLostError,
+} from './errors.js';
 import { discover, initialize, type Handshake } from './handshake.js';
 import { withEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer } from './rpc-peer.js';
@@ -234,6 +240,8 @@ export class BackendConnection {
         },
         onError: (error) => {
           if (error instanceof SessionLostError && this.peer === peer) this.reconnect();
+          // The backend's stream broke: find out now whether it is still there, not at the next ping.
+          else if (error instanceof StreamLostError && this.peer === peer) void this.ping(this.generation);
           else this.log.debug('transport error', { error: errorMessage(error) });
         },
       },
@@ -275,7 +283,10 @@ export class BackendConnection {
       })
       .then(
         () => undefined,
-        () => undefined,
+        (error: unknown) => {
+          // The subscription broke (not ended): the backend may be gone; check now.
+          if (!(error instanceof BackendTimeoutError) && this.peer === peer) void this.ping(generation);
+        },
       )
       .finally(() => {
         // The server ended the subscription: open it again while this connection lives.
@@ -306,7 +317,10 @@ export class BackendConnection {
         if (this.peer === peer) this.setCatalog(catalog);
       } catch (error) {
         this.log.warn('refresh failed', { error: errorMessage(error) });
-        if (this.peer === peer) this.setState('degraded', `refresh failed: ${errorMessage(error)}`);
+        if (this.peer !== peer) return;
+        // The backend restarted and forgot our session: connect again rather than stay degraded.
+        if (error instanceof SessionLostError) this.reconnect();
+        else this.setState('degraded', `refresh failed: ${errorMessage(error)}`);
       }
     })().finally(() => {
       this.refreshing = undefined;

@@ -54,6 +54,12 @@ export class ResponseTooLargeError extends BackendError {
   }
 }
 
+/**
+ * A long-lived stream from the backend (the legacy GET stream) ended or broke: the backend may be
+ * gone. Not a failure by itself (servers may end it); the connection checks health at once.
+ */
+export class StreamLostError extends BackendError {}
+
 /** The backend sent something that is not JSON-RPC (bad JSON, a bare array of numbers, …). */
 export class BackendProtocolError extends BackendError {}
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
-import { ConnectionClosedError, HttpStatusError, SessionLostError } from './errors.js';
+import { ConnectionClosedError, HttpStatusError, SessionLostError, StreamLostError } from './errors.js';
 import { encodeHeaderValue, PROTOCOL_VERSION_META } from './modern.js';
 import {
   collectBody,
@@ -275,9 +275,13 @@ export class StreamableHttpTransport implements BackendTransport {
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
     const req = this.client.request({ ...this.target, method: 'GET', headers });
     this.stream = req;
+    let live = false;
     const retry = () => {
+      if (this.stream !== req) return;
       this.stream = undefined;
       if (this.closed) return;
+      // A stream that was open and dropped may mean the backend died: say so, so health is checked now.
+      if (live) this.onerror?.(new StreamLostError('notification stream dropped', this.options.backend));
       this.streamTimer = setTimeout(() => this.openNotificationStream(), this.options.streamRetryMs ?? 1000);
       this.streamTimer.unref();
     };
@@ -301,6 +305,7 @@ export class StreamableHttpTransport implements BackendTransport {
         retry();
         return;
       }
+      live = true;
       const reader = new SseReader(this.limits, {
         onEvent: (event) => {
           if ((event.event && event.event !== 'message') || !event.data) return;
@@ -322,7 +327,10 @@ export class StreamableHttpTransport implements BackendTransport {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => reader.feed(chunk));
       res.on('end', retry);
-      res.on('close', () => reader.close());
+      res.on('close', () => {
+        reader.close();
+        retry();
+      });
       res.on('error', () => undefined);
     });
     req.end();

@@ -175,19 +175,37 @@ export const HOSTILE = path.join(ROOT, 'test/fixtures/hostile-backend.ts');
 
 /** The misbehaving backend (test/fixtures/hostile-backend.ts) over HTTP; resolves once it listens. */
 export async function startHostile(spec: Omit<HostileSpec, 'transport'>): Promise<RunningServer> {
-  const child = spawn(NODE, ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, transport: 'http' })], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.resume();
-  const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
-  const port = Number(m[1]);
+  let port = spec.port ?? 0;
+  const launch = async () => {
+    const child = spawn(
+      NODE,
+      ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, port, transport: 'http' })],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stderr!.resume();
+    const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
+    port = Number(m[1]);
+    return child;
+  };
+  let child = await launch();
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    port,
-    process: child,
+    get url() {
+      return `http://127.0.0.1:${port}/mcp`;
+    },
+    get port() {
+      return port;
+    },
+    get process() {
+      return child;
+    },
     stop: () => stopProcess(child),
-    restart: () => Promise.reject(new Error('the hostile backend does not restart')),
+    restart: async () => {
+      await stopProcess(child, 'SIGKILL');
+      child = await launch();
+    },
   };
 }
 
