@@ -1,5 +1,6 @@
 // Assembles the engine from a config object plus runtime options, the same way for the CLI, the
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
+import { randomUUID } from 'node:crypto';
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { BackendRegistry } from './backends/registry.js';
@@ -132,6 +133,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     chosen && chosen.configured === config.aggregation.conflicts
       ? chosen.strategy
       : config.aggregation.conflicts;
+  // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
+  const instanceId = randomUUID();
   const registry = new BackendRegistry({
     clock,
     logger,
@@ -139,6 +142,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
     inboundBudget: new InboundBudget(config.limits.backendInFlight),
+    selfInstance: instanceId,
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
@@ -292,6 +296,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           logger,
           clock,
           refusals,
+          instanceId,
           mcp: (req, res) => endpoint.handle(req, res),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),

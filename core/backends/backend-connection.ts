@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   maxResponseBytes: number;
   /** The process-wide budget for bytes in flight from backends (limits.backendInFlight). */
   inboundBudget?: InboundBudget;
+  /** This gateway's instance id, to refuse a backend that is this gateway itself. */
+  selfInstance?: string;
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
@@ -162,6 +164,7 @@ export class BackendConnection {
       agent: this.agent,
       maxResponseBytes: this.options.maxResponseBytes,
       budget: this.options.inboundBudget,
+      selfInstance: this.options.selfInstance,
       logger: this.log,
     });
   }

@@ -16,6 +16,8 @@ export interface TransportContext {
   maxResponseBytes: number;
   /** The process-wide budget for bytes in flight from backends. */
   budget?: InboundBudget | undefined;
+  /** This gateway's instance id (an HTTP answer carrying it means the backend is ourselves). */
+  selfInstance?: string | undefined;
   logger: Logger;
 }
 
@@ -28,6 +30,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
         headers: endpoint.headers,
         maxMessageBytes: context.maxResponseBytes,
         ...(context.budget ? { budget: context.budget } : {}),
+        ...(context.selfInstance ? { selfInstance: context.selfInstance } : {}),
         backend: spec.name,
       });
     }
@@ -36,6 +39,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
       headers: endpoint.headers,
       maxResponseBytes: context.maxResponseBytes,
       ...(context.budget ? { budget: context.budget } : {}),
+      ...(context.selfInstance ? { selfInstance: context.selfInstance } : {}),
       agent: context.agent,
       backend: spec.name,
     });

@@ -60,6 +60,16 @@ export class ResponseTooLargeError extends BackendError {
  */
 export class StreamLostError extends BackendError {}
 
+/** The backend's address leads back to this very gateway (it would aggregate itself without end). */
+export class SelfConnectionError extends BackendError {
+  constructor(backend?: string) {
+    super(
+      'this backend is Switchyard itself (its address leads back to this gateway): remove it, or point it at a real MCP server',
+      backend,
+    );
+  }
+}
+
 /** The backend sent something that is not JSON-RPC (bad JSON, a bare array of numbers, …). */
 export class BackendProtocolError extends BackendError {}
 

@@ -7,7 +7,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
-import { ConnectionClosedError, HttpStatusError, SessionLostError, StreamLostError } from './errors.js';
+import {
+  ConnectionClosedError,
+  HttpStatusError,
+  SelfConnectionError,
+  SessionLostError,
+  StreamLostError,
+} from './errors.js';
 import { encodeHeaderValue, PROTOCOL_VERSION_META } from './modern.js';
 import {
   collectBody,
@@ -31,7 +37,12 @@ export interface HttpTransportOptions {
   backend?: string;
   /** Delay before the GET stream is re-opened after it drops, ms. */
   streamRetryMs?: number;
+  /** This gateway's instance id: an answer carrying it in Switchyard-Instance comes from ourselves. */
+  selfInstance?: string;
 }
+
+/** The header every Switchyard answers /mcp with (its per-process instance id). */
+export const INSTANCE_HEADER = 'switchyard-instance';
 
 // Enough for a JSON-RPC error object; the rest of an error body is discarded (it ends up in status lines).
 const ERROR_BODY_LIMIT = 8 * 1024;
@@ -134,6 +145,11 @@ export class StreamableHttpTransport implements BackendTransport {
       });
       req.on('error', (error) => finish(this.closed ? new ConnectionClosedError('transport closed') : error));
       req.on('response', (res) => {
+        if (this.isSelf(res)) {
+          res.resume();
+          finish(new SelfConnectionError(this.options.backend));
+          return;
+        }
         if (isInitialize && res.statusCode === 200) {
           const sid = res.headers['mcp-session-id'];
           if (typeof sid === 'string' && sid) this._sessionId = sid;
@@ -207,6 +223,11 @@ export class StreamableHttpTransport implements BackendTransport {
     } finally {
       meter.release();
     }
+  }
+
+  private isSelf(res: http.IncomingMessage): boolean {
+    const self = this.options.selfInstance;
+    return self !== undefined && res.headers[INSTANCE_HEADER] === self;
   }
 
   private looksLikeLostSession(text: string): boolean {

@@ -2,6 +2,8 @@
 // configured headers and a cap on each event's size applied at the fetch layer.
 import { SSEClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
+import { SelfConnectionError } from './errors.js';
+import { INSTANCE_HEADER } from './http-transport.js';
 import { MessageMeter, UNBOUNDED_BUDGET, type InboundBudget, type InboundLimits } from './inbound.js';
 
 export interface SseTransportOptions {
@@ -10,6 +12,8 @@ export interface SseTransportOptions {
   maxMessageBytes: number;
   /** The process-wide budget for bytes in flight from backends (default: unbounded). */
   budget?: InboundBudget;
+  /** This gateway's instance id (an answer carrying it means the backend is ourselves). */
+  selfInstance?: string;
   backend?: string;
 }
 
@@ -23,11 +27,14 @@ export class SseTransport implements BackendTransport {
   private closing = false;
 
   constructor(options: SseTransportOptions) {
-    const fetchWithCap = cappedEventFetch({
-      maxMessageBytes: options.maxMessageBytes,
-      budget: options.budget ?? UNBOUNDED_BUDGET,
-      backend: options.backend,
-    });
+    const fetchWithCap = cappedEventFetch(
+      {
+        maxMessageBytes: options.maxMessageBytes,
+        budget: options.budget ?? UNBOUNDED_BUDGET,
+        backend: options.backend,
+      },
+      options.selfInstance,
+    );
     this.inner = new SSEClientTransport(new URL(options.url), {
       requestInit: { headers: options.headers },
       eventSourceInit: {
@@ -65,9 +72,13 @@ export class SseTransport implements BackendTransport {
  * backend cannot grow the gateway's memory without bound. JSON bodies (the answers to our POSTs)
  * are small acknowledgements; they are capped the same way.
  */
-function cappedEventFetch(limits: InboundLimits): typeof fetch {
+function cappedEventFetch(limits: InboundLimits, selfInstance?: string): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
+    if (selfInstance !== undefined && response.headers.get(INSTANCE_HEADER) === selfInstance) {
+      await response.body?.cancel();
+      throw new SelfConnectionError(limits.backend);
+    }
     if (!response.body) return response;
     const meter = new MessageMeter(limits);
     let previousTail = '';

@@ -18,6 +18,7 @@ import {
 } from './guards.js';
 import { clearedCookie, cookieAllowed, DashboardLogins, presentedSession, sessionCookie } from './login.js';
 import type { RefusalCounter, RefusalReason } from './refusals.js';
+import { INSTANCE_HEADER } from '../backends/http-transport.js';
 
 export type RouteHandler = (
   req: http.IncomingMessage,
@@ -34,6 +35,8 @@ export interface GatewayServerOptions {
   clock?: Clock;
   /** Where refused requests are counted (per reason per minute). */
   refusals?: RefusalCounter;
+  /** This process's instance id, sent in Switchyard-Instance so a backend pointing here is recognized. */
+  instanceId?: string;
   mcp: RouteHandler;
   /** Control API under /api/ (token required). */
   api?: RouteHandler;
@@ -63,7 +66,9 @@ export class GatewayServer {
     };
     this.expectedToken = options.token === null ? null : expectToken(options.token);
     this.logins = new DashboardLogins(options.clock ?? systemClock);
+    const instanceId = options.instanceId;
     this.server = http.createServer((req, res) => {
+      if (instanceId !== undefined) res.setHeader(INSTANCE_HEADER, instanceId);
       this.route(req, res).catch((error: unknown) => {
         options.logger.error('request failed', {
           error: error instanceof Error ? error.stack : String(error),
