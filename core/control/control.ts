@@ -6,12 +6,13 @@ import type { BackendRegistry } from '../backends/registry.js';
 import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
-import type {
-  AuditPage,
-  AuditQuery,
-  AuditQueryApi,
-  AuditStats,
-  AuditStatsQuery,
+import {
+  InvalidAuditQueryError,
+  type AuditPage,
+  type AuditQuery,
+  type AuditQueryApi,
+  type AuditStats,
+  type AuditStatsQuery,
 } from '../domain/audit-query.js';
 import type { SourceStatus } from '../domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
@@ -285,7 +286,12 @@ export class Control implements ControlApi {
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditPage> {
-    return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    try {
+      return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    } catch (error) {
+      if (error instanceof InvalidAuditQueryError) throw new ControlError(400, error.message);
+      throw error;
+    }
   }
 
   async auditStats(query: AuditStatsQuery): Promise<AuditStats> {

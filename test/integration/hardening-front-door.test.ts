@@ -182,3 +182,15 @@ describe('the dashboard login (item 9)', () => {
     expect((await send({ path: '/api/status', headers: { cookie: session } })).status).toBe(401);
   });
 });
+
+describe('odd input to /api (item 14)', () => {
+  it('answers a garbage audit cursor with 400 and says what to pass', async () => {
+    for (const cursor of ['garbage', '1.2.3', `${'9'.repeat(400)}.1`, '%E0%A4%A']) {
+      const r = await send({ path: `/api/audit?cursor=${cursor}`, headers: auth() });
+      expect(r.status, cursor).toBe(400);
+      expect(JSON.parse(r.body).error, cursor).toMatch(/invalid audit cursor/);
+    }
+    const ok = await send({ path: '/api/audit?limit=1', headers: auth() });
+    expect(ok.status).toBe(200);
+  });
+});

@@ -4,6 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { AuditOutcome } from '../../domain/audit.js';
 import {
+  decodeAuditCursor,
+  encodeAuditCursor,
   NON_ERROR_OUTCOMES,
   type AuditFilter,
   type AuditLatency,
@@ -117,17 +119,8 @@ function whereOf(f: AuditFilter): { sql: string; params: Param[] } {
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
 
-const CURSOR = /^(-?\d+)\.(\d+)$/;
-
-function encodeCursor(row: { time: number; id: number }): string {
-  return `${row.time}.${row.id}`;
-}
-
-function decodeCursor(cursor: string): { time: number; id: number } {
-  const m = CURSOR.exec(cursor);
-  if (!m) throw new RangeError(`invalid audit cursor "${cursor}"`);
-  return { time: Number(m[1]), id: Number(m[2]) };
-}
+const encodeCursor = encodeAuditCursor;
+const decodeCursor = decodeAuditCursor;
 
 /** Summary of one group whose durations are `sorted[start, start + n)`, ascending. */
 function latency(sorted: ArrayLike<number>, start: number, n: number, errors: number): AuditLatency {
