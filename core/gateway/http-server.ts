@@ -184,6 +184,7 @@ export class GatewayServer {
       return this.apiLogin(req, res, path);
     const url = new URL(raw, 'http://localhost');
     if (isApi && this.options.api) return this.options.api(req, res, url);
+    if (isOAuthProbe(path)) return sendNotFound(res, path, NO_OAUTH);
     if (this.options.dashboard && (req.method === 'GET' || req.method === 'HEAD') && !isApi) {
       return this.options.dashboard(req, res, url);
     }
@@ -231,7 +232,31 @@ export class GatewayServer {
 }
 
 /** The one "not found" answer for every path nothing serves: JSON, never the dashboard's HTML. */
-export function sendNotFound(res: http.ServerResponse, path: string): void {
+export function sendNotFound(res: http.ServerResponse, path: string, description?: string): void {
   res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ error: `Not found: ${path.slice(0, 200)}` }));
+  res.end(
+    JSON.stringify({
+      error: `Not found: ${path.slice(0, 200)}`,
+      ...(description ? { error_description: description } : {}),
+    }),
+  );
 }
+
+/**
+ * Where MCP clients look for OAuth after a 401 (RFC 9728 and RFC 8414 metadata, OpenID discovery,
+ * and the MCP spec's fallback endpoints). Switchyard offers none: the 404 says what to do instead,
+ * and clients show it (mcp-remote prints the body of the failed registration).
+ */
+function isOAuthProbe(path: string): boolean {
+  return (
+    path.startsWith('/.well-known/oauth-') ||
+    path.startsWith('/.well-known/openid-configuration') ||
+    path === '/register' ||
+    path === '/authorize' ||
+    path === '/token'
+  );
+}
+
+const NO_OAUTH =
+  'Switchyard does not use OAuth: 401, token required. Send its token as "Authorization: Bearer <token>" ' +
+  '(the token file is in the data dir; `switchyard serve` prints where)';

@@ -100,7 +100,11 @@ describe('unknown paths and the token (item 8)', () => {
       const r = await send({ method, path: probe });
       expect(r.status, probe).toBe(404);
       expect(r.headers['content-type'], probe).toBe('application/json');
-      expect(JSON.parse(r.body), probe).toEqual({ error: `Not found: ${probe}` });
+      const body = JSON.parse(r.body) as { error: string; error_description?: string };
+      expect(body.error, probe).toBe(`Not found: ${probe}`);
+      if (probe.startsWith('/.well-known/o') || probe === '/register')
+        expect(body.error_description, probe).toMatch(/does not use OAuth: 401, token required/);
+      else expect(body.error_description).toBeUndefined();
     }
   });
 
