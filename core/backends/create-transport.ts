@@ -9,7 +9,7 @@ import { SseTransport } from './sse-transport.js';
 import { StdioTransport } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
-import type { InboundBudget } from './inbound.js';
+import type { InboundBudget } from './inbound-limits.js';
 
 export interface TransportContext {
   agent: http.Agent;
@@ -45,10 +45,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     });
   }
   if ('attach' in endpoint) {
-    return new AttachTransport(endpoint.attach, {
-      maxMessageBytes: context.maxResponseBytes,
-      backend: spec.name,
-    });
+    return new AttachTransport(endpoint.attach, { backend: spec.name });
   }
   return new StdioTransport({
     command: endpoint.command,

@@ -2,8 +2,8 @@
 // `initialize` handshake. Each hop negotiates on its own: the gateway never forwards a client's
 // `initialize` or `initialized` to a backend.
 import { SUPPORTED_PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
-import type { JsonObject } from '../domain/capability.js';
-import type { ProtocolEra } from '../domain/backend.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { ProtocolEra } from '../../common/domain/backend.js';
 import { HttpStatusError, BackendError, BackendTimeoutError } from './errors.js';
 import {
   MODERN_ERROR_CODES,
@@ -85,8 +85,8 @@ export async function discover(
 }
 
 /** The legacy `initialize` + `notifications/initialized` handshake. */
-export async function initialize(
-  peer: RpcPeer,
+export async function initialize<Tag>(
+  peer: RpcPeer<Tag>,
   identity: ClientIdentity,
   timeoutMs: number,
   requestedVersion: string = LATEST_LEGACY_VERSION,

@@ -22,7 +22,7 @@ import {
   UNBOUNDED_BUDGET,
   type InboundBudget,
   type InboundLimits,
-} from './inbound.js';
+} from './inbound-limits.js';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {

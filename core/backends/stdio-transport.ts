@@ -7,7 +7,7 @@ import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError, oneLine } from './errors.js';
-import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound.js';
+import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound-limits.js';
 import { parseMessages } from './messages.js';
 
 export interface StdioTransportOptions {

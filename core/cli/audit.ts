@@ -3,15 +3,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/units.js';
-import type { AuditOutcome } from '../domain/audit.js';
-import { AUDIT_OUTCOMES, isAuditOutcome, type AuditFilter, type AuditRow } from '../domain/audit-query.js';
+import type { AuditOutcome } from '../../common/domain/audit.js';
+import {
+  AUDIT_OUTCOMES,
+  isAuditOutcome,
+  type AuditFilter,
+  type AuditRow,
+} from '../../common/domain/audit-query.js';
 import { StoreError } from '../store/sqlite/database.js';
 import { openAuditReader } from '../store/sqlite/store.js';
 import { dataDirFrom, UsageError, type Io } from './common.js';
-
-export const AUDIT_USAGE = `switchyard audit [--since 1h] [--backend B] [--tool T] [--outcome O] [--json] [--follow]
-                 [--until TIME] [--session ID] [--client NAME] [--method M] [--text TEXT] [--limit 50]
-                 [--data-dir DIR]`;
 
 export interface AuditCommandOptions {
   /** Ends --follow (default: SIGINT/SIGTERM). */

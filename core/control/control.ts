@@ -1,21 +1,16 @@
 // The app API: one interface for the CLI, the HTTP control API, the dashboard and the tray.
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
-import type { RefusalSummary } from '../domain/refusal.js';
+import type { RefusalSummary } from '../../common/domain/refusal.js';
 import type { BackendRegistry } from '../backends/registry.js';
-import type { BackendStatus } from '../domain/backend.js';
-import type { CapabilityKind, JsonObject } from '../domain/capability.js';
-import type { Decision } from '../domain/conflict.js';
-import {
-  InvalidAuditQueryError,
-  type AuditPage,
-  type AuditQuery,
-  type AuditQueryApi,
-  type AuditStats,
-  type AuditStatsQuery,
-} from '../domain/audit-query.js';
-import type { SourceStatus } from '../domain/source-status.js';
+import type { BackendStatus } from '../../common/domain/backend.js';
+import type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+import type { Decision } from '../../common/domain/conflict.js';
+import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
+import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
+import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
+import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
@@ -26,9 +21,10 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
-} from './api.js';
+} from '../../common/control/api.js';
+import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
-import type { GatewayState, Snapshot } from './snapshot.js';
+import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
@@ -56,6 +52,8 @@ export interface ControlDeps {
   discovery?: () => SourceStatus[];
   gateway: () => GatewayInfo;
   paths: { dataDir: string; configFile?: string };
+  /** The config file's state (live reload). */
+  config?: () => ConfigStatus;
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
@@ -64,8 +62,6 @@ export interface ControlDeps {
   settings?: ControlSettings;
 }
 
-/** Longest display name a user may give a backend. */
-export const MAX_DISPLAY_NAME = 64;
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Snapshots are pushed at most this often while things change. */
@@ -108,6 +104,7 @@ export class Control implements ControlApi {
       version: VERSION,
       gateway: this.deps.gateway(),
       paths: this.deps.paths,
+      ...(this.deps.config ? { config: this.deps.config() } : {}),
       discovery: this.deps.discovery?.() ?? [],
       backends: registry.statuses().map((status) => this.withSettings(status)),
       conflicts: set.conflicts,
@@ -174,14 +171,8 @@ export class Control implements ControlApi {
     if (!connection) throw new ControlError(404, `no backend named "${name}"`);
     const set = this.deps.aggregator.current;
     const catalog = connection.catalog;
-    const advertised = (routes: ReadonlyMap<string, { backend: string; originalName: string }>) => {
-      const byOriginal = new Map<string, string>();
-      for (const [advertisedName, route] of routes)
-        if (route.backend === name) byOriginal.set(route.originalName, advertisedName);
-      return byOriginal;
-    };
-    const tools = advertised(set.toolRoutes);
-    const prompts = advertised(set.promptRoutes);
+    const tools = advertisedNames(set, 'tool', name);
+    const prompts = advertisedNames(set, 'prompt', name);
     const entry = (
       kind: CapabilityEntry['kind'],
       definition: JsonObject,
@@ -202,17 +193,10 @@ export class Control implements ControlApi {
       tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
-        entry('resource', r, r.uri, set.resourceOwners.get(r.uri) === name ? r.uri : null),
+        entry('resource', r, r.uri, advertisedResource(set, name, r.uri)),
       ),
       resourceTemplates: (catalog?.resourceTemplates ?? []).map((t) =>
-        entry(
-          'resourceTemplate',
-          t,
-          t.uriTemplate,
-          set.templateRoutes.some((r) => r.backend === name && r.uriTemplate === t.uriTemplate)
-            ? t.uriTemplate
-            : null,
-        ),
+        entry('resourceTemplate', t, t.uriTemplate, advertisedTemplate(set, name, t.uriTemplate)),
       ),
     };
   }
@@ -235,8 +219,8 @@ export class Control implements ControlApi {
       this.settingsChanged.emit();
       return;
     }
-    if (value.length > MAX_DISPLAY_NAME)
-      throw new ControlError(400, `a display name has at most ${MAX_DISPLAY_NAME} characters`);
+    if (value.length > DISPLAY_NAME_MAX)
+      throw new ControlError(400, `a display name has at most ${DISPLAY_NAME_MAX} characters`);
     // Control characters, line separators and bidi overrides would garble or disguise a label.
     if (UNSAFE_IN_LABEL.test(value))
       throw new ControlError(400, 'a display name cannot contain control or text-direction characters');

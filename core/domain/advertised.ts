@@ -1,7 +1,13 @@
 // The advertised set: what the gateway serves, and the routing table behind it. Built only when a
 // backend's capabilities change, never on a client request.
-import type { JsonObject, PromptDef, ResourceDef, ResourceTemplateDef, ToolDef } from './capability.js';
-import type { Conflict } from './conflict.js';
+import type {
+  JsonObject,
+  PromptDef,
+  ResourceDef,
+  ResourceTemplateDef,
+  ToolDef,
+} from '../../common/domain/capability.js';
+import type { Conflict } from '../../common/domain/conflict.js';
 
 export interface Route {
   backend: string;
@@ -31,6 +37,8 @@ export interface AdvertisedSet {
   templateRoutes: readonly TemplateRoute[];
   /** Backends that serve completions, logging, subscriptions (for routing and capabilities). */
   backendCapabilities: ReadonlyMap<string, JsonObject>;
+  /** What the gateway offers clients (initialize, server/discover): built with the set, not per request. */
+  capabilities: JsonObject;
   conflicts: Conflict[];
   instructions?: string;
   /** Pre-serialized `{"tools":[…]}` etc.: a list request costs one string splice. */

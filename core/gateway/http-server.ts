@@ -17,7 +17,7 @@ import {
   type HostPolicy,
 } from './guards.js';
 import { clearedCookie, cookieAllowed, DashboardLogins, presentedSession, sessionCookie } from './login.js';
-import type { RefusalCounter, RefusalReason } from './refusals.js';
+import type { RefusalCounter, RefusalReason } from './refusal-counter.js';
 import { INSTANCE_HEADER } from '../backends/http-transport.js';
 
 export type RouteHandler = (

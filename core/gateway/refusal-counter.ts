@@ -5,7 +5,7 @@
 // once a minute), and are shown in the snapshot (`switchyard status`, the dashboard).
 import type { AppSettingsStore } from '../domain/stores.js';
 import type { Clock, Logger } from '../domain/runtime.js';
-import { REFUSAL_REASONS, type RefusalReason, type RefusalSummary } from '../domain/refusal.js';
+import { REFUSAL_REASONS, type RefusalReason, type RefusalSummary } from '../../common/domain/refusal.js';
 
 export type { RefusalReason, RefusalSummary };
 

@@ -1,4 +1,4 @@
-// Requests the front door refused, counted per reason (see core/gateway/refusals.ts).
+// Requests the front door refused, counted per reason (see core/gateway/refusal-counter.ts).
 
 export const REFUSAL_REASONS = ['host', 'origin', 'token-missing', 'token-invalid'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

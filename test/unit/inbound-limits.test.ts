@@ -9,7 +9,7 @@ import {
   MessageMeter,
   responseIdOf,
   SseReader,
-} from '../../core/backends/inbound.js';
+} from '../../core/backends/inbound-limits.js';
 import { parseMessages } from '../../core/backends/messages.js';
 
 describe('MessageMeter and InboundBudget', () => {
