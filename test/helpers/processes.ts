@@ -174,8 +174,11 @@ export async function waitFor<T>(
 export const HOSTILE = path.join(ROOT, 'test/fixtures/hostile-backend.ts');
 
 /** The misbehaving backend (test/fixtures/hostile-backend.ts) over HTTP; resolves once it listens. */
-export async function startHostile(spec: Omit<HostileSpec, 'transport'>): Promise<RunningServer> {
+export async function startHostile(
+  spec: Omit<HostileSpec, 'transport'>,
+): Promise<RunningServer & { output(): string }> {
   let port = spec.port ?? 0;
+  let output = '';
   const launch = async () => {
     const child = spawn(
       NODE,
@@ -188,10 +191,12 @@ export async function startHostile(spec: Omit<HostileSpec, 'transport'>): Promis
     child.stderr!.resume();
     const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
     port = Number(m[1]);
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     return child;
   };
   let child = await launch();
   return {
+    output: () => output,
     get url() {
       return `http://127.0.0.1:${port}/mcp`;
     },
