@@ -8,8 +8,10 @@ import https from 'node:https';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
 import {
+  BackendProtocolError,
   ConnectionClosedError,
   HttpStatusError,
+  oneLine,
   SelfConnectionError,
   SessionLostError,
   StreamLostError,
@@ -215,6 +217,17 @@ export class StreamableHttpTransport implements BackendTransport {
       // The body becomes one string and its parse; the buffer is garbage as soon as it is decoded.
       const text = body.toString('utf8');
       const messages = parseMessages(text, this.options.backend);
+      // The body answers our request or nothing: a reply under another id is dropped, and the request
+      // fails now instead of waiting out its timeout.
+      if (id !== undefined && !messages.some((m) => !('method' in m) && 'id' in m && m.id === id)) {
+        const other = messages.find((m) => !('method' in m) && 'id' in m) as { id?: unknown } | undefined;
+        throw new BackendProtocolError(
+          other
+            ? `backend answered request ${JSON.stringify(id)} with a response for id ${oneLine(JSON.stringify(other.id) ?? '', 40)}`
+            : `backend answered request ${JSON.stringify(id)} without a response to it`,
+          this.options.backend,
+        );
+      }
       if (messages.length === 1 && !text.trimStart().startsWith('[')) {
         this.onmessage?.(messages[0]!, { relatedRequestId: id, raw: text });
         return;
