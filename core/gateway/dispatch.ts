@@ -60,6 +60,8 @@ class Call {
   readonly started: number;
   readonly startMark: number;
   routed: Routed | undefined = undefined;
+  /** Why the gateway ended this request while it waited (the client is told), if it did. */
+  notice: string | undefined = undefined;
 
   constructor(
     readonly session: ClientSession,
@@ -137,13 +139,24 @@ export class Dispatcher {
     } finally {
       call.session.finish(id, handle);
     }
+    if (handle.notice) call.notice = handle.notice;
     return !handle.cancelled && !call.session.isClosed && call.responder.isOpen;
   }
 
-  /** A request given up while it waited: no response (as for a cancelled call), on the record. */
+  /**
+   * A request given up while it waited: no response when the client cancelled it; an error saying
+   * why when the gateway ended it (the session went away or the gateway was paused).
+   */
   private dropped(call: Call): void {
+    if (call.notice) return this.ended(call, call.notice);
     call.responder.accept();
     this.audit(call, 'cancelled', 0);
+  }
+
+  /** The gateway ended a request the client still waits for: it gets an error, never an empty 202. */
+  private ended(call: Call, notice: string): void {
+    const bytes = call.responder.respond(errorJson(call.inbound.id, ErrorCode.InternalError, notice));
+    this.audit(call, 'cancelled', bytes, ErrorCode.InternalError, notice);
   }
 
   private list(call: Call, serialized: string): void {
@@ -199,7 +212,8 @@ export class Dispatcher {
       }
     } catch (error) {
       if (error instanceof CancelledError) {
-        responder.accept(); // a cancelled request gets no response
+        if (handle.notice) return this.ended(call, handle.notice);
+        responder.accept(); // a request the client cancelled gets no response
         return this.audit(call, 'cancelled', 0);
       }
       const timedOut = error instanceof BackendTimeoutError;

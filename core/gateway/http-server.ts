@@ -37,6 +37,11 @@ export interface GatewayServerOptions {
   refusals?: RefusalCounter;
   /** This process's instance id, sent in Switchyard-Instance so a backend pointing here is recognized. */
   instanceId?: string;
+  /**
+   * How long a client may take to send a whole request (headers and body), ms; default 30 s. Only
+   * the request: a response (a GET stream) may last as long as it likes.
+   */
+  requestTimeoutMs?: number;
   mcp: RouteHandler;
   /** Control API under /api/ (token required). */
   api?: RouteHandler;
@@ -67,7 +72,16 @@ export class GatewayServer {
     this.expectedToken = options.token === null ? null : expectToken(options.token);
     this.logins = new DashboardLogins(options.clock ?? systemClock);
     const instanceId = options.instanceId;
-    this.server = http.createServer((req, res) => {
+    // A client that sends its body slowly (or never finishes it) is cut off with 408: without this,
+    // each such request holds a socket and a buffer forever. Node checks at an interval, so the
+    // interval follows the timeout.
+    const requestTimeout = options.requestTimeoutMs ?? 30_000;
+    const serverOptions: http.ServerOptions = {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 20_000),
+      connectionsCheckingInterval: Math.max(100, Math.min(requestTimeout / 4, 5_000)),
+    };
+    this.server = http.createServer(serverOptions, (req, res) => {
       if (instanceId !== undefined) res.setHeader(INSTANCE_HEADER, instanceId);
       this.route(req, res).catch((error: unknown) => {
         options.logger.error('request failed', {
@@ -81,9 +95,6 @@ export class GatewayServer {
         } else res.end();
       });
     });
-    // Long-lived SSE streams must not be cut by Node's default request timeouts.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
   }
 
