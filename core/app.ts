@@ -165,6 +165,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     maxResponseBytes: config.limits.backendResponse,
     inboundBudget: new InboundBudget(config.limits.backendInFlight),
     selfInstance: instanceId,
+    stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });

@@ -25,6 +25,7 @@ import { withEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer } from './rpc-peer.js';
 import type { BackendTransport } from './transport.js';
 import type { InboundBudget } from './inbound-limits.js';
+import { ProcessSlots } from './stdio-transport.js';
 import { mark, msSince } from '../support/stopwatch.js';
 
 export interface ConnectionOptions {
@@ -38,6 +39,8 @@ export interface ConnectionOptions {
   inboundBudget?: InboundBudget;
   /** This gateway's instance id, to refuse a backend that is this gateway itself. */
   selfInstance?: string;
+  /** Processes a stdio backend may run at once (limits.stdioProcesses; default unbounded). */
+  stdioProcesses?: number;
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
@@ -59,6 +62,8 @@ export class BackendConnection {
   readonly statusChanged = new Emitter<BackendStatus>();
   /** Agent shared by this backend's control connection and every client session's link. */
   readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
+  /** Shared by this backend's processes (stdio): the control connection's and every session's. */
+  private readonly processSlots: ProcessSlots | undefined;
 
   private _status: BackendStatus;
   private _catalog: BackendCatalog | undefined;
@@ -81,6 +86,8 @@ export class BackendConnection {
     private readonly options: ConnectionOptions,
   ) {
     this.log = options.logger.child({ backend: spec.name });
+    this.processSlots =
+      options.stdioProcesses !== undefined ? new ProcessSlots(options.stdioProcesses) : undefined;
     this._status = {
       name: spec.name,
       state: 'connecting',
@@ -165,6 +172,7 @@ export class BackendConnection {
       maxResponseBytes: this.options.maxResponseBytes,
       budget: this.options.inboundBudget,
       selfInstance: this.options.selfInstance,
+      processSlots: this.processSlots,
       logger: this.log,
     });
   }

@@ -6,7 +6,7 @@ import type { BackendSpec } from '../domain/backend-spec.js';
 import type { Logger } from '../domain/runtime.js';
 import { StreamableHttpTransport } from './http-transport.js';
 import { SseTransport } from './sse-transport.js';
-import { StdioTransport } from './stdio-transport.js';
+import { StdioTransport, type ProcessSlots } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
 import type { InboundBudget } from './inbound-limits.js';
@@ -18,6 +18,8 @@ export interface TransportContext {
   budget?: InboundBudget | undefined;
   /** This gateway's instance id (an HTTP answer carrying it means the backend is ourselves). */
   selfInstance?: string | undefined;
+  /** The backend's stdio process slots (limits.stdioProcesses). */
+  processSlots?: ProcessSlots | undefined;
   logger: Logger;
 }
 
@@ -54,6 +56,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     cwd: endpoint.cwd,
     maxMessageBytes: context.maxResponseBytes,
     ...(context.budget ? { budget: context.budget } : {}),
+    ...(context.processSlots ? { slots: context.processSlots } : {}),
     backend: spec.name,
     onStderr: (line) => context.logger.debug('backend stderr', { backend: spec.name, line }),
   });

@@ -21,6 +21,28 @@ export interface StdioTransportOptions {
   backend?: string;
   /** Called with each stderr line (for debug logging). */
   onStderr?: (line: string) => void;
+  /** The backend's process slots: a process starts only when one is free, and frees it on exit. */
+  slots?: ProcessSlots;
+}
+
+/** A hard cap on the processes one stdio backend runs at once (`limits.stdioProcesses`). */
+export class ProcessSlots {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  take(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+
+  release(): void {
+    this.used = Math.max(0, this.used - 1);
+  }
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -43,6 +65,7 @@ export class StdioTransport implements BackendTransport {
   private readonly stderrTail: string[] = [];
   private closing = false;
   private exited = false;
+  private holdsSlot = false;
 
   constructor(private readonly options: StdioTransportOptions) {
     this.stdout = new LineFramer(
@@ -103,7 +126,19 @@ export class StdioTransport implements BackendTransport {
   }
 
   start(): Promise<void> {
-    const { command, args, env, cwd, backend } = this.options;
+    const { command, args, env, cwd, backend, slots } = this.options;
+    if (slots) {
+      if (!slots.take()) {
+        return Promise.reject(
+          new ConnectionClosedError(
+            `backend ${backend ?? command} already runs ${slots.limit} processes, its limit (limits.stdioProcesses): ` +
+              'end idle client sessions or raise the limit',
+            backend,
+          ),
+        );
+      }
+      this.holdsSlot = true;
+    }
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         env: { ...getDefaultEnvironment(), ...env },
@@ -115,6 +150,7 @@ export class StdioTransport implements BackendTransport {
       this.child = child;
       child.once('error', (error: NodeJS.ErrnoException) => {
         if (child.pid === undefined) {
+          this.freeSlot();
           reject(
             new ConnectionClosedError(
               error.code === 'ENOENT'
@@ -134,9 +170,16 @@ export class StdioTransport implements BackendTransport {
     });
   }
 
+  private freeSlot(): void {
+    if (!this.holdsSlot) return;
+    this.holdsSlot = false;
+    this.options.slots?.release();
+  }
+
   private onExit(): void {
     if (this.exited) return;
     this.exited = true;
+    this.freeSlot();
     this.stdout.clear();
     this.stderrFramer.clear();
     if (this.closing) return this.onclose?.();

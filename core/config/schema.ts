@@ -202,6 +202,8 @@ export const configSchema = z
           .default(100 * 1024 ** 2),
         // Everything all backends have in flight at once (partial bodies, events and lines).
         backendInFlight: size.default(256 * 1024 ** 2),
+        // Processes one stdio backend may run at once (one per client session, plus the gateway's own).
+        stdioProcesses: int((n) => n.min(1)).default(32),
       })
       .prefault({})
       .refine((l) => l.backendInFlight >= l.backendResponse, {

@@ -73,6 +73,7 @@ describe('defaults', () => {
       batch: 64,
       backendResponse: 100 * 1024 * 1024,
       backendInFlight: 256 * 1024 * 1024,
+      stdioProcesses: 32,
     });
   });
 
@@ -468,6 +469,7 @@ describe('durations and sizes', () => {
       batch: 64,
       backendResponse: 12_345,
       backendInFlight: 256 * 1024 ** 2,
+      stdioProcesses: 32,
     });
     for (const requestBody of [0, '0', '0MiB', -1, 'big', 2.5]) {
       const errors = expectErrors(validateConfig({ limits: { requestBody } }, NO_ENV));
