@@ -24,6 +24,7 @@ import type { ClientSession, SessionLink } from './client-session.js';
 import type { Era, Inbound } from './inbound.js';
 import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultJson } from './wire.js';
+import type { BackendRegistry } from '../backends/registry.js';
 
 export { ErrorCode } from './wire.js';
 
@@ -42,6 +43,8 @@ const CLIENT_CAPABILITY_FOR: Record<string, string> = {
 
 export interface DispatchOptions {
   aggregator: Aggregator;
+  /** To tell a call to a name of a backend that is down why (its state, since when). */
+  registry: BackendRegistry;
   clock: Clock;
   logger: Logger;
   audit: AuditSink;
@@ -110,6 +113,11 @@ export class Dispatcher {
       }
     }
     if ('error' in routed) {
+      const down = routed.name !== undefined ? this.downOwner(method, routed.name) : undefined;
+      if (down) {
+        const bytes = call.responder.respond(this.failure(call, down, false));
+        return this.audit(call, 'backend_down', bytes, undefined, down);
+      }
       return this.refuse(call, routed.error.code, routed.error.message, routed.error.data);
     }
     call.routed = routed;
@@ -266,6 +274,29 @@ export class Dispatcher {
    * A failed call: a tool call gets a tool error result the model can read and act on; other
    * methods get a JSON-RPC error.
    */
+  /**
+   * Why a tool or prompt name that is not advertised right now cannot be called, when it belongs
+   * (by its pin) to a backend that is down: the name stays routed to that answer while it is down.
+   */
+  private downOwner(method: string, name: string): string | undefined {
+    const kind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : undefined;
+    if (!kind) return undefined;
+    const backend = this.options.aggregator.ownerOf(kind, name);
+    const connection = backend !== undefined ? this.options.registry.get(backend) : undefined;
+    if (!connection || connection.isUsable) return undefined;
+    const status = connection.status;
+    // While it retries, the backend is "connecting"; it has been down since its last failure.
+    const since = new Date(status.lastError?.at ?? status.since).toISOString();
+    const state =
+      status.state === 'connecting'
+        ? 'down (reconnecting)'
+        : status.state === 'disabled'
+          ? 'disabled'
+          : 'down';
+    const why = status.lastError ? `: ${status.lastError.message}` : '';
+    return `backend "${backend}" is ${state} since ${since}${why}`;
+  }
+
   private failure(call: Call, message: string, timedOut: boolean): string {
     const { inbound, session } = call;
     if (inbound.method === 'tools/call') {

@@ -1,7 +1,7 @@
 // Issue 10 item 15 (backend side): health follows the truth, not the ping interval. Health pings
 // are made rare here (10 min) so only the immediate mechanisms can pass these tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { connectV2, startGateway, textOf, type TestGateway } from '../helpers/gateway.js';
 import { startFixture, startHostile, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let streaming: RunningServer;
@@ -57,5 +57,36 @@ describe('health truth', () => {
     expect(seen).not.toContain('degraded');
     // Its catalog is there again (the reconnect listed it).
     await waitFor(() => state('postonly')?.counts.tools === 1, { what: 'postonly tools' });
+  });
+});
+
+describe('calls to a down backend', () => {
+  it('say which backend is down and since when, instead of "unknown tool"', async () => {
+    const fixture = await startFixture({ name: 'gone', transport: 'legacy-http', tools: ['echo'] });
+    const local = await startGateway(
+      { aggregation: { conflicts: 'prefix' }, backends: [{ name: 'gone', url: fixture.url }] },
+      { healthIntervalMs: 600_000 },
+    );
+    try {
+      const client = await connectV2(local);
+      await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === 'gone__echo'), {
+        what: 'gone__echo listed',
+      });
+      await fixture.stop();
+      await waitFor(
+        () => local.app.control.snapshotNow().backends.find((b) => b.name === 'gone')?.state === 'down',
+        { what: 'gone down' },
+      );
+      await waitFor(() => !local.app.aggregator.current.toolRoutes.has('gone__echo'), {
+        what: 'gone__echo withdrawn',
+      });
+      const result = await client.callTool({ name: 'gone__echo', arguments: { message: 'x' } });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/backend "gone" is down since \d{4}-\d\d-\d\dT.*Z/);
+      await client.close();
+    } finally {
+      await local.stop();
+      await fixture.stop();
+    }
   });
 });
