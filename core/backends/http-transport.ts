@@ -66,6 +66,8 @@ export class StreamableHttpTransport implements BackendTransport {
   private readonly inflight = new Set<http.ClientRequest>();
   private stream: http.ClientRequest | undefined;
   private streamTimer: NodeJS.Timeout | undefined;
+  /** Oversize events in a row on the GET stream (the retry delay doubles with each). */
+  private streamOverflows = 0;
   private readonly limits: InboundLimits;
 
   constructor(private readonly options: HttpTransportOptions) {
@@ -316,7 +318,11 @@ export class StreamableHttpTransport implements BackendTransport {
       if (this.closed) return;
       // A stream that was open and dropped may mean the backend died: say so, so health is checked now.
       if (live) this.onerror?.(new StreamLostError('notification stream dropped', this.options.backend));
-      this.streamTimer = setTimeout(() => this.openNotificationStream(), this.options.streamRetryMs ?? 1000);
+      // A backend that keeps sending oversize events waits longer each time (up to a minute), so it
+      // cannot make the gateway read (and drop) its cap's worth of bytes every second.
+      const base = this.options.streamRetryMs ?? 1000;
+      const delay = Math.min(base * 2 ** this.streamOverflows, 60_000);
+      this.streamTimer = setTimeout(() => this.openNotificationStream(), delay);
       this.streamTimer.unref();
     };
     req.on('error', () => retry());
@@ -350,10 +356,12 @@ export class StreamableHttpTransport implements BackendTransport {
             this.onerror?.(error as Error);
             return;
           }
+          this.streamOverflows = 0;
           for (const message of messages) this.onmessage?.(message, {});
         },
         // An event over the cap: drop it and reset the stream (a new GET after the retry delay).
         onOverflow: (error) => {
+          this.streamOverflows++;
           this.onerror?.(error);
           req.destroy();
         },
