@@ -45,6 +45,19 @@ async function openSession(): Promise<string> {
 
 const hang = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"hang","arguments":{}}}';
 
+/** The session's call is on its way to the backend: the session has its own link to it. */
+async function reachedBackend(session: string): Promise<void> {
+  await waitFor(
+    () =>
+      gateway.app.control
+        .snapshotNow()
+        .sessions.find((s) => s.id === session)
+        ?.backends.includes('b'),
+    { what: 'the call to reach the backend' },
+  );
+  await new Promise((r) => setTimeout(r, 200));
+}
+
 beforeAll(async () => {
   backend = await startFixture({ name: 'b', transport: 'legacy-http', tools: ['hang', 'echo'] });
   gateway = await startGateway({ backends: [{ name: 'b', url: backend.url, timeout: '10m' }] });
@@ -70,7 +83,7 @@ describe('a call in flight when its session goes away', () => {
   it('gets a JSON-RPC error when the session is deleted', async () => {
     const session = await openSession();
     const call = request('POST', hang, session);
-    await new Promise((r) => setTimeout(r, 300)); // let the call reach the backend
+    await reachedBackend(session);
     expect((await request('DELETE', undefined, session)).status).toBeLessThan(300);
     const answer = await call;
     expect(answer.status).toBe(200);
@@ -82,7 +95,7 @@ describe('a call in flight when its session goes away', () => {
   it('gets a JSON-RPC error when the gateway is paused', async () => {
     const session = await openSession();
     const call = request('POST', hang, session);
-    await new Promise((r) => setTimeout(r, 300));
+    await reachedBackend(session);
     await gateway.app.setRunning(false);
     try {
       const answer = await call;
