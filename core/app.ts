@@ -1,5 +1,6 @@
 // Assembles the engine from a config object plus runtime options, the same way for the CLI, the
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
+import { randomUUID } from 'node:crypto';
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { errorMessage } from './backends/errors.js';
@@ -23,6 +24,8 @@ import { integrityAuditEvent } from './integrity/audit.js';
 import type { IntegrityPolicy } from '../common/domain/integrity.js';
 import { IntegrityGuard } from './integrity/guard.js';
 import { integrityPolicy } from './integrity/policy.js';
+import { InboundBudget } from './backends/inbound-limits.js';
+import { RefusalCounter } from './gateway/refusal-counter.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import {
   MemoryAppSettings,
@@ -93,6 +96,8 @@ export interface StartedApp {
   url: string;
   port: number;
   token: ResolvedToken;
+  /** The dashboard's one-time login link (absent when auth is off). */
+  loginUrl?: string;
 }
 
 /** What applying an edited config did: the backends touched, and the keys only a restart applies. */
@@ -115,6 +120,8 @@ export interface App {
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
+  /** A new one-time dashboard login link (undefined when not started or auth is off). */
+  issueLoginUrl(): string | undefined;
   /**
    * Applies an edited config as a diff, keeping sessions, pins, decisions and untouched backends:
    * backends (added, removed, reconnected when changed), aggregation rules, session and request
@@ -161,12 +168,17 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ? chosen.strategy
       : c.aggregation.conflicts;
   };
+  // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
+  const instanceId = randomUUID();
   const registry = new BackendRegistry({
     clock,
     logger,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
+    inboundBudget: new InboundBudget(config.limits.backendInFlight),
+    selfInstance: instanceId,
+    stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
@@ -283,6 +295,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     stateChanged.emit();
   };
 
+  const refusals = new RefusalCounter({ clock, logger, settings: appSettings });
+
   const connectInfo = () => ({
     url: url ?? endpointUrl(config.server.host, config.server.port),
     token: token?.token ?? null,
@@ -299,6 +313,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ...(url ? { url } : {}),
       ...(gateway.startedAt ? { startedAt: gateway.startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
+      refusals: refusals.summary(),
       ...(gateway.error ? { error: gateway.error } : {}),
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
@@ -368,6 +383,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     control,
     store,
     setRunning,
+    issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
@@ -376,12 +392,16 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       gateway.enter('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
+        if (token.regenerated)
+          logger.warn('the token file was empty: wrote a new token to it', { file: token.file });
         server = new GatewayServer({
           host: config.server.host,
           port: config.server.port,
           token: token.token,
           logger,
-          audit,
+          clock,
+          refusals,
+          instanceId,
           mcp: (req, res) => endpoint.handle(req, res),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
@@ -398,7 +418,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         const port = await server.listen();
         url = endpointUrl(config.server.host, port);
         gateway.enter('running');
-        return { url, port, token };
+        const loginUrl = server.loginUrl(url);
+        return { url, port, token, ...(loginUrl ? { loginUrl } : {}) };
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         await this.stop().catch(() => undefined);
@@ -413,6 +434,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();
       server = undefined;
+      refusals.close();
       await endpoint.close();
       await registry.stop();
       if (ownsStore) await store?.close();

@@ -64,6 +64,8 @@ const EMPTY: AdvertisedSet = {
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
   private _current: AdvertisedSet = EMPTY;
+  /** Names that left the set with their backend (down): name → backend, until it is back or removed. */
+  private readonly departed = { tool: new Map<string, string>(), prompt: new Map<string, string>() };
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
@@ -219,6 +221,7 @@ export class Aggregator {
       this.checkHold();
       return before;
     }
+    this.rememberDeparted(before, set);
     this._current = { ...set, version: before.version + 1 };
     this.options.logger.debug('advertised set rebuilt', {
       version: this._current.version,
@@ -241,6 +244,34 @@ export class Aggregator {
     if (this.pendingPins.length === 0) return;
     this.options.pins.upsert(this.pendingPins);
     this.pendingPins = [];
+  }
+
+  /**
+   * The backend a tool or prompt name belongs to while it is not advertised (its backend is down,
+   * still registered): the name it had in a set this process served, else its pin. Lets a call to
+   * it say "backend X is down" instead of "unknown tool". Read on that miss only.
+   */
+  ownerOf(kind: 'tool' | 'prompt', advertisedName: string): string | undefined {
+    const departed = this.departed[kind].get(advertisedName);
+    const backend =
+      departed ??
+      this.options.pins
+        .all()
+        .filter((p) => p.kind === kind && p.advertisedName === advertisedName)
+        .sort((x, y) => y.pinnedAt - x.pinnedAt)[0]?.backend;
+    return backend !== undefined && this.registry.get(backend) ? backend : undefined;
+  }
+
+  private rememberDeparted(before: AdvertisedSet, after: Omit<AdvertisedSet, 'version'>): void {
+    const known = new Set(this.registry.names());
+    for (const [kind, was, now] of [
+      ['tool', before.toolRoutes, after.toolRoutes],
+      ['prompt', before.promptRoutes, after.promptRoutes],
+    ] as const) {
+      const departed = this.departed[kind];
+      for (const [name, route] of was) if (!now.has(name)) departed.set(name, route.backend);
+      for (const [name, backend] of departed) if (now.has(name) || !known.has(backend)) departed.delete(name);
+    }
   }
 
   /** Applies a user decision for a conflict (or clears it with `null`) and rebuilds. */

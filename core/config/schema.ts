@@ -34,6 +34,9 @@ const size = z.unknown().transform((value, ctx) => {
   return bytes;
 });
 
+/** The largest `limits.backendResponse` accepted (see the schema below for why). */
+export const MAX_BACKEND_RESPONSE = 256 * 1024 ** 2;
+
 /**
  * After ${env:} expansion a number or a boolean arrives as a string ("4750", "true"): accept the
  * string form where the value is obviously what the user meant.
@@ -207,9 +210,23 @@ export const configSchema = z
         // Caps that keep one bad client or backend from exhausting memory (see docs/config.md).
         requestBody: size.default(4 * 1024 ** 2),
         batch: int((n) => n.min(1)).default(64),
-        backendResponse: size.default(100 * 1024 ** 2),
+        // At most 256 MiB: a message becomes one JavaScript string (V8 caps those near 512 MiB) plus
+        // its parse, and every byte of it counts against backendInFlight.
+        backendResponse: size
+          .refine((n) => n <= MAX_BACKEND_RESPONSE, {
+            message: `must be at most ${MAX_BACKEND_RESPONSE / 1024 ** 2}MiB`,
+          })
+          .default(100 * 1024 ** 2),
+        // Everything all backends have in flight at once (partial bodies, events and lines).
+        backendInFlight: size.default(256 * 1024 ** 2),
+        // Processes one stdio backend may run at once (one per client session, plus the gateway's own).
+        stdioProcesses: int((n) => n.min(1)).default(32),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((l) => l.backendInFlight >= l.backendResponse, {
+        message: 'backendInFlight must be at least backendResponse',
+        path: ['backendInFlight'],
+      }),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

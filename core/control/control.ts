@@ -1,12 +1,13 @@
 // The app API: one interface for the CLI, the HTTP control API, the dashboard and the tray.
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
+import type { RefusalSummary } from '../../common/domain/refusal.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { BackendStatus } from '../../common/domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
 import type { Decision } from '../../common/domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
-import type { AuditQueryApi } from '../domain/audit-query.js';
+import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
@@ -34,6 +35,7 @@ export interface GatewayInfo {
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
+  refusals?: RefusalSummary;
   error?: string;
 }
 
@@ -280,7 +282,12 @@ export class Control implements ControlApi {
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditPage> {
-    return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    try {
+      return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    } catch (error) {
+      if (error instanceof InvalidAuditQueryError) throw new ControlError(400, error.message);
+      throw error;
+    }
   }
 
   async auditStats(query: AuditStatsQuery): Promise<AuditStats> {
