@@ -5,6 +5,9 @@ import { Aggregator } from './aggregate/aggregator.js';
 import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
+import { BackendEdits } from './control/backend-edits.js';
+import { parseConfigText } from './config/load.js';
+import { readFile } from 'node:fs/promises';
 import { createApiHandler } from './control/http-api.js';
 import type { ConfigStatus } from '../common/control/snapshot.js';
 import { endpointUrl } from './config/paths.js';
@@ -108,6 +111,8 @@ export interface App {
    * limits. What cannot change in a running process is reported in `restartNeeded`.
    */
   applyConfig(next: SwitchyardConfig): Promise<ConfigApplied>;
+  /** How an edit made from the dashboard is applied (serve's reload); default: read and apply the file. */
+  useConfigReload(reload: () => Promise<void>): void;
   /** An edit of the config file that could not be applied (the running config stays). */
   configRejected(error: NonNullable<ConfigStatus['error']>): void;
   stop(): Promise<void>;
@@ -255,7 +260,30 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     stateChanged.emit();
   };
 
+  // Edits from the dashboard apply at once: by default the file is read and applied here; a serve
+  // with a watcher hands in its own reload (useConfigReload), so overrides and the watcher agree.
+  let reloadConfig = async (): Promise<void> => {
+    if (!options.configFile) return;
+    const result = parseConfigText(await readFile(options.configFile, 'utf8'));
+    if (result.ok) await applyConfig(result.config);
+  };
+  const backendEdits = new BackendEdits({
+    file: options.configFile,
+    registry,
+    env: process.env,
+    apply: () => reloadConfig(),
+    connection: {
+      clock,
+      logger,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      healthIntervalMs: options.healthIntervalMs ?? 15_000,
+      maxResponseBytes: config.limits.backendResponse,
+      identity: GATEWAY_IDENTITY,
+    },
+  });
+
   const control = new Control({
+    backendEdits,
     registry,
     aggregator,
     endpoint,
@@ -323,6 +351,9 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     store,
     setRunning,
     applyConfig,
+    useConfigReload(reload) {
+      reloadConfig = reload;
+    },
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
     },

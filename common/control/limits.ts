@@ -25,3 +25,8 @@ export const AUDIT_LIST_MAX = 1000;
 
 /** Largest JSON body the HTTP binding reads (413 above it). */
 export const CONTROL_BODY_MAX = 64 * 1024;
+
+/** A backend spec from the dashboard's form: header/env key length, value length, number of args. */
+export const SPEC_KEY_MAX = 256;
+export const SPEC_VALUE_MAX = 8192;
+export const SPEC_LIST_MAX = 256;

@@ -23,6 +23,13 @@ import type {
 } from '../../common/control/api.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
+import type { BackendEdits } from './backend-edits.js';
+import type {
+  BackendSpecInput,
+  BackendSpecView,
+  BackendTestResult,
+  NewBackendSpec,
+} from '../../common/control/backend-edit.js';
 import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
@@ -58,6 +65,8 @@ export interface ControlDeps {
   connectInfo: () => ConnectInfo;
   audit?: AuditQueryApi;
   settings?: ControlSettings;
+  /** Backends added, edited, removed and tested from the dashboard (the config file's). */
+  backendEdits?: BackendEdits;
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -291,6 +300,33 @@ export class Control implements ControlApi {
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
   }
+
+  // --- Backends from the dashboard (backend-edits.ts) ---
+  private edits(): BackendEdits {
+    if (!this.deps.backendEdits) throw new ControlError(409, 'this engine cannot edit its backends');
+    return this.deps.backendEdits;
+  }
+
+  async backendConfig(name: string): Promise<BackendSpecView> {
+    return this.edits().view(name);
+  }
+
+  async addBackend(spec: NewBackendSpec): Promise<void> {
+    return this.edits().add(spec);
+  }
+
+  async updateBackend(name: string, spec: BackendSpecInput): Promise<void> {
+    return this.edits().update(name, spec);
+  }
+
+  async removeBackend(name: string): Promise<void> {
+    return this.edits().remove(name);
+  }
+
+  async testBackend(spec: NewBackendSpec): Promise<BackendTestResult> {
+    return this.edits().test(spec);
+  }
+  // --- end of backends from the dashboard ---
 
   close(): void {
     this.unwatch();
