@@ -153,13 +153,17 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ? chosen.strategy
       : c.aggregation.conflicts;
   };
-  const registry = new BackendRegistry({
+  // How the gateway connects to a backend (the registry's, and a dashboard Test connection's).
+  const connectionOptions = {
     clock,
     logger,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
     identity: GATEWAY_IDENTITY,
+  };
+  const registry = new BackendRegistry({
+    ...connectionOptions,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
   const aggregator = new Aggregator(
@@ -272,14 +276,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     registry,
     env: process.env,
     apply: () => reloadConfig(),
-    connection: {
-      clock,
-      logger,
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      healthIntervalMs: options.healthIntervalMs ?? 15_000,
-      maxResponseBytes: config.limits.backendResponse,
-      identity: GATEWAY_IDENTITY,
-    },
+    connection: connectionOptions,
   });
 
   const control = new Control({

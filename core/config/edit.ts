@@ -347,7 +347,15 @@ function applyFormKeys(doc: Document, item: YAMLMap, entry: Record<string, unkno
         const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         if (!(k in map)) current.delete(pair.key);
       }
-      for (const [k, v] of Object.entries(map)) if (!same(current.get(k), v)) current.set(k, v);
+      for (const [k, v] of Object.entries(map)) {
+        const node: unknown = current.get(k, true);
+        if (isScalar(node)) node.value = v;
+        else current.set(k, v);
+      }
+      continue;
+    }
+    if (isScalar(current) && typeof value !== 'object') {
+      current.value = value; // the same node: a comment after it stays
       continue;
     }
     const created = doc.createNode(value);
