@@ -44,6 +44,8 @@ export interface BackendEditState {
   /** A message for the whole form (a refusal not tied to one field). */
   error: string | null;
   fieldErrors: FieldErrors;
+  /** Counts attempts refused with field errors (the view focuses the first invalid field). */
+  refusals: number;
   openAdd(): void;
   openEdit(name: string): Promise<void>;
   openRemove(name: string): void;
@@ -120,7 +122,8 @@ export function createBackendEditStore(deps: { bridge: Bridge; ui: UiStore }) {
       const message = errorMessage(error);
       const status = error instanceof BridgeError ? error.status : undefined;
       const tied = status === 400 || status === undefined ? fieldOf(message) : undefined;
-      if (tied) set({ fieldErrors: { [tied.field]: tied.message }, error: null });
+      if (tied)
+        set({ fieldErrors: { [tied.field]: tied.message }, error: null, refusals: get().refusals + 1 });
       else set({ error: message, fieldErrors: {} });
     };
     const mode = () => get().dialog?.mode;
@@ -133,6 +136,7 @@ export function createBackendEditStore(deps: { bridge: Bridge; ui: UiStore }) {
       test: null,
       error: null,
       fieldErrors: {},
+      refusals: 0,
       openAdd: () =>
         set({ dialog: { mode: 'add' }, form: emptyForm(), test: null, error: null, fieldErrors: {} }),
       async openEdit(name) {
@@ -171,7 +175,7 @@ export function createBackendEditStore(deps: { bridge: Bridge; ui: UiStore }) {
         const { form } = get();
         const errors = checkForm(form, mode() === 'add');
         delete errors.name; // a test needs no final name
-        if (Object.keys(errors).length) return set({ fieldErrors: errors });
+        if (Object.keys(errors).length) return set({ fieldErrors: errors, refusals: get().refusals + 1 });
         set({ testing: true, test: null, error: null });
         try {
           const test = await bridge.testBackend({ name: form.name.trim() || 'test', ...specOf(form) });
@@ -187,7 +191,7 @@ export function createBackendEditStore(deps: { bridge: Bridge; ui: UiStore }) {
         if (!dialog || dialog.mode === 'remove') return false;
         const errors = checkForm(form, dialog.mode === 'add');
         if (Object.keys(errors).length) {
-          set({ fieldErrors: errors });
+          set({ fieldErrors: errors, refusals: get().refusals + 1 });
           return false;
         }
         set({ saving: true, error: null, fieldErrors: {} });

@@ -288,11 +288,12 @@ function BackendEditDialog({ mode, name }: { mode: 'add' | 'edit'; name?: string
   const testing = useEdit((s) => s.testing);
   const formRef = useRef<HTMLFormElement>(null);
   const { update, close } = store.getState();
-  // Focus the first invalid field whenever a check or the engine names one.
+  // Focus the first invalid field after each refused attempt (a check or the engine named one).
+  const refusals = useEdit((s) => s.refusals);
   useEffect(() => {
-    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    first?.focus();
-  }, [errors]);
+    if (refusals === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
   const described = (field: string, hint?: string) => ({
     'aria-invalid': errors[field] ? true : undefined,
     'aria-describedby': errors[field] ? `bf-${field}-error` : hint,
@@ -357,7 +358,7 @@ function BackendEditDialog({ mode, name }: { mode: 'add' | 'edit'; name?: string
                 <label htmlFor="bf-url">URL</label>
                 <input
                   id="bf-url"
-                  type="url"
+                  inputMode="url"
                   value={form.url}
                   placeholder="http://127.0.0.1:3001/mcp"
                   spellCheck={false}
