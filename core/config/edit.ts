@@ -261,7 +261,7 @@ export async function removeBackend(file: string, name: string, env: NodeJS.Proc
 }
 
 /** The keys of an entry the dashboard's form edits; others (`enabled`, `cwd`, unknown) are kept. */
-export const FORM_KEYS = ['url', 'command', 'args', 'transport', 'headers', 'env', 'timeout'] as const;
+const FORM_KEYS = ['url', 'command', 'args', 'transport', 'headers', 'env', 'timeout'] as const;
 
 /** A backend's entry exactly as the file holds it (before ${env:} expansion); undefined when absent. */
 export async function readBackendEntry(

@@ -3,7 +3,6 @@
 // dashboard (backendEditStore), made on first use so the dashboard's assembly stays as it is.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
-  SECRET_MASK,
   type BackendSpecInput,
   type BackendTestResult,
   type EditableTransport,
@@ -242,6 +241,3 @@ export function backendEditStore(deps: { bridge: Bridge; ui: UiStore }): Backend
   if (!store) stores.set(deps.bridge, (store = createBackendEditStore(deps)));
   return store;
 }
-
-/** A value the engine masked (left as is, the stored value is kept). */
-export const isMasked = (value: string) => value.startsWith(SECRET_MASK);
