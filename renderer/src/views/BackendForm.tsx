@@ -33,7 +33,7 @@ export function AddBackendButton() {
   return (
     <button
       type="button"
-      className="button button-primary button-small"
+      className="button button-primary button-small add-backend"
       onClick={() => {
         remember();
         store.getState().openAdd();
@@ -137,7 +137,9 @@ function Dialog({
     );
     first?.focus();
     return () => {
+      // The opener may be gone (a removed backend's detail): the Add button takes focus then.
       if (opener?.isConnected) opener.focus();
+      else document.querySelector<HTMLElement>('.add-backend')?.focus();
       opener = null;
     };
   }, []);

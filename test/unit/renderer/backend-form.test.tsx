@@ -153,6 +153,8 @@ describe('Edit and Remove in the backend detail', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Remove beta' }));
     await act(() => flush());
     expect(bridge.callsOf('removeBackend')).toEqual([['beta']]);
+    // The fake pushes no new snapshot, so the detail is still there: focus is back on Remove.
+    expect(document.activeElement?.textContent).toBe('Remove');
   });
 
   it('a container backend says its labels are its config instead of Edit/Remove', async () => {
