@@ -7,6 +7,9 @@ import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
+import { BackendEdits } from './control/backend-edits.js';
+import { parseConfigText } from './config/load.js';
+import { readFile } from 'node:fs/promises';
 import { createApiHandler } from './control/http-api.js';
 import type { ConfigStatus } from '../common/control/snapshot.js';
 import { endpointUrl } from './config/paths.js';
@@ -128,6 +131,8 @@ export interface App {
    * limits. What cannot change in a running process is reported in `restartNeeded`.
    */
   applyConfig(next: SwitchyardConfig): Promise<ConfigApplied>;
+  /** How an edit made from the dashboard is applied (serve's reload); default: read and apply the file. */
+  useConfigReload(reload: () => Promise<void>): void;
   /** An edit of the config file that could not be applied (the running config stays). */
   configRejected(error: NonNullable<ConfigStatus['error']>): void;
   stop(): Promise<void>;
@@ -170,7 +175,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
   // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
   const instanceId = randomUUID();
-  const registry = new BackendRegistry({
+  // How the gateway connects to a backend (the registry's, and a dashboard Test connection's).
+  const connectionOptions = {
     clock,
     logger,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -180,6 +186,9 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     selfInstance: instanceId,
     stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
+  };
+  const registry = new BackendRegistry({
+    ...connectionOptions,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
   // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
@@ -302,7 +311,23 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     token: token?.token ?? null,
     bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
   });
+  // Edits from the dashboard apply at once: by default the file is read and applied here; a serve
+  // with a watcher hands in its own reload (useConfigReload), so overrides and the watcher agree.
+  let reloadConfig = async (): Promise<void> => {
+    if (!options.configFile) return;
+    const result = parseConfigText(await readFile(options.configFile, 'utf8'));
+    if (result.ok) await applyConfig(result.config);
+  };
+  const backendEdits = new BackendEdits({
+    file: options.configFile,
+    registry,
+    env: process.env,
+    apply: () => reloadConfig(),
+    connection: connectionOptions,
+  });
+
   const control = new Control({
+    backendEdits,
     registry,
     aggregator,
     endpoint,
@@ -385,6 +410,9 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     setRunning,
     issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,
+    useConfigReload(reload) {
+      reloadConfig = reload;
+    },
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
     },

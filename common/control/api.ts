@@ -8,6 +8,7 @@ import type { Decision } from '../domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
 import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
+import type { BackendSpecInput, BackendSpecView, BackendTestResult, NewBackendSpec } from './backend-edit.js';
 
 export const CONFLICT_STRATEGIES = ['auto', 'prefix', 'priority', 'manual'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -80,4 +81,14 @@ export interface ControlApi {
   listChanges(): Promise<PendingChange[]>;
   /** Approve (pin the new definition: listed again) or reject (stays held) a change. */
   decideChange(id: string, decision: ChangeDecision): Promise<PendingChange>;
+  // Backends from the dashboard: edits of the config file in place (backend-edit.ts). 404 unknown,
+  // 409 duplicate, a container backend (its labels are its config) or no config file; 400 names the field.
+  /** A config-file backend as the form shows it (header and env values masked). */
+  backendConfig(name: string): Promise<BackendSpecView>;
+  addBackend(spec: NewBackendSpec): Promise<void>;
+  /** A masked header/env value left as it was keeps the stored value. */
+  updateBackend(name: string, spec: BackendSpecInput): Promise<void>;
+  removeBackend(name: string): Promise<void>;
+  /** Connect, negotiate, list tools and close within the backend's timeout; never registers it. */
+  testBackend(spec: NewBackendSpec): Promise<BackendTestResult>;
 }

@@ -28,3 +28,7 @@ export const CONTROL_BODY_MAX = 64 * 1024;
 
 /** A tool-integrity change id is 12 hex characters; anything much longer is not one. */
 export const CHANGE_ID_MAX = 64;
+/** A backend spec from the dashboard's form: header/env key length, value length, number of args. */
+export const SPEC_KEY_MAX = 256;
+export const SPEC_VALUE_MAX = 8192;
+export const SPEC_LIST_MAX = 256;

@@ -27,6 +27,9 @@ import {
   CONFLICT_ID_MAX,
   DISPLAY_NAME_INPUT_MAX,
   NAME_PATTERN,
+  SPEC_KEY_MAX,
+  SPEC_LIST_MAX,
+  SPEC_VALUE_MAX,
 } from './limits.js';
 
 /** Every request/response method of ControlApi (`subscribe` is a stream, bound on its own). */
@@ -97,7 +100,21 @@ export function sharedSchemas(z: Zod) {
       (q) => (q.to - q.from) / q.bucketMs <= AUDIT_BUCKETS_MAX,
       `too many buckets (at most ${AUDIT_BUCKETS_MAX.toLocaleString('en')})`,
     );
-  return { backendName, decision, auditQuery, auditStatsQuery };
+  // A backend as the dashboard's form sends it; the config schema (core/config/schema.ts) checks
+  // the values (URL, duration, name) when the entry is written, with its own messages.
+  const secretMap = z.record(z.string().min(1).max(SPEC_KEY_MAX), z.string().max(SPEC_VALUE_MAX));
+  const backendSpecFields = {
+    url: z.string().max(SPEC_VALUE_MAX).optional(),
+    command: z.string().max(SPEC_VALUE_MAX).optional(),
+    args: z.array(z.string().max(SPEC_VALUE_MAX)).max(SPEC_LIST_MAX).optional(),
+    transport: z.enum(['streamable-http', 'sse', 'stdio']).optional(),
+    headers: secretMap.optional(),
+    env: secretMap.optional(),
+    timeout: z.union([z.number().int().min(0), z.string().max(32)]).optional(),
+  };
+  const backendSpec = z.strictObject(backendSpecFields);
+  const newBackendSpec = z.strictObject({ name: backendName, ...backendSpecFields });
+  return { backendName, decision, auditQuery, auditStatsQuery, backendSpec, newBackendSpec };
 }
 export type SharedSchemas = ReturnType<typeof sharedSchemas>;
 
@@ -201,6 +218,37 @@ export const CONTROL_METHODS = {
     http: { verb: 'POST', path: '/changes/:id/decision' },
     args: (z) => z.tuple([z.string().min(1).max(CHANGE_ID_MAX), z.enum(['approve', 'reject'])]),
     result: 'PendingChange (404 for an unknown change)',
+  },
+  // Backends from the dashboard (backend-edit.ts).
+  backendConfig: {
+    params: ['name'],
+    http: { verb: 'GET', path: '/backends/:name/config' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'BackendSpecView (404 unknown, 409 container backend or no config file)',
+  },
+  addBackend: {
+    params: ['spec'],
+    http: { verb: 'POST', path: '/backends' },
+    args: (z, s) => z.tuple([s.newBackendSpec]),
+    result: 'void (409 duplicate name or no config file, 400 naming the field)',
+  },
+  updateBackend: {
+    params: ['name', 'spec'],
+    http: { verb: 'POST', path: '/backends/:name/config' },
+    args: (z, s) => z.tuple([s.backendName, s.backendSpec]),
+    result: 'void (404 unknown, 409 container backend, 400 naming the field)',
+  },
+  removeBackend: {
+    params: ['name'],
+    http: { verb: 'POST', path: '/backends/:name/remove' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'void (404 unknown, 409 container backend)',
+  },
+  testBackend: {
+    params: ['spec'],
+    http: { verb: 'POST', path: '/backends/test' },
+    args: (z, s) => z.tuple([s.newBackendSpec]),
+    result: 'BackendTestResult',
   },
 } as const satisfies { [M in ControlMethod]: MethodSpec<M> };
 

@@ -28,6 +28,13 @@ import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import { ClientRequestError, type ClientsService } from '../clients/service.js';
 import type { ClientId, ClientSummary } from '../../common/domain/client.js';
+import type { BackendEdits } from './backend-edits.js';
+import type {
+  BackendSpecInput,
+  BackendSpecView,
+  BackendTestResult,
+  NewBackendSpec,
+} from '../../common/control/backend-edit.js';
 import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
@@ -68,6 +75,8 @@ export interface ControlDeps {
   settings?: ControlSettings;
   /** Tool integrity (changes awaiting review). */
   integrity?: IntegrityGuard;
+  /** Backends added, edited, removed and tested from the dashboard (the config file's). */
+  backendEdits?: BackendEdits;
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -352,6 +361,33 @@ export class Control implements ControlApi {
       throw error;
     }
   }
+
+  // --- Backends from the dashboard (backend-edits.ts) ---
+  private edits(): BackendEdits {
+    if (!this.deps.backendEdits) throw new ControlError(409, 'this engine cannot edit its backends');
+    return this.deps.backendEdits;
+  }
+
+  async backendConfig(name: string): Promise<BackendSpecView> {
+    return this.edits().view(name);
+  }
+
+  async addBackend(spec: NewBackendSpec): Promise<void> {
+    return this.edits().add(spec);
+  }
+
+  async updateBackend(name: string, spec: BackendSpecInput): Promise<void> {
+    return this.edits().update(name, spec);
+  }
+
+  async removeBackend(name: string): Promise<void> {
+    return this.edits().remove(name);
+  }
+
+  async testBackend(spec: NewBackendSpec): Promise<BackendTestResult> {
+    return this.edits().test(spec);
+  }
+  // --- end of backends from the dashboard ---
 
   close(): void {
     this.unwatch();

@@ -110,6 +110,28 @@ const CASES = {
       ['x'.repeat(65), 'approve'],
     ],
   },
+  // Backends from the dashboard: this engine has no config file (a 409 both ways) or the name is unknown.
+  backendConfig: { valid: [['alpha'], ['ghost']], invalid: [['']] },
+  addBackend: {
+    valid: [[{ name: 'beta', url: 'http://127.0.0.1:9/mcp' }]],
+    invalid: [
+      [{ url: 'http://x' }],
+      [{ name: 'b', url: 'http://x', extra: 1 }],
+      [{ name: 'b', transport: 'ftp' }],
+    ],
+  },
+  updateBackend: {
+    valid: [['alpha', { url: 'http://127.0.0.1:9/mcp', headers: { A: '••••' } }]],
+    invalid: [
+      ['alpha', { name: 'x' }],
+      ['alpha', { args: 'ls' }],
+    ],
+  },
+  removeBackend: { valid: [['ghost'], ['alpha']], invalid: [['']] },
+  testBackend: {
+    valid: [[{ name: 'probe', command: '' }]],
+    invalid: [[{ name: 'probe', timeout: true }], [{ name: '', url: 'http://x' }]],
+  },
 } satisfies Record<ControlMethod, Cases>;
 
 let alpha: RunningServer;

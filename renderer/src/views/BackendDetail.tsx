@@ -6,6 +6,7 @@ import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
 import { DISPLAY_NAME_MAX, type CapabilityEntry } from '../contract.js';
 import { formatDuration, formatRelative, formatTimestamp } from '../lib/format.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
+import { BackendEditActions } from './BackendForm.js';
 import { sourceLabel } from './BackendsView.js';
 
 type Section = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
@@ -211,6 +212,7 @@ export function BackendDetailPanel({ name }: { name: string }) {
         >
           <RefreshIcon /> {pending === 'reconnecting' ? 'Reconnecting…' : 'Reconnect'}
         </button>
+        <BackendEditActions status={status} />
       </div>
 
       {status.lastError ? (

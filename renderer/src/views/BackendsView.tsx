@@ -5,6 +5,7 @@ import { formatDuration, formatRelative } from '../lib/format.js';
 import { selectBackends } from '../stores/gateway.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
 import { BackendDetailPanel } from './BackendDetail.js';
+import { AddBackendButton, BackendEditHost, ConfigBanner } from './BackendForm.js';
 
 export function sourceLabel(source: BackendSource): string {
   if (source.kind === 'config') return 'config file';
@@ -16,6 +17,9 @@ function NoBackends() {
   const configFile = useGateway((s) => s.snapshot?.paths?.configFile);
   return (
     <EmptyState title="No MCP servers yet">
+      <ConfigBanner />
+      <AddBackendButton />
+      <BackendEditHost />
       <p>Switchyard serves the tools of the MCP servers it finds. Add one either way:</p>
       <div className="empty-columns">
         <div>
@@ -139,8 +143,10 @@ export function BackendsView() {
     <div className={current ? 'split' : undefined}>
       <section aria-labelledby="backends-title">
         <h2 id="backends-title" className="view-title">
-          Backends <span className="muted">({list.length})</span>
+          Backends <span className="muted">({list.length})</span> <AddBackendButton />
         </h2>
+        <ConfigBanner />
+        <BackendEditHost />
         <div className="table-wrap">
           <table className="table table-interactive">
             <thead>

@@ -3,6 +3,14 @@
 // the paging, filtering and statistics rules of the real one kept simple.
 import type { Bridge, ConnectionState } from '../../../renderer/src/bridge/bridge.js';
 import { BridgeError, UnauthorizedError } from '../../../renderer/src/bridge/bridge.js';
+import {
+  CONTAINER_NOT_EDITABLE,
+  maskSecret,
+  type BackendSpecInput,
+  type BackendSpecView,
+  type BackendTestResult,
+  type NewBackendSpec,
+} from '../../../common/control/backend-edit.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -415,6 +423,57 @@ export class MemoryBridge implements Bridge {
       else Object.assign(change, { decision, decidedAt: Date.now(), held: true });
       return { ...change, decision };
     });
+
+  // --- Backends from the dashboard: the config file's entries, secrets as the engine masks them ---
+  specs: Record<string, BackendSpecView> = {
+    alpha: {
+      name: 'alpha',
+      url: 'http://127.0.0.1:3001/alpha',
+      transport: 'streamable-http',
+      headers: { Authorization: maskSecret('Bearer abcdef12') },
+      env: {},
+      timeout: '30s',
+    },
+  };
+  testResult: BackendTestResult = {
+    ok: true,
+    era: 'legacy',
+    protocolVersion: '2025-11-25',
+    serverInfo: { name: 'fixture', version: '1.0.0' },
+    tools: ['echo', 'add'],
+  };
+  private editable(name: string): BackendSpecView {
+    const backend = this.backends.find((b) => b.name === name);
+    if (!backend) throw new BridgeError(`no backend named "${name}"`, 404);
+    if (backend.source.kind === 'container')
+      throw new BridgeError(`"${name}": ${CONTAINER_NOT_EDITABLE}`, 409);
+    return (
+      this.specs[name] ?? { name, url: backend.target, transport: 'streamable-http', headers: {}, env: {} }
+    );
+  }
+  backendConfig = (name: string) => this.call('backendConfig', [name], () => this.editable(name));
+  addBackend = (spec: NewBackendSpec) =>
+    this.call('addBackend', [spec], () => {
+      if (this.backends.some((b) => b.name === spec.name))
+        throw new BridgeError(`a backend named "${spec.name}" already exists`, 409);
+      this.backends = [
+        ...this.backends,
+        backendStatus(spec.name, { target: spec.url ?? spec.command ?? '' }),
+      ];
+      this.specs[spec.name] = { transport: 'streamable-http', headers: {}, env: {}, ...spec };
+    });
+  updateBackend = (name: string, spec: BackendSpecInput) =>
+    this.call('updateBackend', [name, spec], () => {
+      this.editable(name);
+      this.specs[name] = { name, transport: 'streamable-http', headers: {}, env: {}, ...spec };
+    });
+  removeBackend = (name: string) =>
+    this.call('removeBackend', [name], () => {
+      this.editable(name);
+      this.backends = this.backends.filter((b) => b.name !== name);
+      delete this.specs[name];
+    });
+  testBackend = (spec: NewBackendSpec) => this.call('testBackend', [spec], () => this.testResult);
 }
 
 /** Lets pending promise callbacks run. */
