@@ -3,6 +3,7 @@
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { BackendRegistry } from './backends/registry.js';
+import { BackendLogs, DEFAULT_BACKEND_LOG_LIMITS } from './backends/backend-log.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
@@ -134,6 +135,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     maxResponseBytes: config.limits.backendResponse,
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
+    logs: new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock),
+    linkIdleTtlMs: () => config.sessions.backendIdleTtl,
   });
   const aggregator = new Aggregator(
     registry,

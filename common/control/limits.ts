@@ -25,3 +25,6 @@ export const AUDIT_LIST_MAX = 1000;
 
 /** Largest JSON body the HTTP binding reads (413 above it). */
 export const CONTROL_BODY_MAX = 64 * 1024;
+
+/** Entries one backend-log page may carry (the ring holds at most as many, see core/backends/backend-log.ts). */
+export const BACKEND_LOG_PAGE_MAX = 1000;

@@ -3,6 +3,10 @@
 // requests and session state can only ever reach the client that caused them).
 // Legacy backends get their own `initialize` with the client's identity; modern backends are
 // stateless, so a link is just the client's envelope on every request.
+// A legacy link left idle for `sessions.backendIdleTtl` closes its backend session (for a stdio
+// command: its process) and opens a new one on the next request; the client session never notices,
+// except that backend-side session state (not resource subscriptions: those keep a link open) starts over.
+import { performance } from 'node:perf_hooks';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/client';
 import type { BackendConnection } from './backend-connection.js';
 import { BackendUnavailableError, SessionLostError } from './errors.js';
@@ -30,6 +34,13 @@ export class BackendLink {
   private closed = false;
   /** Last `logging/setLevel` the client sent, re-applied when the link re-initializes. */
   logLevel: string | undefined;
+  /** Requests in flight through this link: it is not idle while any is. */
+  private inflight = 0;
+  /** Monotonic ms of the last request's end (or the last message to the backend). */
+  private lastActive = performance.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Resources the client subscribed to through this link: updates come on its backend session. */
+  private readonly subscribed = new Set<string>();
 
   constructor(
     readonly connection: BackendConnection,
@@ -61,6 +72,28 @@ export class BackendLink {
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<RpcResponse> {
+    this.inflight++;
+    try {
+      const response = await this.forward(method, params, options);
+      if (method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+        const uri = params?.uri;
+        if (typeof uri === 'string' && 'result' in response) {
+          if (method === 'resources/subscribe') this.subscribed.add(uri);
+          else this.subscribed.delete(uri);
+        }
+      }
+      return response;
+    } finally {
+      this.inflight--;
+      this.touch();
+    }
+  }
+
+  private async forward(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<RpcResponse> {
     const attempt = async () => {
       const peer = await this.open();
       const forward = this.era === 'modern' ? withEnvelope(params, this.identity) : withoutEnvelope(params);
@@ -78,11 +111,13 @@ export class BackendLink {
 
   /** Answers a request the backend sent through this link. */
   respond(response: RpcResponse): Promise<void> {
+    this.touch();
     return this.peer?.respond(response) ?? Promise.resolve();
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {
     if (this.era === 'modern') return Promise.resolve(); // stateless backends take no client notifications
+    if (this.peer) this.touch();
     return this.peer?.notify(method, params) ?? Promise.resolve();
   }
 
@@ -162,9 +197,50 @@ export class BackendLink {
     void peer.close();
   }
 
+  /** Marks the link used now and makes sure an idle check is pending. */
+  private touch(): void {
+    this.lastActive = performance.now();
+    this.armIdle();
+  }
+
+  private armIdle(): void {
+    const ttl = this.connection.linkIdleTtlMs;
+    if (this.idleTimer || this.closed || ttl <= 0) return;
+    const due = Math.max(0, this.lastActive + ttl - performance.now());
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.checkIdle();
+    }, due + 1);
+    this.idleTimer.unref();
+  }
+
+  /** Closes the backend session when the link has been idle long enough; otherwise looks again later. */
+  private checkIdle(): void {
+    const ttl = this.connection.linkIdleTtlMs;
+    const peer = this.peer;
+    if (this.closed || ttl <= 0 || !peer || peer.isClosed) return;
+    // Busy (a request, or one being opened), or holding subscriptions: the next request's end re-arms.
+    if (this.inflight > 0 || this.opening || this.subscribed.size > 0) return;
+    // Stateless (modern) backends have no session to free.
+    if (this.era !== 'legacy') return;
+    if (performance.now() - this.lastActive < ttl) return this.armIdle();
+    this.peer = undefined;
+    const pid = (peer.transport as { pid?: number }).pid;
+    this.connection.history?.append(
+      'idle',
+      `a client session's backend session closed after ${Math.round(ttl / 1000)} s idle${
+        pid !== undefined ? ' (its process stopped)' : ''
+      }; it reopens on the next request`,
+      pid,
+    );
+    void peer.close();
+  }
+
   /** Ends the link; `detach` keeps a legacy HTTP backend session for a resume after a restart. */
   async close(detach = false): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const peer = this.peer ?? (await this.opening?.catch(() => undefined));
     this.peer = undefined;
     await peer?.close(detach);

@@ -9,11 +9,14 @@ import { SseTransport } from './sse-transport.js';
 import { StdioTransport } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
+import type { BackendLog } from './backend-log.js';
 
 export interface TransportContext {
   agent: http.Agent;
   maxResponseBytes: number;
   logger: Logger;
+  /** The backend's log ring (stdio: stderr and process starts and exits). */
+  log?: BackendLog;
 }
 
 export function createTransport(spec: BackendSpec, context: TransportContext): BackendTransport {
@@ -46,6 +49,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     maxMessageBytes: context.maxResponseBytes,
     backend: spec.name,
     onStderr: (line) => context.logger.debug('backend stderr', { backend: spec.name, line }),
+    ...(context.log ? { log: context.log } : {}),
   });
 }
 

@@ -5,6 +5,7 @@ import type { BackendSpec } from '../domain/backend-spec.js';
 import type { BackendCatalog } from '../../common/domain/capability.js';
 import { Emitter } from '../support/emitter.js';
 import { BackendConnection, type ConnectionOptions } from './backend-connection.js';
+import type { BackendLog } from './backend-log.js';
 
 interface Entry {
   connection: BackendConnection;
@@ -71,6 +72,7 @@ export class BackendRegistry {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
+    this.options.logs?.delete(name);
     await this.dispose(entry);
     this.membershipChanged.emit();
     this.catalogsChanged.emit(name);
@@ -101,6 +103,11 @@ export class BackendRegistry {
 
   get(name: string): BackendConnection | undefined {
     return this.entries.get(name)?.connection;
+  }
+
+  /** A backend's log ring: its stdio processes' stderr and its connection history. */
+  log(name: string): BackendLog | undefined {
+    return this.entries.has(name) ? this.options.logs?.for(name) : undefined;
   }
 
   names(): string[] {

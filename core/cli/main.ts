@@ -6,6 +6,7 @@ import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { bridge } from './bridge.js';
 import { UsageError, type Io } from './common.js';
 import { configCommand } from './config-cmd.js';
+import { LOGS_USAGE, logsCommand } from './logs.js';
 import { serve, SERVE_USAGE } from './serve.js';
 import { status } from './status.js';
 
@@ -17,6 +18,7 @@ Usage:
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
+  ${LOGS_USAGE}   a backend's stderr and connection history
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
@@ -35,6 +37,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await configCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'logs':
+        return await logsCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

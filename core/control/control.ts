@@ -8,6 +8,7 @@ import type { Decision } from '../../common/domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
 import type { AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
+import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
@@ -246,6 +247,15 @@ export class Control implements ControlApi {
     if (!connection) throw new ControlError(404, `no backend named "${name}"`);
     if (!this.deps.registry.isEnabled(name)) throw new ControlError(409, `backend "${name}" is disabled`);
     connection.reconnect();
+  }
+
+  async backendLog(name: string, query: BackendLogQuery): Promise<BackendLogPage> {
+    const log = this.deps.registry.log(name);
+    if (!log) {
+      if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
+      return { backend: name, entries: [], lastSeq: 0, skipped: 0 };
+    }
+    return log.read(query);
   }
 
   async resolveConflict(id: string, decision: Decision | null): Promise<void> {

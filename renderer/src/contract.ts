@@ -29,6 +29,12 @@ export type {
   TransportKind,
 } from '../../common/domain/backend.js';
 export type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+export type {
+  BackendLogEntry,
+  BackendLogKind,
+  BackendLogPage,
+  BackendLogQuery,
+} from '../../common/domain/backend-log.js';
 export type { SourceStatus } from '../../common/domain/source-status.js';
 export { AUDIT_OUTCOMES, NON_ERROR_OUTCOMES } from '../../common/domain/audit-query.js';
 export { DISPLAY_NAME_MAX, NAME_PATTERN } from '../../common/control/limits.js';
