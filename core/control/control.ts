@@ -27,6 +27,7 @@ import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
+  paused?: boolean;
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
