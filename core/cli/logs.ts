@@ -4,9 +4,7 @@ import { parseArgs } from 'node:util';
 import { httpRequestFor } from '../../common/control/http.js';
 import type { BackendLogEntry, BackendLogPage } from '../../common/domain/backend-log.js';
 import { clientToken, dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
-
-export const LOGS_USAGE =
-  'switchyard logs BACKEND [--follow] [--json] [--url URL] [--token T] [--data-dir DIR]';
+import { LOGS_USAGE } from './usage.js';
 
 /** How often `--follow` asks for new entries. */
 const FOLLOW_INTERVAL_MS = 500;
