@@ -227,21 +227,18 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     appliedAt: clock.now(),
   };
 
-  /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  /**
+   * Turning the gateway off is a pause (docs/decisions.md, "Off is a pause"): clients keep their
+   * sessions and GET streams and are told their lists are now empty; calls are refused as paused.
+   * Backends stay connected with their own status, so resuming is instant and tells clients again.
+   */
   const gateway = new GatewaySwitch(
     {
       async turnOn() {
-        registry.resume();
-        for (const source of sources) await source.start(registry);
-        // As at start: clients are let in once the sources have registered their backends, so the
-        // hold covers those too (container backends left the registry when the gateway was turned off).
-        aggregator.holdFor(startupHoldMs);
         endpoint.resume();
       },
       async turnOff() {
-        for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
-        await endpoint.suspend();
-        await registry.suspend();
+        endpoint.pause();
       },
     },
     { clock, logger },
@@ -270,6 +267,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ...(gateway.startedAt ? { startedAt: gateway.startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
       ...(gateway.error ? { error: gateway.error } : {}),
+      ...(endpoint.paused && url ? { paused: true } : {}),
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
     gatewayChanged: stateChanged,

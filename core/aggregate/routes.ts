@@ -8,7 +8,7 @@ import type { JsonObject } from '../../common/domain/capability.js';
 /** The part of an advertised set (or of a profile's view of it) that routing reads. */
 export type RouteTable = Pick<
   AdvertisedSet,
-  'toolRoutes' | 'promptRoutes' | 'resourceOwners' | 'templateRoutes' | 'backendCapabilities'
+  'toolRoutes' | 'promptRoutes' | 'resourceOwners' | 'templateRoutes' | 'backendCapabilities' | 'refusal'
 >;
 
 /** JSON-RPC codes a refusal carries (the numeric values of the SDK's ProtocolErrorCode). */
@@ -59,6 +59,8 @@ export function route(
   params: Record<string, unknown>,
   target: string | undefined,
 ): RouteResult {
+  // A view that serves nothing for now (paused) answers every routed call with its own reason.
+  if (table.refusal) return refuse(table.refusal.code, table.refusal.message, target);
   switch (method) {
     case 'tools/call':
     case 'prompts/get': {

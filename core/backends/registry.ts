@@ -137,17 +137,6 @@ export class BackendRegistry {
     return out;
   }
 
-  /** Disconnects every backend but keeps them registered (the gateway was turned off). */
-  async suspend(): Promise<void> {
-    this.running = false;
-    await Promise.all([...this.entries.values()].map((e) => e.connection.stop('the gateway is turned off')));
-  }
-
-  /** Connects the registered backends again (the gateway was turned back on). */
-  resume(): void {
-    this.start();
-  }
-
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all([...this.entries.values()].map((e) => this.dispose(e)));

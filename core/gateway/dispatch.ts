@@ -11,7 +11,6 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/client';
-import type { Aggregator } from '../aggregate/aggregator.js';
 import { route, ROUTED_METHODS, type Routed } from '../aggregate/routes.js';
 import type { LinkHandlers } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
@@ -21,6 +20,7 @@ import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
 import type { ClientSession, SessionLink } from './client-session.js';
+import type { AdvertisedView } from './gateway-view.js';
 import type { Era, Inbound } from './inbound.js';
 import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultJson } from './wire.js';
@@ -41,7 +41,8 @@ const CLIENT_CAPABILITY_FOR: Record<string, string> = {
 };
 
 export interface DispatchOptions {
-  aggregator: Aggregator;
+  /** The advertised set as clients may see it now (empty while the gateway is paused). */
+  view: AdvertisedView;
   clock: Clock;
   logger: Logger;
   audit: AuditSink;
@@ -79,14 +80,14 @@ export class Dispatcher {
   async request(session: ClientSession, inbound: Inbound, responder: Responder): Promise<void> {
     const call = new Call(session, inbound, responder, this.options.clock);
     const method = inbound.method;
-    const aggregator = this.options.aggregator;
+    const view = this.options.view;
     const list = LIST_FIELD[method as ListMethod];
     if (list !== undefined) {
       // During the startup hold, lists wait for backends still making their first connection, so
       // the first answer a client gets is complete and its names follow the configured order.
-      const hold = aggregator.settled();
+      const hold = view.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
-      return this.list(call, aggregator.current.serialized[list]);
+      return this.list(call, view.current.serialized[list]);
     }
     if (method === 'ping') {
       // Not audited (keep-alive traffic would drown the trail).
@@ -97,14 +98,14 @@ export class Dispatcher {
     if (!ROUTED_METHODS.has(method))
       return this.refuse(call, ErrorCode.MethodNotFound, `Method not found: ${method}`);
 
-    let routed = route(aggregator.current, method, inbound.params, inbound.target);
+    let routed = route(view.current, method, inbound.params, inbound.target);
     if ('error' in routed && routed.name !== undefined) {
       // An unknown name may belong to a backend still on its first connection (a client that
       // kept its session across a restart calls straight away): wait for it once, then look again.
-      const wait = aggregator.settled();
+      const wait = view.settled();
       if (wait) {
         if (!(await this.waitOut(call, wait))) return this.dropped(call);
-        routed = route(aggregator.current, method, inbound.params, inbound.target);
+        routed = route(view.current, method, inbound.params, inbound.target);
       }
     }
     if ('error' in routed) {
@@ -150,7 +151,7 @@ export class Dispatcher {
     // Modern results carry resultType and cache hints; lists change live, so nothing is cacheable.
     const result =
       call.session.era === 'modern' ? `${serialized.slice(0, -1)},${MODERN_LIST_FIELDS}}` : serialized;
-    this.options.aggregator.served();
+    this.options.view.served();
     this.audit(call, 'ok', call.responder.respond(resultJson(call.inbound.id, result)));
   }
 
@@ -274,7 +275,7 @@ export class Dispatcher {
       );
       return;
     }
-    const set = this.options.aggregator.current;
+    const set = this.options.view.current;
     await Promise.all(
       call.session.setLogLevel(level).map(async (link) => {
         if (!set.backendCapabilities.get(link.backend)?.logging) return;
