@@ -33,7 +33,8 @@ export interface AggregatorOptions {
   coalesceMs?: number;
 }
 
-const EMPTY: AdvertisedSet = {
+/** The set before the first build: nothing advertised. */
+export const EMPTY_SET: AdvertisedSet = {
   version: 0,
   tools: [],
   prompts: [],
@@ -56,7 +57,7 @@ const EMPTY: AdvertisedSet = {
 
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
-  private _current: AdvertisedSet = EMPTY;
+  private _current: AdvertisedSet = EMPTY_SET;
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */

@@ -4,7 +4,7 @@
 // backends stay as they are; pausing and resuming are each one list change, so every client
 // re-lists. Handlers never ask "are we paused?": they read the view (see docs/decisions.md, "Off is
 // a pause").
-import type { SetChange } from '../aggregate/aggregator.js';
+import { EMPTY_SET, type SetChange } from '../aggregate/aggregator.js';
 import type { AdvertisedSet } from '../domain/advertised.js';
 import { Emitter } from '../support/emitter.js';
 import { ErrorCode } from './wire.js';
@@ -34,24 +34,9 @@ const ALL: ViewChange = { tools: true, prompts: true, resources: true };
 /** The paused face of a set: its capabilities (clients keep listening for list_changed), nothing else. */
 function pausedSet(set: AdvertisedSet): AdvertisedSet {
   return {
+    ...EMPTY_SET,
     version: set.version,
-    tools: [],
-    prompts: [],
-    resources: [],
-    resourceTemplates: [],
-    toolRoutes: new Map(),
-    promptRoutes: new Map(),
-    resourceOwners: new Map(),
-    templateRoutes: [],
-    backendCapabilities: new Map(),
     capabilities: set.capabilities,
-    conflicts: [],
-    serialized: {
-      tools: '{"tools":[]}',
-      prompts: '{"prompts":[]}',
-      resources: '{"resources":[]}',
-      resourceTemplates: '{"resourceTemplates":[]}',
-    },
     refusal: { code: ErrorCode.Paused, message: PAUSED_MESSAGE },
   };
 }
