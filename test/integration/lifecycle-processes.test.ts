@@ -23,6 +23,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `switchyard serve` on a free port with its own data dir; resolves with its token. */
+async function serveWith(configFile: string, name: string) {
+  const dataDir = path.join(dir, name);
+  const served = await spawnServe([
+    '--config',
+    configFile,
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--no-docker',
+  ]);
+  const token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
+  return { served, token, dataDir };
+}
+
 async function clientV1(url: string, token: string): Promise<ClientV1> {
   const client = new ClientV1({ name: 'lifecycle-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(
@@ -48,18 +64,8 @@ describe('stdio children and the engine', () => {
         '',
       ].join('\n'),
     );
-    const dataDir = path.join(dir, 'kill-data');
-    const served = await spawnServe([
-      '--config',
-      configFile,
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--no-docker',
-    ]);
+    const { served, token } = await serveWith(configFile, 'kill-data');
     try {
-      const token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
       const clients = [await clientV1(served.url, token), await clientV1(served.url, token)];
       await waitFor(async () => (await clients[0]!.listTools()).tools.length > 0, { what: 'tools listed' });
       // Each session opens its own backend session: its own process group.
@@ -160,7 +166,7 @@ describe('sessions.backendIdleTtl', () => {
     for (const client of clients) await client.close();
   });
 
-  it('never closes a backend session while a request is in flight or with 0 (off)', async () => {
+  it('with 0 (off) keeps backend sessions for the client session’s whole life', async () => {
     gateway.app.config.sessions.backendIdleTtl = 0;
     const client = await connectV1(gateway);
     await client.callTool({ name: 'read_graph', arguments: {} });
@@ -178,18 +184,8 @@ describe('backend logs', () => {
       configFile,
       `backends:\n  - name: mem\n    command: ${JSON.stringify(NODE)}\n    args: [${JSON.stringify(MEMORY)}]\n    env: { MEMORY_FILE_PATH: ${JSON.stringify(path.join(dir, 'logs.jsonl'))} }\n`,
     );
-    const dataDir = path.join(dir, 'logs-data');
-    const served = await spawnServe([
-      '--config',
-      configFile,
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--no-docker',
-    ]);
+    const { served, token, dataDir } = await serveWith(configFile, 'logs-data');
     try {
-      const token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
       const env = { SWITCHYARD_DATA_DIR: dataDir };
       const logUrl = new URL('/api/backends/mem/log', served.url);
       const auth = { authorization: `Bearer ${token}` };
