@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Snapshot } from '../../common/control/snapshot.js';
+import { formatStatus } from '../../core/cli/status.js';
 import { spawnServe } from '../helpers/cli.js';
 import { textOf } from '../helpers/gateway.js';
 import { freePort, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
@@ -110,6 +111,7 @@ describe('an SDK v1 client with its GET stream', () => {
     await waitFor(() => tools()?.length === 0, { what: 'the client re-listing an empty set' });
     const paused = await api<Snapshot>('GET', '/api/status');
     expect(paused.gateway).toMatchObject({ state: 'stopped', paused: true });
+    expect(formatStatus(paused).split('\n')[0]).toMatch(/: paused \(clients stay connected/);
     expect(paused.backends.map((b) => b.state)).toEqual(['ready']); // backends keep their own status
     const refused = await c.callTool({ name: 'alpha-only', arguments: {} }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: -32004 });
