@@ -127,7 +127,7 @@ export class Dispatcher {
 
   /**
    * Waits out the startup hold for one request, cancellable like a forwarded one: false when the
-   * client cancelled it, closed its stream, or its session ended (or the gateway was turned off).
+   * client cancelled it, closed its stream, or its session ended.
    */
   private async waitOut(call: Call, hold: Promise<void>): Promise<boolean> {
     const id = call.inbound.id!;
