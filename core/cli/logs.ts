@@ -1,10 +1,10 @@
-// `switchyard logs BACKEND [--follow]`: a backend's stderr and connection history, read from the
-// running engine's bounded ring over the control API (GET /api/backends/:name/log).
+// `switchyard logs BACKEND [--follow]`: a backend's stderr and connection history (connected, down,
+// process started/exited, idle sessions closed), oldest first, read from the running engine's
+// bounded ring over the control API (GET /api/backends/:name/log). `--help` is answered by main.ts.
 import { parseArgs } from 'node:util';
 import { httpRequestFor } from '../../common/control/http.js';
 import type { BackendLogEntry, BackendLogPage } from '../../common/domain/backend-log.js';
 import { clientToken, dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
-import { LOGS_USAGE } from './usage.js';
 
 /** How often `--follow` asks for new entries. */
 const FOLLOW_INTERVAL_MS = 500;
@@ -23,17 +23,10 @@ export async function logsCommand(argv: string[], io: Io, options: LogsOptions =
       url: { type: 'string' },
       token: { type: 'string' },
       'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) {
-    io.stdout.write(
-      `Usage: ${LOGS_USAGE}\n\nWhat a backend's stdio processes wrote to stderr and its connection history\n(connected, down, process started/exited, idle sessions closed), oldest first.\n--follow keeps printing new lines until interrupted.\n`,
-    );
-    return 0;
-  }
   const [backend, ...extra] = positionals;
   if (!backend || extra.length) throw new UsageError('logs takes one backend name');
   const base = new URL(values.url ?? DEFAULT_URL);

@@ -24,6 +24,8 @@ import type {
 } from '../../common/control/api.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
+import { ClientRequestError, type ClientsService } from '../clients/service.js';
+import type { ClientId, ClientSummary } from '../../common/domain/client.js';
 import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
@@ -58,6 +60,8 @@ export interface ControlDeps {
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
+  /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
+  clients?: ClientsService;
   audit?: AuditQueryApi;
   settings?: ControlSettings;
 }
@@ -301,6 +305,33 @@ export class Control implements ControlApi {
 
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
+  }
+
+  clients(): Promise<ClientSummary[]> {
+    return this.clientsService().list();
+  }
+
+  connectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().connect(id));
+  }
+
+  disconnectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().disconnect(id));
+  }
+
+  private clientsService(): ClientsService {
+    if (!this.deps.clients) throw new ControlError(409, 'this engine does not edit client configurations');
+    return this.deps.clients;
+  }
+
+  /** A client file connect will not edit (unparseable, an entry that points elsewhere): 409 with why. */
+  private async clientCall(run: () => Promise<ClientSummary>): Promise<ClientSummary> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ClientRequestError) throw new ControlError(409, error.message);
+      throw error;
+    }
   }
 
   close(): void {

@@ -19,15 +19,15 @@ import type { AuditOutcome } from '../../common/domain/audit.js';
 import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
+import type { AdvertisedSet } from '../domain/advertised.js';
 import type { ClientSession, SessionLink } from './client-session.js';
 import type { AdvertisedView } from './gateway-view.js';
 import type { Era, Inbound } from './inbound.js';
+import { listBytes, type ListField } from './list-bytes.js';
 import type { Responder } from './responder.js';
-import { ErrorCode, errorJson, resultJson } from './wire.js';
+import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
 
 export { ErrorCode } from './wire.js';
-
-const MODERN_LIST_FIELDS = '"resultType":"complete","ttlMs":0,"cacheScope":"private"';
 
 /** How many input_required rounds the gateway bridges for one legacy call. */
 const MAX_INPUT_ROUNDS = 8;
@@ -87,7 +87,7 @@ export class Dispatcher {
       // the first answer a client gets is complete and its names follow the configured order.
       const hold = view.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
-      return this.list(call, view.current.serialized[list]);
+      return this.list(call, view.current.serialized, list);
     }
     if (method === 'ping') {
       // Not audited (keep-alive traffic would drown the trail).
@@ -147,12 +147,11 @@ export class Dispatcher {
     this.audit(call, 'cancelled', 0);
   }
 
-  private list(call: Call, serialized: string): void {
-    // Modern results carry resultType and cache hints; lists change live, so nothing is cacheable.
-    const result =
-      call.session.era === 'modern' ? `${serialized.slice(0, -1)},${MODERN_LIST_FIELDS}}` : serialized;
+  private list(call: Call, serialized: AdvertisedSet['serialized'], field: ListField): void {
+    // The list's bytes are encoded once per set (list-bytes.ts); only the envelope's head is per request.
+    const body = listBytes(serialized, field, call.session.era === 'modern');
     this.options.view.served();
-    this.audit(call, 'ok', call.responder.respond(resultJson(call.inbound.id, result)));
+    this.audit(call, 'ok', call.responder.respondParts(resultHead(call.inbound.id!), body, '}'));
   }
 
   private refuse(call: Call, code: number, message: string, data?: unknown): void {

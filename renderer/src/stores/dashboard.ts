@@ -39,6 +39,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
+    if (dashboard.connect.getState().clients) void dashboard.connect.getState().loadClients();
     const audit = dashboard.audit.getState();
     if (audit.active) void audit.refresh();
     const selected = dashboard.backends.getState().selected;
@@ -53,12 +54,13 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const backends = createBackendsStore({ bridge, ui, gateway });
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
-  const connect = createConnectStore({ bridge, gateway });
+  const connect = createConnectStore({ bridge, gateway, ui });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
+    if (view === 'connect') void connect.getState().loadClients();
   };
 
   const dashboard: Dashboard = {
@@ -77,6 +79,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
           if (event.type === 'snapshot') {
             gateway.getState().applySnapshot(event.snapshot);
             backends.getState().onSnapshot(event.snapshot);
+            if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
           }
