@@ -2,7 +2,8 @@
 // its GET stream open and its own list_changed handling (listChanged.tools: it re-lists by itself),
 // against a real `switchyard serve` — across a pause and resume, and across a restart with 5 s of
 // downtime (longer than the SDK's own reconnect window, so its GET stream is gone for good)
-// followed by a config change. Each ends with the client listing the new set by itself.
+// followed by a config change; and `switchyard bridge` driven by a stdio client across the same.
+// Each ends with the client listing the new set by itself.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,11 +11,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Snapshot } from '../../common/control/snapshot.js';
 import { formatStatus } from '../../core/cli/status.js';
-import { spawnServe } from '../helpers/cli.js';
+import { CLI_MAIN, spawnServe } from '../helpers/cli.js';
 import { textOf } from '../helpers/gateway.js';
-import { freePort, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
+import {
+  freePort,
+  NODE,
+  ROOT,
+  startFixture,
+  stopProcess,
+  waitFor,
+  type RunningServer,
+} from '../helpers/processes.js';
 
 let dir: string;
 let alpha: RunningServer;
@@ -151,6 +161,69 @@ describe('an SDK v1 client with its GET stream', () => {
     expect(textOf(await c.callTool({ name: 'beta-only', arguments: {} }))).toBe('beta/beta-only');
     await c.close();
   });
+});
+
+describe('switchyard bridge driven by a stdio client', () => {
+  it('across pause/resume and a restart with 5 s downtime then a config change, the client re-lists by itself', async () => {
+    let latest: string[] | undefined;
+    const c = new ClientV1(
+      { name: 'lifecycle-bridge', version: '1.0.0' },
+      {
+        capabilities: {},
+        listChanged: {
+          tools: {
+            onChanged: (error, tools) => {
+              if (!error) latest = (tools ?? []).map((t) => t.name).sort();
+            },
+          },
+        },
+      },
+    );
+    await c.connect(
+      new StdioClientTransport({
+        command: NODE,
+        args: ['--import', 'tsx', CLI_MAIN, 'bridge', '--url', `http://127.0.0.1:${port}/mcp`],
+        env: { ...(process.env as Record<string, string>), SWITCHYARD_DATA_DIR: dir },
+        cwd: ROOT,
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      const all = 'alpha-only,beta-only,echo';
+      await waitFor(
+        async () =>
+          (await c.listTools()).tools
+            .map((t) => t.name)
+            .sort()
+            .join() === all,
+        {
+          what: 'the current set through the bridge',
+        },
+      );
+
+      await api('POST', '/api/gateway', { running: false });
+      await waitFor(() => latest?.length === 0, { what: 'an empty list while paused' });
+      await expect(c.callTool({ name: 'alpha-only', arguments: {} })).rejects.toThrow(/paused/);
+      await api('POST', '/api/gateway', { running: true });
+      await waitFor(() => latest?.join() === all, { what: 'everything back after resume' });
+
+      await stopProcess(serve!);
+      await new Promise((r) => setTimeout(r, 5000));
+      await startServe();
+      await writeFile(configFile, config([alpha])); // beta removed while the client knows nothing
+      await waitFor(
+        async () => (await api<Snapshot>('GET', '/api/status')).backends.every((b) => b.name !== 'beta'),
+        { what: 'beta removed by the live config' },
+      );
+      await waitFor(() => latest?.join() === 'alpha-only,echo', {
+        what: 'the client re-listing the new set after the restart',
+        timeoutMs: 30_000,
+      });
+      expect(textOf(await c.callTool({ name: 'alpha-only', arguments: {} }))).toBe('alpha/alpha-only');
+    } finally {
+      await c.close();
+    }
+  }, 90_000);
 });
 
 describe('notices a GET stream could not take', () => {
