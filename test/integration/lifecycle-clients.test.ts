@@ -59,15 +59,13 @@ async function api<T>(method: string, route: string, body?: unknown): Promise<T>
 }
 
 /** An SDK v1 client that re-lists by itself on list_changed, remembering the last list it got. */
-async function client(): Promise<{
-  client: ClientV1;
-  tools: () => string[] | undefined;
-  errors: string[];
-}> {
+async function listingClient(
+  name: string,
+  transport: TransportV1 | StdioClientTransport,
+): Promise<{ client: ClientV1; tools: () => string[] | undefined }> {
   let latest: string[] | undefined;
-  const errors: string[] = [];
   const c = new ClientV1(
-    { name: 'lifecycle-v1', version: '1.0.0' },
+    { name, version: '1.0.0' },
     {
       capabilities: {},
       listChanged: {
@@ -79,12 +77,18 @@ async function client(): Promise<{
       },
     },
   );
+  await c.connect(transport); // the client chains its own onerror after one set before
+  return { client: c, tools: () => latest };
+}
+
+/** The SDK v1 client over Streamable HTTP with its GET stream, and the transport errors it saw. */
+async function client(): Promise<{ client: ClientV1; tools: () => string[] | undefined; errors: string[] }> {
+  const errors: string[] = [];
   const transport = new TransportV1(new URL(`http://127.0.0.1:${port}/mcp`), {
     requestInit: { headers: { authorization: `Bearer ${await token()}` } },
   });
   transport.onerror = (error) => errors.push(error.message);
-  await c.connect(transport); // the client chains its own handler after ours
-  return { client: c, tools: () => latest, errors };
+  return { ...(await listingClient('lifecycle-v1', transport)), errors };
 }
 
 beforeAll(async () => {
@@ -165,21 +169,8 @@ describe('an SDK v1 client with its GET stream', () => {
 
 describe('switchyard bridge driven by a stdio client', () => {
   it('across pause/resume and a restart with 5 s downtime then a config change, the client re-lists by itself', async () => {
-    let latest: string[] | undefined;
-    const c = new ClientV1(
-      { name: 'lifecycle-bridge', version: '1.0.0' },
-      {
-        capabilities: {},
-        listChanged: {
-          tools: {
-            onChanged: (error, tools) => {
-              if (!error) latest = (tools ?? []).map((t) => t.name).sort();
-            },
-          },
-        },
-      },
-    );
-    await c.connect(
+    const { client: c, tools } = await listingClient(
+      'lifecycle-bridge',
       new StdioClientTransport({
         command: NODE,
         args: ['--import', 'tsx', CLI_MAIN, 'bridge', '--url', `http://127.0.0.1:${port}/mcp`],
@@ -202,10 +193,10 @@ describe('switchyard bridge driven by a stdio client', () => {
       );
 
       await api('POST', '/api/gateway', { running: false });
-      await waitFor(() => latest?.length === 0, { what: 'an empty list while paused' });
+      await waitFor(() => tools()?.length === 0, { what: 'an empty list while paused' });
       await expect(c.callTool({ name: 'alpha-only', arguments: {} })).rejects.toThrow(/paused/);
       await api('POST', '/api/gateway', { running: true });
-      await waitFor(() => latest?.join() === all, { what: 'everything back after resume' });
+      await waitFor(() => tools()?.join() === all, { what: 'everything back after resume' });
 
       await stopProcess(serve!);
       await new Promise((r) => setTimeout(r, 5000));
@@ -215,7 +206,7 @@ describe('switchyard bridge driven by a stdio client', () => {
         async () => (await api<Snapshot>('GET', '/api/status')).backends.every((b) => b.name !== 'beta'),
         { what: 'beta removed by the live config' },
       );
-      await waitFor(() => latest?.join() === 'alpha-only,echo', {
+      await waitFor(() => tools()?.join() === 'alpha-only,echo', {
         what: 'the client re-listing the new set after the restart',
         timeoutMs: 30_000,
       });
