@@ -20,11 +20,16 @@ import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
+import { integrityAuditEvent } from './integrity/audit.js';
+import type { IntegrityPolicy } from '../common/domain/integrity.js';
+import { IntegrityGuard } from './integrity/guard.js';
+import { integrityPolicy } from './integrity/policy.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import {
   MemoryAppSettings,
   MemoryBackendSettings,
   MemoryDecisionStore,
+  MemoryIntegrityStore,
   MemoryPinStore,
 } from './store/memory.js';
 import { openStore, type Store } from './store/sqlite/store.js';
@@ -168,7 +173,16 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     logs: new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock),
     linkIdleTtlMs: () => config.sessions.backendIdleTtl,
   });
-  const aggregator = new Aggregator(
+  // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
+  const integrity: IntegrityGuard = new IntegrityGuard({
+    store: store?.integrity ?? new MemoryIntegrityStore(),
+    policyOf: (backend): IntegrityPolicy =>
+      integrityPolicy(config.integrity, aggregator.aggregationConfig, backend),
+    clock,
+    logger,
+    onEvent: (event) => audit.record(integrityAuditEvent(event, clock.now())),
+  });
+  const aggregator: Aggregator = new Aggregator(
     registry,
     { ...config.aggregation, conflicts: strategyFor(config) },
     {
@@ -176,6 +190,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       logger,
       pins: options.pins ?? store?.pins ?? new MemoryPinStore(),
       decisions: options.decisions ?? store?.decisions ?? new MemoryDecisionStore(),
+      integrity,
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
@@ -251,6 +266,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     },
     { clock, logger },
   );
+  // A backend removed while the gateway runs (config edit, container gone) takes its pending
+  // integrity changes with it; one that leaves because the gateway stops or pauses keeps them.
+  registry.removed.on((name) => {
+    if (gateway.state === 'running') integrity.forgetBackend(name);
+  });
   const setRunning = async (running: boolean) => {
     if (!server) throw new Error('the gateway is not started');
     await gateway.setRunning(running);
@@ -287,6 +307,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
+    integrity,
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,
@@ -322,6 +343,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     const backends = await configSource.update(next.backends);
     if (JSON.stringify(previous.aggregation) !== JSON.stringify(next.aggregation))
       aggregator.updateConfig({ ...next.aggregation, conflicts: strategyFor(next) });
+    // A new integrity policy applies from the next rebuild (held tools may be let through, or not).
+    else if (JSON.stringify(previous.integrity) !== JSON.stringify(next.integrity)) aggregator.rebuild();
     limits.requestBody = next.limits.requestBody;
     limits.batch = next.limits.batch;
     sessionLimits.idleTtlMs = next.sessions.idleTtl;

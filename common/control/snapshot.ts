@@ -62,5 +62,9 @@ export interface Snapshot {
     resourceTemplates: number;
     openConflicts: number;
     sessions: number;
+    /** Tool integrity: changes that wait for a decision (GET /api/changes lists them). */
+    changesToReview?: number;
+    /** Tool integrity: tools (and prompts) withheld from clients until reviewed. */
+    heldTools?: number;
   };
 }

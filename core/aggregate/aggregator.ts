@@ -12,6 +12,9 @@ import type { Decision, Pin } from '../../common/domain/conflict.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
+import type { IntegrityGuard } from '../integrity/guard.js';
+import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
+import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig } from './build.js';
 import { capabilityUnion } from './routes.js';
@@ -31,6 +34,8 @@ export interface AggregatorOptions {
   decisions: DecisionStore;
   /** How long to wait for more catalog changes before rebuilding, ms. */
   coalesceMs?: number;
+  /** Tool integrity: checks every definition in each rebuild and says what to withhold. */
+  integrity?: IntegrityGuard;
 }
 
 /** The set before the first build: nothing advertised. */
@@ -42,6 +47,8 @@ export const EMPTY_SET: AdvertisedSet = {
   resourceTemplates: [],
   toolRoutes: new Map(),
   promptRoutes: new Map(),
+  heldTools: new Map(),
+  heldPrompts: new Map(),
   resourceOwners: new Map(),
   templateRoutes: [],
   backendCapabilities: new Map(),
@@ -81,6 +88,11 @@ export class Aggregator {
 
   get strategy(): AggregationConfig['conflicts'] {
     return this.config.conflicts;
+  }
+
+  /** The aggregation config in force (per-backend integrity policies live in it). */
+  get aggregationConfig(): AggregationConfig {
+    return this.config;
   }
 
   start(): void {
@@ -169,9 +181,13 @@ export class Aggregator {
     clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.options.clock.now();
+    const catalogs = this.registry.catalogs();
+    // Tool integrity runs here, once per rebuild: a request never hashes or scans anything.
+    const held = this.options.integrity?.check(catalogs);
     const { set, pins } = buildAdvertisedSet(
       {
-        catalogs: this.registry.catalogs(),
+        catalogs,
+        ...(held ? { held } : {}),
         knownBackends: new Set(this.registry.names()),
         config: this.config,
         pins: this.options.pins.all(),
@@ -190,7 +206,17 @@ export class Aggregator {
       conflicts: JSON.stringify(set.conflicts) !== JSON.stringify(before.conflicts),
     };
     const capabilitiesChanged = !sameMap(set.backendCapabilities, before.backendCapabilities);
-    if (!change.tools && !change.prompts && !change.resources && !change.conflicts && !capabilitiesChanged) {
+    // A held tool's state (pending → rejected) shows in the dashboard, not in any list.
+    const heldChanged =
+      !sameMap(set.heldTools, before.heldTools) || !sameMap(set.heldPrompts, before.heldPrompts);
+    if (
+      !change.tools &&
+      !change.prompts &&
+      !change.resources &&
+      !change.conflicts &&
+      !capabilitiesChanged &&
+      !heldChanged
+    ) {
       this.checkHold();
       return before;
     }
@@ -223,6 +249,17 @@ export class Aggregator {
     if (decision) this.options.decisions.set({ kind, name, decision, decidedAt: this.options.clock.now() });
     else this.options.decisions.remove(kind, name);
     return this.rebuild();
+  }
+
+  /**
+   * Tool integrity: the user's decision on a held change. Approving pins the new definition and
+   * lists the tool again (clients get list_changed); rejecting keeps it held.
+   */
+  decideChange(id: string, decision: ChangeDecision): PendingChange {
+    if (!this.options.integrity) throw new UnknownChangeError(`no change with id "${id}"`);
+    const decided = this.options.integrity.decide(id, decision);
+    this.rebuild();
+    return decided;
   }
 
   /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */

@@ -127,9 +127,19 @@ const capabilityFilter = z.strictObject({
   overrides: z.record(z.string(), override).default({}),
 });
 
+const newTools = z.enum(['allow', 'hold']);
+const changedTools = z.enum(['hold', 'allow']);
+
+/** Tool integrity for one backend: unset keys follow the top-level `integrity`. */
+const backendIntegrity = z.strictObject({
+  newTools: newTools.optional(),
+  changedTools: changedTools.optional(),
+});
+
 const backendAggregation = z.strictObject({
   tools: capabilityFilter.prefault({}),
   prompts: capabilityFilter.prefault({}),
+  integrity: backendIntegrity.optional(),
 });
 
 export const configSchema = z
@@ -167,6 +177,13 @@ export const configSchema = z
           .default('{backend}__'),
         priority: z.array(z.string()).default([]),
         backends: z.record(z.string(), backendAggregation).default({}),
+      })
+      .prefault({}),
+    integrity: z
+      .strictObject({
+        // First sight of a tool is trusted by default; a change to an approved one waits for review.
+        newTools: newTools.default('allow'),
+        changedTools: changedTools.default('hold'),
       })
       .prefault({}),
     audit: z
@@ -217,3 +234,4 @@ export type BackendConfig = SwitchyardConfig['backends'][number];
 export type CapabilityFilterConfig = z.output<typeof capabilityFilter>;
 export type OverrideConfig = z.output<typeof override>;
 export type ConflictStrategy = SwitchyardConfig['aggregation']['conflicts'];
+export type IntegrityConfig = SwitchyardConfig['integrity'];

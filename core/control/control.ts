@@ -9,6 +9,8 @@ import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../c
 import type { AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
+import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
+import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
@@ -64,6 +66,8 @@ export interface ControlDeps {
   clients?: ClientsService;
   audit?: AuditQueryApi;
   settings?: ControlSettings;
+  /** Tool integrity (changes awaiting review). */
+  integrity?: IntegrityGuard;
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -92,6 +96,7 @@ export class Control implements ControlApi {
   snapshotNow(): Snapshot {
     const { registry, aggregator, endpoint } = this.deps;
     const set = aggregator.current;
+    const changes = this.deps.integrity?.changes() ?? [];
     const sessions = endpoint.sessionRecords().map((s) => ({
       id: s.id,
       clientName: s.clientInfo.name,
@@ -121,6 +126,8 @@ export class Control implements ControlApi {
         resourceTemplates: set.resourceTemplates.length,
         openConflicts: set.conflicts.filter((c) => c.open).length,
         sessions: sessions.length,
+        changesToReview: changes.filter((c) => c.decision === undefined).length,
+        heldTools: set.heldTools.size + set.heldPrompts.size,
       },
     };
   }
@@ -149,6 +156,7 @@ export class Control implements ControlApi {
       this.deps.endpoint.changed.on(schedule),
       this.settingsChanged.on(schedule),
     );
+    if (this.deps.integrity) this.unsubscribe.push(this.deps.integrity.changed.on(schedule));
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
     const audit = this.deps.audit;
     if (audit) {
@@ -330,6 +338,21 @@ export class Control implements ControlApi {
       return await run();
     } catch (error) {
       if (error instanceof ClientRequestError) throw new ControlError(409, error.message);
+      throw error;
+    }
+  }
+
+  async listChanges(): Promise<PendingChange[]> {
+    return this.deps.integrity?.changes() ?? [];
+  }
+
+  async decideChange(id: string, decision: ChangeDecision): Promise<PendingChange> {
+    if (decision !== 'approve' && decision !== 'reject')
+      throw new ControlError(400, 'decision must be "approve" or "reject"');
+    try {
+      return this.deps.aggregator.decideChange(id, decision);
+    } catch (error) {
+      if (error instanceof UnknownChangeError) throw new ControlError(404, error.message);
       throw error;
     }
   }

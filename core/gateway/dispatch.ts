@@ -109,6 +109,14 @@ export class Dispatcher {
       }
     }
     if ('error' in routed) {
+      if (routed.held) {
+        // Tool integrity: a held tool's call is refused and audited as denied, under its backend.
+        const { backend, originalName } = routed.held;
+        call.routed = { backend, name: routed.name ?? originalName, originalName, params: inbound.params };
+        const { code, message, data } = routed.error;
+        const bytes = responder.respond(errorJson(inbound.id, code, message, data));
+        return this.audit(call, 'denied', bytes, code, message);
+      }
       return this.refuse(call, routed.error.code, routed.error.message, routed.error.data);
     }
     call.routed = routed;

@@ -37,6 +37,12 @@ export type {
   BackendLogPage,
   BackendLogQuery,
 } from '../../common/domain/backend-log.js';
+export type {
+  ChangeDecision,
+  Finding,
+  FindingSeverity,
+  PendingChange,
+} from '../../common/domain/integrity.js';
 export type { SourceStatus } from '../../common/domain/source-status.js';
 export { AUDIT_OUTCOMES, NON_ERROR_OUTCOMES } from '../../common/domain/audit-query.js';
 export { DISPLAY_NAME_MAX, NAME_PATTERN } from '../../common/control/limits.js';

@@ -11,6 +11,7 @@ import { openConnection, openMigrated, openReader } from './database.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer.js';
 import { SqliteAuditQuery } from './audit-query.js';
+import { SqliteIntegrityStore } from './integrity.js';
 import { SqliteDecisionStore, SqlitePinStore } from './pins.js';
 import { SqliteSessionStore, type SqliteSessionStoreOptions } from './sessions.js';
 import { SqliteAppSettings, SqliteBackendSettings } from './settings.js';
@@ -33,6 +34,8 @@ export interface Store {
   readonly migratedFrom: number;
   readonly pins: SqlitePinStore;
   readonly decisions: SqliteDecisionStore;
+  /** Tool integrity: approved definitions and changes awaiting review. */
+  readonly integrity: SqliteIntegrityStore;
   readonly settings: SqliteBackendSettings;
   readonly appSettings: SqliteAppSettings;
   readonly sessions: SqliteSessionStore;
@@ -83,6 +86,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       migratedFrom: from,
       pins: new SqlitePinStore(state),
       decisions: new SqliteDecisionStore(state),
+      integrity: new SqliteIntegrityStore(state),
       settings: new SqliteBackendSettings(state),
       appSettings: new SqliteAppSettings(state),
       sessions,

@@ -16,11 +16,13 @@ import type {
   BackendStatus,
   ClientId,
   ClientSummary,
+  ChangeDecision,
   Conflict,
   ConflictStrategy,
   ConnectInfo,
   ControlEvent,
   Decision,
+  PendingChange,
   Snapshot,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
@@ -213,6 +215,8 @@ export class MemoryBridge implements Bridge {
         resourceTemplates: 0,
         openConflicts: this.conflicts.filter((c) => c.open).length,
         sessions: 1,
+        changesToReview: this.changes.filter((c) => c.decision === undefined).length,
+        heldTools: this.changes.filter((c) => c.held).length,
       },
     };
   }
@@ -417,6 +421,20 @@ export class MemoryBridge implements Bridge {
 
   connectClient = (id: ClientId) => this.call('connectClient', [id], () => this.setClient(id, true));
   disconnectClient = (id: ClientId) => this.call('disconnectClient', [id], () => this.setClient(id, false));
+
+  /** Tool changes awaiting review, as the engine would list them. */
+  changes: PendingChange[] = [];
+
+  listChanges = () => this.call('listChanges', [], () => structuredClone(this.changes));
+
+  decideChange = (id: string, decision: ChangeDecision) =>
+    this.call('decideChange', [id, decision], () => {
+      const change = this.changes.find((c) => c.id === id);
+      if (!change) throw new Error(`no change with id "${id}"`);
+      if (decision === 'approve') this.changes = this.changes.filter((c) => c.id !== id);
+      else Object.assign(change, { decision, decidedAt: Date.now(), held: true });
+      return { ...change, decision };
+    });
 }
 
 /** Lets pending promise callbacks run. */
