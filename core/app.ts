@@ -5,6 +5,7 @@ import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
+import { BackendLogs, DEFAULT_BACKEND_LOG_LIMITS } from './backends/backend-log.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { BackendEdits } from './control/backend-edits.js';
@@ -190,6 +191,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   const registry = new BackendRegistry({
     ...connectionOptions,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
+    logs: new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock),
+    linkIdleTtlMs: () => config.sessions.backendIdleTtl,
   });
   // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
   const integrity: IntegrityGuard = new IntegrityGuard({
@@ -268,21 +271,18 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     appliedAt: clock.now(),
   };
 
-  /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  /**
+   * Turning the gateway off is a pause (docs/decisions.md, "Off is a pause"): clients keep their
+   * sessions and GET streams and are told their lists are now empty; calls are refused as paused.
+   * Backends stay connected with their own status, so resuming is instant and tells clients again.
+   */
   const gateway = new GatewaySwitch(
     {
       async turnOn() {
-        registry.resume();
-        for (const source of sources) await source.start(registry);
-        // As at start: clients are let in once the sources have registered their backends, so the
-        // hold covers those too (container backends left the registry when the gateway was turned off).
-        aggregator.holdFor(startupHoldMs);
         endpoint.resume();
       },
       async turnOff() {
-        for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
-        await endpoint.suspend();
-        await registry.suspend();
+        endpoint.pause();
       },
     },
     { clock, logger },
@@ -340,6 +340,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       auth: token?.token === null ? 'off' : 'token',
       refusals: refusals.summary(),
       ...(gateway.error ? { error: gateway.error } : {}),
+      ...(endpoint.paused && url ? { paused: true } : {}),
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
     gatewayChanged: stateChanged,

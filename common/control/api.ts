@@ -9,6 +9,7 @@ import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } fro
 import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
 import type { BackendSpecInput, BackendSpecView, BackendTestResult, NewBackendSpec } from './backend-edit.js';
+import type { BackendLogPage, BackendLogQuery } from '../domain/backend-log.js';
 
 export const CONFLICT_STRATEGIES = ['auto', 'prefix', 'priority', 'manual'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -60,6 +61,11 @@ export interface ControlApi {
    */
   setBackendDisplayName(name: string, displayName: string | null): Promise<void>;
   reconnectBackend(name: string): Promise<void>;
+  /**
+   * A backend's recent life, oldest first: its stdio processes' stderr and its connection history
+   * (a bounded ring). To follow, pass the page's `lastSeq` as `after` next time.
+   */
+  backendLog(name: string, query: BackendLogQuery): Promise<BackendLogPage>;
   /** Resolve a conflict (`id` is `kind:name`, as in Snapshot.conflicts), or undo with `null`. */
   resolveConflict(id: string, decision: Decision | null): Promise<void>;
   setStrategy(strategy: ConflictStrategy): Promise<void>;

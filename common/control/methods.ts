@@ -22,6 +22,7 @@ import {
   AUDIT_LIST_MAX,
   AUDIT_PAGE_MAX,
   AUDIT_TEXT_MAX,
+  BACKEND_LOG_PAGE_MAX,
   BACKEND_NAME_MAX,
   CHANGE_ID_MAX,
   CONFLICT_ID_MAX,
@@ -152,6 +153,19 @@ export const CONTROL_METHODS = {
     http: { verb: 'POST', path: '/backends/:name/reconnect' },
     args: (z, s) => z.tuple([s.backendName]),
     result: 'void',
+  },
+  backendLog: {
+    params: ['name', 'query'],
+    http: { verb: 'GET', path: '/backends/:name/log' },
+    args: (z, s) =>
+      z.tuple([
+        s.backendName,
+        z.strictObject({
+          after: z.number().int().min(0).optional(),
+          limit: z.number().int().min(1).max(BACKEND_LOG_PAGE_MAX).optional(),
+        }),
+      ]),
+    result: 'BackendLogPage (404 for an unknown backend)',
   },
   resolveConflict: {
     params: ['id', 'decision'],

@@ -33,7 +33,13 @@ export interface ConfigStatus {
 export interface Snapshot {
   version: string;
   gateway: {
+    /** `stopped` while the engine runs is the pause (see `paused`). */
     state: GatewayState;
+    /**
+     * Turned off by the user and the engine still up: client sessions and their streams are kept,
+     * lists are empty, calls are refused as paused; backends stay connected with their own status.
+     */
+    paused?: boolean;
     url?: string;
     startedAt?: number;
     auth: 'token' | 'off';

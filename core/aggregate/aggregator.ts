@@ -38,7 +38,8 @@ export interface AggregatorOptions {
   integrity?: IntegrityGuard;
 }
 
-const EMPTY: AdvertisedSet = {
+/** The set before the first build: nothing advertised. */
+export const EMPTY_SET: AdvertisedSet = {
   version: 0,
   tools: [],
   prompts: [],
@@ -63,7 +64,7 @@ const EMPTY: AdvertisedSet = {
 
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
-  private _current: AdvertisedSet = EMPTY;
+  private _current: AdvertisedSet = EMPTY_SET;
   /** Names that left the set with their backend (down): name → backend, until it is back or removed. */
   private readonly departed = { tool: new Map<string, string>(), prompt: new Map<string, string>() };
   private timer: NodeJS.Timeout | undefined;

@@ -27,6 +27,7 @@ import type { BackendTransport } from './transport.js';
 import type { InboundBudget } from './inbound-limits.js';
 import { ProcessSlots } from './stdio-transport.js';
 import { mark, msSince } from '../support/stopwatch.js';
+import type { BackendLog, BackendLogs } from './backend-log.js';
 
 export interface ConnectionOptions {
   clock: Clock;
@@ -46,6 +47,13 @@ export interface ConnectionOptions {
   random?: () => number;
   /** Shared by all connections: how many may handshake and list at the same time. */
   connectLimit?: Semaphore;
+  /** Each backend's log ring (stderr of stdio processes, connection history). */
+  logs?: BackendLogs;
+  /**
+   * `sessions.backendIdleTtl`: how long a client session's link may sit idle before its backend
+   * session (and stdio process) is closed; 0 or absent: never. Read at each use (live config).
+   */
+  linkIdleTtlMs?: () => number;
 }
 
 const LIST_CHANGED = new Set([
@@ -80,6 +88,8 @@ export class BackendConnection {
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly log: Logger;
+  /** This backend's log ring, when the engine keeps one (read by `switchyard logs`). */
+  readonly history: BackendLog | undefined;
 
   constructor(
     readonly spec: BackendSpec,
@@ -88,6 +98,7 @@ export class BackendConnection {
     this.log = options.logger.child({ backend: spec.name });
     this.processSlots =
       options.stdioProcesses !== undefined ? new ProcessSlots(options.stdioProcesses) : undefined;
+    this.history = options.logs?.for(spec.name);
     this._status = {
       name: spec.name,
       state: 'connecting',
@@ -165,6 +176,11 @@ export class BackendConnection {
     void this.teardown().then(() => this.connect());
   }
 
+  /** How long a client session's link to this backend may be idle before it closes (0: never). */
+  get linkIdleTtlMs(): number {
+    return this.options.linkIdleTtlMs?.() ?? 0;
+  }
+
   /** A new transport to this backend (for client links). */
   createTransport(): BackendTransport {
     return createTransport(this.spec, {
@@ -174,6 +190,7 @@ export class BackendConnection {
       selfInstance: this.options.selfInstance,
       processSlots: this.processSlots,
       logger: this.log,
+      ...(this.history ? { log: this.history } : {}),
     });
   }
 
@@ -433,6 +450,23 @@ export class BackendConnection {
       since: changed ? now : this._status.since,
       ...(lastError ? { lastError } : {}),
     };
+    if (changed || (error !== undefined && !keepError)) this.record(state, error);
     this.statusChanged.emit(this._status);
+  }
+
+  /** Connection history in the log ring: what a user asks when a backend misbehaves. */
+  private record(state: BackendState, error: string | undefined): void {
+    const history = this.history;
+    if (!history) return;
+    const why = error ? `: ${error}` : '';
+    if (state === 'ready') {
+      const s = this._status;
+      history.append(
+        'connected',
+        `connected (${s.era ?? '?'} ${s.protocolVersion ?? ''}, ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources)`,
+      );
+    } else if (state === 'down') history.append('disconnected', `down${why}`);
+    else if (state === 'degraded') history.append('error', `degraded${why}`);
+    else if (state === 'disabled') history.append('disconnected', 'disabled');
   }
 }

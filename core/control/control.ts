@@ -9,6 +9,7 @@ import type { Decision } from '../../common/domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
 import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
+import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
@@ -39,6 +40,7 @@ import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/
 
 export interface GatewayInfo {
   state: GatewayState;
+  paused?: boolean;
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
@@ -260,6 +262,15 @@ export class Control implements ControlApi {
     if (!connection) throw new ControlError(404, `no backend named "${name}"`);
     if (!this.deps.registry.isEnabled(name)) throw new ControlError(409, `backend "${name}" is disabled`);
     connection.reconnect();
+  }
+
+  async backendLog(name: string, query: BackendLogQuery): Promise<BackendLogPage> {
+    const log = this.deps.registry.log(name);
+    if (!log) {
+      if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
+      return { backend: name, entries: [], lastSeq: 0, skipped: 0 };
+    }
+    return log.read(query);
   }
 
   async resolveConflict(id: string, decision: Decision | null): Promise<void> {

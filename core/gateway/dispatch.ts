@@ -11,7 +11,6 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/client';
-import type { Aggregator } from '../aggregate/aggregator.js';
 import { route, ROUTED_METHODS, type Routed } from '../aggregate/routes.js';
 import type { LinkHandlers } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
@@ -22,10 +21,12 @@ import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
 import type { AdvertisedSet } from '../domain/advertised.js';
 import type { ClientSession, SessionLink } from './client-session.js';
+import type { AdvertisedView } from './gateway-view.js';
 import type { Era, Inbound } from './inbound.js';
 import { listBytes, type ListField } from './list-bytes.js';
 import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
+import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
 
 export { ErrorCode } from './wire.js';
@@ -42,7 +43,10 @@ const CLIENT_CAPABILITY_FOR: Record<string, string> = {
 };
 
 export interface DispatchOptions {
-  aggregator: Aggregator;
+  /** The advertised set as clients may see it now (empty while the gateway is paused). */
+  view: AdvertisedView;
+  /** Who owned a name that left the set with its backend (down), to say why a call fails. */
+  aggregator: Pick<Aggregator, 'ownerOf'>;
   /** To tell a call to a name of a backend that is down why (its state, since when). */
   registry: BackendRegistry;
   clock: Clock;
@@ -84,14 +88,14 @@ export class Dispatcher {
   async request(session: ClientSession, inbound: Inbound, responder: Responder): Promise<void> {
     const call = new Call(session, inbound, responder, this.options.clock);
     const method = inbound.method;
-    const aggregator = this.options.aggregator;
+    const view = this.options.view;
     const list = LIST_FIELD[method as ListMethod];
     if (list !== undefined) {
       // During the startup hold, lists wait for backends still making their first connection, so
       // the first answer a client gets is complete and its names follow the configured order.
-      const hold = aggregator.settled();
+      const hold = view.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
-      return this.list(call, aggregator.current.serialized, list);
+      return this.list(call, view.current.serialized, list);
     }
     if (method === 'ping') {
       // Not audited (keep-alive traffic would drown the trail).
@@ -102,14 +106,14 @@ export class Dispatcher {
     if (!ROUTED_METHODS.has(method))
       return this.refuse(call, ErrorCode.MethodNotFound, `Method not found: ${method}`);
 
-    let routed = route(aggregator.current, method, inbound.params, inbound.target);
+    let routed = route(view.current, method, inbound.params, inbound.target);
     if ('error' in routed && routed.name !== undefined) {
       // An unknown name may belong to a backend still on its first connection (a client that
       // kept its session across a restart calls straight away): wait for it once, then look again.
-      const wait = aggregator.settled();
+      const wait = view.settled();
       if (wait) {
         if (!(await this.waitOut(call, wait))) return this.dropped(call);
-        routed = route(aggregator.current, method, inbound.params, inbound.target);
+        routed = route(view.current, method, inbound.params, inbound.target);
       }
     }
     if ('error' in routed) {
@@ -144,7 +148,7 @@ export class Dispatcher {
 
   /**
    * Waits out the startup hold for one request, cancellable like a forwarded one: false when the
-   * client cancelled it, closed its stream, or its session ended (or the gateway was turned off).
+   * client cancelled it, closed its stream, or its session ended.
    */
   private async waitOut(call: Call, hold: Promise<void>): Promise<boolean> {
     const id = call.inbound.id!;
@@ -178,7 +182,7 @@ export class Dispatcher {
   private list(call: Call, serialized: AdvertisedSet['serialized'], field: ListField): void {
     // The list's bytes are encoded once per set (list-bytes.ts); only the envelope's head is per request.
     const body = listBytes(serialized, field, call.session.era === 'modern');
-    this.options.aggregator.served();
+    this.options.view.served();
     this.audit(call, 'ok', call.responder.respondParts(resultHead(call.inbound.id!), body, '}'));
   }
 
@@ -326,7 +330,7 @@ export class Dispatcher {
       );
       return;
     }
-    const set = this.options.aggregator.current;
+    const set = this.options.view.current;
     await Promise.all(
       call.session.setLogLevel(level).map(async (link) => {
         if (!set.backendCapabilities.get(link.backend)?.logging) return;

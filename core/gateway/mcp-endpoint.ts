@@ -5,8 +5,8 @@
 //
 // Where later work plugs in: a per-profile view (`/mcp/<profile>`) is the same parts over another
 // view of the advertised set — routes and pre-serialized lists of its own (aggregate/routes.ts
-// routes any RouteTable); pausing is that view being empty plus list_changed, with calls refused
-// as "paused" and sessions kept (today `suspend` answers 503 and keeps sessions).
+// routes any RouteTable). Pausing is the view (gateway-view.ts) being empty plus list_changed, with
+// calls refused as "paused"; sessions, their streams and backend links are kept.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Aggregator } from '../aggregate/aggregator.js';
@@ -17,6 +17,7 @@ import type { SessionStore } from '../domain/session.js';
 import { DisposableStore } from '../support/disposable.js';
 import { Emitter } from '../support/emitter.js';
 import { Dispatcher } from './dispatch.js';
+import { GatewayView } from './gateway-view.js';
 import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBody } from './guards.js';
 import { classify, isMessage, type Inbound } from './inbound.js';
 import { LegacyTransport } from './legacy-transport.js';
@@ -44,12 +45,15 @@ export class McpEndpoint {
   private readonly modern: ModernEndpoint;
   private readonly refuser: Refuser;
   private readonly disposables = new DisposableStore();
-  private suspended = false;
+  /** What clients are served: the aggregator's set, or nothing while paused. */
+  private readonly view: GatewayView;
   /** Sessions came, went, or made calls (for the dashboard; listeners throttle). */
   readonly changed = new Emitter<void>();
 
   constructor(private readonly options: EndpointOptions) {
-    const dispatcher = new Dispatcher(options);
+    this.view = new GatewayView(options.aggregator);
+    this.disposables.add(() => this.view.dispose());
+    const dispatcher = new Dispatcher({ ...options, view: this.view });
     this.refuser = new Refuser(options.audit, options.clock);
     this.table = new SessionTable({
       registry: options.registry,
@@ -59,7 +63,7 @@ export class McpEndpoint {
       ...(options.sessionStore ? { store: options.sessionStore } : {}),
       handlersFor: (session) => dispatcher.handlersFor(session),
     });
-    const shared = { table: this.table, dispatcher, refuser: this.refuser, aggregator: options.aggregator };
+    const shared = { table: this.table, dispatcher, refuser: this.refuser, view: this.view };
     this.legacy = new LegacyTransport({
       ...shared,
       audit: options.audit,
@@ -71,7 +75,7 @@ export class McpEndpoint {
     this.modern = new ModernEndpoint({ ...shared, serverInfo: options.serverInfo });
     this.disposables.add(this.table.changed.on(() => this.changed.emit()));
     this.disposables.add(
-      options.aggregator.changed.on((change) => {
+      this.view.changed.on((change) => {
         this.table.listChanged(listChangedMethods(change));
         this.modern.listChanged(change);
       }),
@@ -87,26 +91,21 @@ export class McpEndpoint {
     return this.table.infos();
   }
 
-  /** The gateway is turned off: /mcp answers 503, sessions are kept for when it comes back. */
-  async suspend(): Promise<void> {
-    this.suspended = true;
-    await this.table.disconnectAll();
-    this.modern.close();
+  /** Paused: lists are empty, calls are refused as paused; sessions and streams stay (list_changed sent). */
+  pause(): void {
+    this.view.pause();
   }
 
+  /** Resumed: everything is served again (list_changed sent). */
   resume(): void {
-    this.suspended = false;
+    this.view.resume();
+  }
+
+  get paused(): boolean {
+    return this.view.isPaused;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.suspended) {
-      res.setHeader('retry-after', '5');
-      return this.refuser.refuse(res, {
-        status: 503,
-        code: ErrorCode.InternalError,
-        message: 'Switchyard is turned off (turn it on from the tray or the dashboard)',
-      });
-    }
     switch (req.method) {
       case 'POST':
         return this.post(req, res);

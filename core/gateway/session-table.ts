@@ -11,6 +11,7 @@ import { Emitter } from '../support/emitter.js';
 import { ClientSession } from './client-session.js';
 import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
+import { LIST_CHANGED } from './wire.js';
 
 export interface SessionTableOptions {
   registry: BackendRegistry;
@@ -93,11 +94,6 @@ export class SessionTable {
   listChanged(methods: readonly string[]): void {
     if (methods.length === 0) return;
     for (const session of this.sessions.values()) for (const method of methods) session.listChanged(method);
-  }
-
-  /** The gateway is paused: every session lets go of its backends but stays valid. */
-  async disconnectAll(): Promise<void> {
-    await Promise.all([...this.sessions.values(), ...this.pool.values()].map((s) => s.disconnect()));
   }
 
   /** Ends idle sessions (memory and store) and idle pooled sessions. */
@@ -223,6 +219,8 @@ export class SessionTable {
       record.createdAt,
     );
     session.resumeFrom(record.backendSessions);
+    // Its client cannot know what changed while Switchyard was down: every list, once.
+    for (const method of Object.values(LIST_CHANGED)) session.listChanged(method);
     session.lastSeen = now;
     store.touch(id, now);
     this.options.logger.info('client session restored', {

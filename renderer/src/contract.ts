@@ -32,6 +32,12 @@ export type {
 } from '../../common/domain/backend.js';
 export type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
 export type {
+  BackendLogEntry,
+  BackendLogKind,
+  BackendLogPage,
+  BackendLogQuery,
+} from '../../common/domain/backend-log.js';
+export type {
   ChangeDecision,
   Finding,
   FindingSeverity,

@@ -78,6 +78,19 @@ const CASES = {
     ],
   },
   reconnectBackend: { valid: [['ghost'], ['alpha']], invalid: [['']] },
+  backendLog: {
+    valid: [
+      ['alpha', {}],
+      ['alpha', { after: 1, limit: 5 }],
+      ['ghost', {}],
+    ],
+    invalid: [
+      ['alpha', { after: -1 }],
+      ['alpha', { limit: 5000 }],
+      ['alpha', { since: 1 }],
+      ['', {}],
+    ],
+  },
   resolveConflict: {
     valid: [
       ['tool:echo', { action: 'prefix' }],

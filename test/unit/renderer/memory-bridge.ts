@@ -18,6 +18,9 @@ import type {
   AuditStats,
   AuditStatsQuery,
   BackendDetail,
+  BackendLogEntry,
+  BackendLogPage,
+  BackendLogQuery,
   BackendStatus,
   ClientId,
   ClientSummary,
@@ -300,6 +303,23 @@ export class MemoryBridge implements Bridge {
     });
 
   reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);
+
+  /** Each backend's log entries, as the engine's ring would hold them (tests push to it). */
+  logs: Record<string, BackendLogEntry[]> = {};
+
+  backendLog = (name: string, query: BackendLogQuery) =>
+    this.call('backendLog', [name, query], (): BackendLogPage => {
+      if (!this.backends.some((b) => b.name === name)) throw new Error(`no backend named "${name}"`);
+      const all = this.logs[name] ?? [];
+      const after = all.filter((e) => e.seq > (query.after ?? 0));
+      const entries = after.slice(Math.max(0, after.length - (query.limit ?? 1000)));
+      return {
+        backend: name,
+        entries,
+        lastSeq: all.at(-1)?.seq ?? 0,
+        skipped: after.length - entries.length,
+      };
+    });
 
   resolveConflict = (id: string, decision: Decision | null) =>
     this.call('resolveConflict', [id, decision], () => {
