@@ -49,10 +49,11 @@ export class SessionTable {
     return out;
   }
 
-  /** A new legacy session (initialize), stored before the client learns its id. */
+  /** A new legacy session (initialize), queued for the store as the client learns its id. */
   create(identity: ClientIdentity, protocolVersion: string): ClientSession {
     const session = this.add(randomUUID(), identity, protocolVersion, this.options.clock.now());
-    // Durable before the client learns the id: a restart right after this still knows it.
+    // Committed within this turn (the store batches saves on setImmediate and flushes on stop), so
+    // a restart right after this still knows it; only a kill -9 in that turn loses it.
     this.options.store?.save(session.record());
     return session;
   }
