@@ -9,6 +9,7 @@ import { createHttpBridge } from './bridge/http-bridge.js';
 import { saveToken, takeToken } from './bridge/token.js';
 import { createDashboard } from './stores/dashboard.js';
 import { DashboardContext } from './stores/hooks.js';
+import { startRouter } from './stores/router.js';
 import { App } from './views/App.js';
 
 const tokenHost = { location: window.location, history: window.history, storage: window.sessionStorage };
@@ -21,6 +22,8 @@ const bridge = selectBridge(() => {
 
 const dashboard = createDashboard(bridge, { hadToken });
 dashboard.start();
+// After takeToken: the token has left the fragment, which now holds the route (#/audit?…).
+startRouter(dashboard, window);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -18,6 +18,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
+import { blocking, describeViolations, runAxe, summarize, type AxeScan } from './axe.js';
 
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -142,6 +143,7 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
   let client: Client;
   let listChanged = 0;
   const problems: string[] = [];
+  const scans: AxeScan[] = [];
 
   const shot = async (name: string, target: Page = page) => {
     await target.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
@@ -154,9 +156,11 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await shot(`${name}-light`);
+    scans.push(await runAxe(page, `${name} light`));
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForTimeout(150); // charts redraw with the dark palette
     await shot(`${name}-dark`);
+    scans.push(await runAxe(page, `${name} dark`));
     await page.emulateMedia({ colorScheme: 'light' });
   };
   const tab = (name: string | RegExp) =>
@@ -394,5 +398,13 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
 
   it('runs under the strict CSP with no console error', () => {
     expect(problems).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation in any view or theme (axe)', async () => {
+    const summary = summarize(scans);
+    process.stdout.write(`${summary}\n`);
+    await writeFile(path.join(SHOTS, 'axe.txt'), `${summary}\n${scans.flatMap((s) => describeViolations(s)).join('\n')}\n`);
+    expect(scans.length).toBeGreaterThan(10);
+    expect(scans.flatMap(blocking)).toEqual([]);
   });
 });

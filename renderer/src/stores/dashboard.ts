@@ -6,6 +6,7 @@ import { createBackendsStore, type BackendsStore } from './backends.js';
 import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
+import { createToolsStore, type ToolsStore } from './tools.js';
 import { createUiStore, isView, type UiStore, type ViewId } from './ui.js';
 
 export interface Dashboard {
@@ -16,6 +17,7 @@ export interface Dashboard {
   conflicts: ConflictsStore;
   audit: AuditStore;
   connect: ConnectStore;
+  tools: ToolsStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
   start(): void;
   stop(): void;
@@ -54,10 +56,12 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway });
+  const tools = createToolsStore({ bridge, gateway });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
+    tools.getState().setActive(view === 'tools');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
   };
 
@@ -69,6 +73,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     conflicts,
     audit,
     connect,
+    tools,
     start() {
       void gateway.getState().load();
       void connect.getState().load();
@@ -77,6 +82,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
           if (event.type === 'snapshot') {
             gateway.getState().applySnapshot(event.snapshot);
             backends.getState().onSnapshot(event.snapshot);
+            tools.getState().onSnapshot(event.snapshot);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
           }

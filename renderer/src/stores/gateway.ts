@@ -11,6 +11,8 @@ export interface GatewayStoreState {
   status: LoadStatus;
   /** Why the last load failed (offline). */
   error: string | null;
+  /** When the engine stopped answering (epoch ms), while offline. */
+  offlineSince: number | null;
   /** The live event stream; 'none' when the bridge does not report it (IPC). */
   connection: ConnectionState | 'none';
   /** The on/off switch's requested state while the request runs. */
@@ -52,6 +54,7 @@ export function createGatewayStore(deps: GatewayDeps) {
       snapshot: null,
       status: 'loading',
       error: null,
+      offlineSince: null,
       connection: 'none',
       pendingRunning: null,
       pendingStrategy: null,
@@ -62,18 +65,18 @@ export function createGatewayStore(deps: GatewayDeps) {
         try {
           const snapshot = await bridge.snapshot();
           if (seq !== loadSeq) return;
-          set({ snapshot, status: 'ready', error: null });
+          set({ snapshot, status: 'ready', error: null, offlineSince: null });
           if (wasUnauthorized) deps.onAuthorized?.();
         } catch (error) {
           if (seq !== loadSeq) return;
           if (isUnauthorized(error)) get().markUnauthorized();
-          else set({ status: 'offline', error: errorMessage(error) });
+          else set({ status: 'offline', error: errorMessage(error), offlineSince: get().offlineSince ?? Date.now() });
         }
       },
       applySnapshot(snapshot) {
         loadSeq++; // a pushed snapshot is newer than any load in flight
         const wasUnauthorized = get().status === 'unauthorized';
-        set({ snapshot, status: 'ready', error: null });
+        set({ snapshot, status: 'ready', error: null, offlineSince: null });
         if (wasUnauthorized) deps.onAuthorized?.();
       },
       setConnection(connection) {
@@ -88,10 +91,10 @@ export function createGatewayStore(deps: GatewayDeps) {
         try {
           await bridge.setGatewayRunning(running);
           ui.getState().notify(
-            running ? 'The MCP endpoint is on' : 'The MCP endpoint is off: clients cannot connect',
-            {
-              kind: 'success',
-            },
+            running
+              ? 'The MCP endpoint is on'
+              : 'The MCP endpoint is paused: clients keep their sessions, calls are refused until it is on again',
+            { kind: 'success', key: 'gateway' },
           );
           await get().load();
         } catch (error) {
@@ -101,11 +104,22 @@ export function createGatewayStore(deps: GatewayDeps) {
         }
       },
       async setStrategy(strategy) {
+        const previous = get().snapshot?.strategy as ConflictStrategy | undefined;
         set({ pendingStrategy: strategy });
         try {
           await bridge.setStrategy(strategy);
-          ui.getState().notify(`Conflict strategy: ${strategy}`, { kind: 'success' });
           await get().load();
+          const counts = get().snapshot?.counts;
+          ui.getState().notify(
+            `Conflict strategy: ${strategy}${counts ? ` — clients now see ${counts.tools} tools and ${counts.prompts} prompts` : ''}`,
+            {
+              kind: 'success',
+              key: 'strategy',
+              ...(previous && previous !== strategy
+                ? { action: { label: 'Undo', run: () => void get().setStrategy(previous) } }
+                : {}),
+            },
+          );
         } catch (error) {
           fail(error, 'Could not change the strategy');
         } finally {

@@ -1,8 +1,9 @@
 // UI state: which view is open, notifications, and a clock for relative times.
 import { createStore } from 'zustand/vanilla';
 import { copyText } from '../lib/clipboard.js';
+import { ROUTE_VIEWS } from '../lib/route.js';
 
-export const VIEWS = ['backends', 'conflicts', 'audit', 'sessions', 'connect'] as const;
+export const VIEWS = ROUTE_VIEWS;
 export type ViewId = (typeof VIEWS)[number];
 
 export function isView(value: unknown): value is ViewId {
@@ -14,6 +15,8 @@ export interface Toast {
   kind: 'info' | 'success' | 'error';
   message: string;
   action?: { label: string; run: () => void };
+  /** Toasts with the same key replace each other: one per action, never a stack of them. */
+  key?: string;
 }
 
 export interface UiState {
@@ -24,7 +27,7 @@ export interface UiState {
   setView(view: ViewId): void;
   notify(
     message: string,
-    options?: { kind?: Toast['kind']; action?: Toast['action']; timeoutMs?: number },
+    options?: { kind?: Toast['kind']; action?: Toast['action']; timeoutMs?: number; key?: string },
   ): number;
   dismiss(id: number): void;
   tick(now: number): void;
@@ -44,11 +47,16 @@ export function createUiStore(options: { now?: () => number; copy?: (text: strin
     toasts: [],
     now: now(),
     setView: (view) => set({ view }),
-    notify(message, { kind = 'info', action, timeoutMs } = {}) {
+    notify(message, { kind = 'info', action, timeoutMs, key } = {}) {
       const id = nextId++;
-      const toast: Toast = { id, kind, message, ...(action ? { action } : {}) };
-      // At most four on screen: the oldest goes first.
-      set({ toasts: [...get().toasts.slice(-3), toast] });
+      const toast: Toast = { id, kind, message, ...(action ? { action } : {}), ...(key ? { key } : {}) };
+      // One per key (a newer one replaces the older), and at most three on screen: the oldest goes first.
+      const kept = get().toasts.filter((t) => key === undefined || t.key !== key);
+      for (const gone of get().toasts.filter((t) => !kept.includes(t))) {
+        clearTimeout(timers.get(gone.id));
+        timers.delete(gone.id);
+      }
+      set({ toasts: [...kept.slice(-2), toast] });
       const ms = timeoutMs ?? (kind === 'error' ? 10_000 : action ? 8000 : 4000);
       if (ms > 0)
         timers.set(
