@@ -20,7 +20,18 @@ const bridge = selectBridge(() => {
   return createHttpBridge({ token, onTokenChange: (next) => saveToken(tokenHost, next) });
 });
 
-const dashboard = createDashboard(bridge, { hadToken });
+let storage: Storage | undefined;
+try {
+  storage = window.localStorage;
+} catch {
+  storage = undefined; // storage disabled: preferences last for this page
+}
+const dashboard = createDashboard(bridge, {
+  hadToken,
+  ...(storage ? { storage } : {}),
+  // In a short window the audit rows come first: the charts start folded.
+  chartsOpen: window.innerHeight >= 800,
+});
 dashboard.start();
 // After takeToken: the token has left the fragment, which now holds the route (#/audit?…).
 startRouter(dashboard, window);

@@ -70,16 +70,20 @@ export function blocking(scan: AxeScan): string[] {
 }
 
 /** A scan's violations (those `which` keeps), one line each. */
-export function describeViolations(scan: AxeScan, which: (v: AxeViolation) => boolean = () => true): string[] {
-  return scan.violations
-    .filter(which)
-    .map(
-      (v) =>
-        `${scan.label}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes
-          .slice(0, 4)
-          .map((n) => `${n.target.join(' ')}${n.failureSummary ? ` — ${n.failureSummary.split('\n').slice(1).join(' ')}` : ''}`)
-          .join('; ')}${v.nodes.length > 4 ? ` and ${v.nodes.length - 4} more` : ''}`,
-    );
+export function describeViolations(
+  scan: AxeScan,
+  which: (v: AxeViolation) => boolean = () => true,
+): string[] {
+  return scan.violations.filter(which).map(
+    (v) =>
+      `${scan.label}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes
+        .slice(0, 4)
+        .map(
+          (n) =>
+            `${n.target.join(' ')}${n.failureSummary ? ` — ${n.failureSummary.split('\n').slice(1).join(' ')}` : ''}`,
+        )
+        .join('; ')}${v.nodes.length > 4 ? ` and ${v.nodes.length - 4} more` : ''}`,
+  );
 }
 
 /** Totals per impact over many scans, and which rules fired, for the test's summary line. */
@@ -88,7 +92,8 @@ export function summarize(scans: readonly AxeScan[]): string {
   const rules = new Map<string, number>();
   for (const scan of scans) {
     for (const impact of IMPACTS) totals[impact] += scan.counts[impact];
-    for (const v of scan.violations) rules.set(`${v.impact}:${v.id}`, (rules.get(`${v.impact}:${v.id}`) ?? 0) + v.nodes.length);
+    for (const v of scan.violations)
+      rules.set(`${v.impact}:${v.id}`, (rules.get(`${v.impact}:${v.id}`) ?? 0) + v.nodes.length);
   }
   const byRule = [...rules.entries()].map(([rule, n]) => `${rule}×${n}`).join(', ');
   return `axe, ${scans.length} scans: critical ${totals.critical}, serious ${totals.serious}, moderate ${totals.moderate}, minor ${totals.minor}${byRule ? ` (${byRule})` : ''}`;

@@ -403,7 +403,10 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
   it('has no serious or critical accessibility violation in any view or theme (axe)', async () => {
     const summary = summarize(scans);
     process.stdout.write(`${summary}\n`);
-    await writeFile(path.join(SHOTS, 'axe.txt'), `${summary}\n${scans.flatMap((s) => describeViolations(s)).join('\n')}\n`);
+    await writeFile(
+      path.join(SHOTS, 'axe.txt'),
+      `${summary}\n${scans.flatMap((s) => describeViolations(s)).join('\n')}\n`,
+    );
     expect(scans.length).toBeGreaterThan(10);
     expect(scans.flatMap(blocking)).toEqual([]);
   });

@@ -11,7 +11,8 @@ const KIND_ORDER: Record<Conflict['kind'], number> = { tool: 0, prompt: 1, resou
  */
 export function sortConflicts(list: readonly Conflict[]): Conflict[] {
   return [...list].sort(
-    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
   );
 }
 
@@ -67,7 +68,13 @@ export function groupConflicts(sorted: readonly Conflict[]): ConflictEntry[] {
     }
     if (placed.has(key)) continue;
     placed.add(key);
-    entries.push({ type: 'group', key, kind: conflict.kind, backends: backendsOf(conflict), conflicts: members });
+    entries.push({
+      type: 'group',
+      key,
+      kind: conflict.kind,
+      backends: backendsOf(conflict),
+      conflicts: members,
+    });
   }
   return entries;
 }
@@ -86,7 +93,9 @@ export function backendPairs(list: readonly Conflict[]): { a: string; b: string;
       }
     }
   }
-  return [...pairs.values()].sort((x, y) => y.count - x.count || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
+  return [...pairs.values()].sort(
+    (x, y) => y.count - x.count || x.a.localeCompare(y.a) || x.b.localeCompare(y.b),
+  );
 }
 
 /** Whether a decision is already the one in force (a bulk action skips those). */

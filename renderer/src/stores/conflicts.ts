@@ -38,7 +38,10 @@ export interface ConflictsState {
   setShow(show: ConflictShow): void;
   resolve(conflict: Conflict, decision: Decision | null): Promise<boolean>;
   /** Applies several decisions one after the other as one action (one toast, one Undo). */
-  resolveMany(label: string, items: readonly { conflict: Conflict; decision: Decision | null }[]): Promise<boolean>;
+  resolveMany(
+    label: string,
+    items: readonly { conflict: Conflict; decision: Decision | null }[],
+  ): Promise<boolean>;
   /** Reverts the newest action (or the newest one touching `id`). */
   undo(id?: string): Promise<boolean>;
 }
@@ -95,7 +98,10 @@ export function createConflictsStore(deps: { bridge: Bridge; ui: UiStore; gatewa
         const failure = await send(conflict.id, decision);
         await gateway.getState().load();
         if (failure) {
-          ui.getState().notify(`Could not change ${conflict.name}: ${failure}`, { kind: 'error', key: TOAST_KEY });
+          ui.getState().notify(`Could not change ${conflict.name}: ${failure}`, {
+            kind: 'error',
+            key: TOAST_KEY,
+          });
           return false;
         }
         const action: AppliedAction = {

@@ -7,6 +7,7 @@ import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
 import { createToolsStore, type ToolsStore } from './tools.js';
+import { createFirstRunStore, type FirstRunStore } from './first-run.js';
 import { createUiStore, isView, type UiStore, type ViewId } from './ui.js';
 
 export interface Dashboard {
@@ -18,6 +19,7 @@ export interface Dashboard {
   audit: AuditStore;
   connect: ConnectStore;
   tools: ToolsStore;
+  firstRun: FirstRunStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
   start(): void;
   stop(): void;
@@ -33,11 +35,19 @@ export interface DashboardOptions {
   /** How often relative times ("5 min ago") are refreshed (ms). */
   tickMs?: number;
   audit?: { typingDelayMs?: number; liveRefreshMs?: number; liveStatsMs?: number };
+  /** Where small preferences live (the first-run list hidden): localStorage in the page. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Whether the audit charts start unfolded (the page folds them in a short window). */
+  chartsOpen?: boolean;
 }
 
 export function createDashboard(bridge: Bridge, options: DashboardOptions = {}): Dashboard {
   const now = options.now ?? Date.now;
-  const ui = createUiStore({ now, ...(options.copy ? { copy: options.copy } : {}) });
+  const ui = createUiStore({
+    now,
+    ...(options.copy ? { copy: options.copy } : {}),
+    ...(options.chartsOpen !== undefined ? { chartsOpen: options.chartsOpen } : {}),
+  });
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
@@ -57,6 +67,11 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway });
   const tools = createToolsStore({ bridge, gateway });
+  const firstRun = createFirstRunStore({
+    bridge,
+    gateway,
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
@@ -74,6 +89,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     audit,
     connect,
     tools,
+    firstRun,
     start() {
       void gateway.getState().load();
       void connect.getState().load();
@@ -85,6 +101,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             tools.getState().onSnapshot(event.snapshot);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
+            firstRun.getState().onAuditRows(event.rows);
           }
         }),
       );

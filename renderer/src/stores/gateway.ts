@@ -70,7 +70,12 @@ export function createGatewayStore(deps: GatewayDeps) {
         } catch (error) {
           if (seq !== loadSeq) return;
           if (isUnauthorized(error)) get().markUnauthorized();
-          else set({ status: 'offline', error: errorMessage(error), offlineSince: get().offlineSince ?? Date.now() });
+          else
+            set({
+              status: 'offline',
+              error: errorMessage(error),
+              offlineSince: get().offlineSince ?? Date.now(),
+            });
         }
       },
       applySnapshot(snapshot) {

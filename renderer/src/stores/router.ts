@@ -33,7 +33,10 @@ export function currentRoute(d: Pick<Dashboard, 'ui' | 'backends' | 'conflicts' 
 }
 
 /** Puts a route into the stores (only what changed, so nothing reloads for nothing). */
-export function applyRoute(d: Pick<Dashboard, 'ui' | 'backends' | 'conflicts' | 'tools' | 'audit'>, route: Route) {
+export function applyRoute(
+  d: Pick<Dashboard, 'ui' | 'backends' | 'conflicts' | 'tools' | 'audit'>,
+  route: Route,
+) {
   if (d.ui.getState().view !== route.view) d.ui.getState().setView(route.view);
   if (route.view === 'backends' && (route.backend ?? null) !== d.backends.getState().selected) {
     d.backends.getState().select(route.backend ?? null);
@@ -48,7 +51,10 @@ export function applyRoute(d: Pick<Dashboard, 'ui' | 'backends' | 'conflicts' | 
   }
   if (route.view === 'audit') {
     const next = auditFilterOf(route);
-    if (formatRoute({ view: 'audit', audit: next }) !== formatRoute({ view: 'audit', audit: d.audit.getState().filter })) {
+    if (
+      formatRoute({ view: 'audit', audit: next }) !==
+      formatRoute({ view: 'audit', audit: d.audit.getState().filter })
+    ) {
       d.audit.getState().replaceFilter(next);
     }
   }

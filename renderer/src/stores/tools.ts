@@ -60,7 +60,11 @@ export function toolRows(
         c.kind === 'tool' &&
         c.candidates.some((k) => k.backend === backend && k.originalName === entry.originalName),
     );
-    const state: ToolState = conflict?.open ? 'conflict' : entry.advertisedAs === null ? 'hidden' : 'advertised';
+    const state: ToolState = conflict?.open
+      ? 'conflict'
+      : entry.advertisedAs === null
+        ? 'hidden'
+        : 'advertised';
     return {
       key: `${backend}/${entry.originalName}`,
       backend,

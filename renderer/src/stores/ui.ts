@@ -24,7 +24,10 @@ export interface UiState {
   toasts: Toast[];
   /** Updated every few seconds: "5 min ago" stays true without a re-render per second. */
   now: number;
+  /** The audit charts are shown (folded by default in a short window, so the rows come first). */
+  chartsOpen: boolean;
   setView(view: ViewId): void;
+  setChartsOpen(open: boolean): void;
   notify(
     message: string,
     options?: { kind?: Toast['kind']; action?: Toast['action']; timeoutMs?: number; key?: string },
@@ -37,7 +40,9 @@ export interface UiState {
 
 export type UiStore = ReturnType<typeof createUiStore>;
 
-export function createUiStore(options: { now?: () => number; copy?: (text: string) => Promise<void> } = {}) {
+export function createUiStore(
+  options: { now?: () => number; copy?: (text: string) => Promise<void>; chartsOpen?: boolean } = {},
+) {
   const now = options.now ?? Date.now;
   const write = options.copy ?? ((text: string) => copyText(text));
   let nextId = 1;
@@ -46,7 +51,9 @@ export function createUiStore(options: { now?: () => number; copy?: (text: strin
     view: 'backends',
     toasts: [],
     now: now(),
+    chartsOpen: options.chartsOpen ?? true,
     setView: (view) => set({ view }),
+    setChartsOpen: (chartsOpen) => set({ chartsOpen }),
     notify(message, { kind = 'info', action, timeoutMs, key } = {}) {
       const id = nextId++;
       const toast: Toast = { id, kind, message, ...(action ? { action } : {}), ...(key ? { key } : {}) };

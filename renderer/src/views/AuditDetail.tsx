@@ -4,12 +4,44 @@ import { Chip } from '../components/controls.js';
 import { CloseIcon } from '../components/icons.js';
 import { formatBytes, formatDuration, formatTimestamp, prettyJson } from '../lib/format.js';
 import { useAudit, useDashboard } from '../stores/hooks.js';
+import type { AuditRow } from '../contract.js';
 import { OUTCOME_LABEL } from './AuditFilters.js';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside `container` (the drawer is modal while open). */
+export function trapTab(event: React.KeyboardEvent, container: HTMLElement | null) {
+  if (event.key !== 'Tab' || !container) return;
+  const items = [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hidden);
+  if (items.length === 0) return;
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !container.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !container.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/**
+ * Whether payloads are being recorded, as far as the rows on screen tell: a payload anywhere means
+ * yes; none anywhere means probably not.
+ */
+function recordingPayloads(rows: readonly AuditRow[] | undefined, row: AuditRow): boolean {
+  const has = (r: AuditRow) => r.requestPayload !== undefined || r.responsePayload !== undefined;
+  return has(row) || (rows ?? []).some(has);
+}
 
 export function AuditDetail() {
   const row = useAudit((s) => s.selected);
+  const firstPage = useAudit((s) => s.pages[0]);
   const { audit } = useDashboard();
   const closeRef = useRef<HTMLButtonElement>(null);
+  const drawer = useRef<HTMLElement>(null);
   const opener = useRef<Element | null>(null);
 
   useEffect(() => {
@@ -23,23 +55,32 @@ export function AuditDetail() {
     audit.getState().select(null);
     const back = opener.current;
     opener.current = null;
-    if (back instanceof HTMLElement) back.focus();
+    // The row that opened it may have scrolled out of the virtualized table: then its focusable row.
+    const target =
+      back instanceof HTMLElement && back.isConnected
+        ? back
+        : document.querySelector<HTMLElement>('[data-testid="audit-scroll"] [role="row"][tabindex="0"]');
+    target?.focus();
   };
+  const recording = recordingPayloads(firstPage, row);
   const filterBy = (patch: Parameters<ReturnType<typeof audit.getState>['setFilter']>[0]) => {
     audit.getState().setFilter(patch);
     close();
   };
   return (
     <aside
+      ref={drawer}
       className="drawer"
       role="dialog"
-      aria-modal="false"
+      aria-modal="true"
       aria-labelledby="audit-detail-title"
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
           close();
+          return;
         }
+        trapTab(e, drawer.current);
       }}
     >
       <div className="detail-head">
@@ -78,7 +119,7 @@ export function AuditDetail() {
         <dd>
           {row.clientName ?? '–'}{' '}
           {row.clientVersion ? <span className="muted">{row.clientVersion}</span> : null}{' '}
-          {row.era ? <Chip tone="accent">{row.era}</Chip> : null}
+          {row.era ? <Chip tone="outline">{row.era === 'legacy' ? '2025 era' : '2026 era'}</Chip> : null}
         </dd>
         <dt>Session</dt>
         <dd>
@@ -135,7 +176,14 @@ export function AuditDetail() {
         </pre>
       ) : (
         <p className="muted">
-          Not recorded. Payloads are kept when <code>audit.recordPayloads</code> is on in the config.
+          {recording ? (
+            'Not recorded for this request.'
+          ) : (
+            <>
+              Not recorded: payloads are kept only while <code>audit.recordPayloads</code> is on in the
+              config.
+            </>
+          )}
         </p>
       )}
       <h3>Response</h3>

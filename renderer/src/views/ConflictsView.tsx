@@ -67,9 +67,14 @@ function StrategyPicker() {
             disabled={busy}
             onClick={() => void apply()}
           >
-            Apply
+            Use this strategy
           </button>
-          <button type="button" className="button button-small" disabled={busy} onClick={() => setChoice(null)}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy}
+            onClick={() => setChoice(null)}
+          >
             Cancel
           </button>
         </>
@@ -392,7 +397,10 @@ function ConflictRow({ conflict, control }: { conflict: Conflict; control: ListC
           <StateChip conflict={conflict} />
           <span className="muted small">
             {conflict.candidates
-              .map((c) => `${c.backend}${c.advertisedAs === null ? ' (hidden)' : c.advertisedAs !== conflict.name ? ` → ${c.advertisedAs}` : ''}`)
+              .map(
+                (c) =>
+                  `${c.backend}${c.advertisedAs === null ? ' (hidden)' : c.advertisedAs !== conflict.name ? ` → ${c.advertisedAs}` : ''}`,
+              )
               .join(' · ')}
           </span>
         </span>
@@ -455,7 +463,10 @@ function GroupRow({
             onClick={() =>
               void conflicts
                 .getState()
-                .resolveMany(`${entry.conflicts.length} ${kindPlural} kept with prefixes`, prefixAll(entry.conflicts))
+                .resolveMany(
+                  `${entry.conflicts.length} ${kindPlural} kept with prefixes`,
+                  prefixAll(entry.conflicts),
+                )
             }
           >
             Keep all with prefixes
@@ -468,15 +479,13 @@ function GroupRow({
             className="button button-small"
             disabled={busy}
             onClick={() =>
-              void conflicts
-                .getState()
-                .resolveMany(
-                  `${winner} keeps ${entry.conflicts.length} ${kindPlural}`,
-                  entry.backends
-                    .filter((b) => b !== winner)
-                    .flatMap((loser) => winsAll(entry.conflicts, winner, loser))
-                    .filter((item, i, all) => all.findIndex((x) => x.conflict.id === item.conflict.id) === i),
-                )
+              void conflicts.getState().resolveMany(
+                `${winner} keeps ${entry.conflicts.length} ${kindPlural}`,
+                entry.backends
+                  .filter((b) => b !== winner)
+                  .flatMap((loser) => winsAll(entry.conflicts, winner, loser))
+                  .filter((item, i, all) => all.findIndex((x) => x.conflict.id === item.conflict.id) === i),
+              )
             }
           >
             Use {winner}&apos;s for all
@@ -515,7 +524,12 @@ function Toolbar({ shown }: { shown: readonly Conflict[] }) {
   const busy = bulk !== null;
   return (
     <div className="conflict-toolbar">
-      <form className="filters filters-inline" role="search" aria-label="Find conflicts" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters filters-inline"
+        role="search"
+        aria-label="Find conflicts"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <div className="field field-grow">
           <label htmlFor="conflict-search">Search</label>
           <input
@@ -573,7 +587,7 @@ function Toolbar({ shown }: { shown: readonly Conflict[] }) {
                   .resolveMany(`${winner} wins against ${loser}`, winsAll(shown, winner, loser));
               }}
             >
-              Apply
+              Apply to all
             </button>
           </>
         ) : null}
@@ -603,7 +617,9 @@ export function ConflictsView() {
   );
   const entries = useMemo(() => groupConflicts(shown), [shown]);
   const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
-  const [focusNext, setFocusNext] = useState<string | null>(null);
+  /** Where focus goes after the next render (a decision's follow-up); '' = the view's heading. */
+  const pendingFocus = useRef<string | null>(null);
+  const [, rerender] = useState(0);
   const toggles = useRef(new Map<string, HTMLButtonElement>());
   const headingRef = useRef<HTMLHeadingElement>(null);
   const openCount = list.filter((c) => c.open).length;
@@ -627,12 +643,13 @@ export function ConflictsView() {
   }, [entries, toggled, byDefault]);
 
   useEffect(() => {
-    if (!focusNext) return;
-    const target = toggles.current.get(focusNext);
+    const id = pendingFocus.current;
+    if (id === null) return;
+    pendingFocus.current = null;
+    const target = toggles.current.get(id);
     if (target) target.focus();
     else headingRef.current?.focus();
-    setFocusNext(null);
-  }, [focusNext, entries]);
+  });
 
   const control: ListControl = {
     expanded,
@@ -652,7 +669,8 @@ export function ConflictsView() {
       if (!ok || decision === null) return ok;
       // The list as it is now (the decision applied): the next open conflict gets focus and opens.
       const fresh = sortConflicts(gateway.getState().snapshot?.conflicts ?? []).filter(
-        (c) => (conflicts.getState().show === 'all' || c.open) && matchesConflict(c, conflicts.getState().query),
+        (c) =>
+          (conflicts.getState().show === 'all' || c.open) && matchesConflict(c, conflicts.getState().query),
       );
       const next = nextOpen(fresh, conflict.id);
       if (next) {
@@ -660,10 +678,12 @@ export function ConflictsView() {
           (e) => e.type === 'group' && e.conflicts.some((c) => c.id === next.id),
         );
         const id = group && group.type === 'group' && !expanded.has(group.key) ? group.key : next.id;
+        pendingFocus.current = id;
         if (!expanded.has(id)) control.toggle(id);
-        setFocusNext(id);
+        else rerender((n) => n + 1);
       } else {
-        setFocusNext(fresh.some((c) => c.id === conflict.id) ? conflict.id : '');
+        pendingFocus.current = fresh.some((c) => c.id === conflict.id) ? conflict.id : '';
+        rerender((n) => n + 1);
       }
       return ok;
     },

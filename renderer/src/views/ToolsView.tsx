@@ -41,7 +41,12 @@ export function ToolsView() {
         </h2>
         {loading ? <Spinner label="Loading the tools" /> : null}
       </div>
-      <form className="filters filters-inline" role="search" aria-label="Find tools" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters filters-inline"
+        role="search"
+        aria-label="Find tools"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <div className="field field-grow">
           <label htmlFor="tool-search">Search</label>
           <input
@@ -67,7 +72,10 @@ export function ToolsView() {
         </EmptyState>
       ) : rows.length === 0 ? (
         <EmptyState title="No tools">
-          <p>None of the backends offers a tool right now (a backend that is down shows its tools once it is back).</p>
+          <p>
+            None of the backends offers a tool right now (a backend that is down shows its tools once it is
+            back).
+          </p>
         </EmptyState>
       ) : shown.length === 0 ? (
         <p className="muted" role="status">

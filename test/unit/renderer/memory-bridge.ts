@@ -266,7 +266,17 @@ export class MemoryBridge implements Bridge {
       else delete b.displayName;
     });
 
-  reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);
+  /** What a reconnect ends in (the engine's outcome; `since` moves to now). */
+  reconnectOutcome: { state: BackendStatus['state']; error?: string } = { state: 'ready' };
+
+  reconnectBackend = (name: string) =>
+    this.call('reconnectBackend', [name], () => {
+      const b = this.backends.find((x) => x.name === name);
+      if (!b) throw new Error(`no backend named "${name}"`);
+      b.state = this.reconnectOutcome.state;
+      b.since = Date.now();
+      if (this.reconnectOutcome.error) b.lastError = { message: this.reconnectOutcome.error, at: Date.now() };
+    });
 
   resolveConflict = (id: string, decision: Decision | null) =>
     this.call('resolveConflict', [id, decision], () => {

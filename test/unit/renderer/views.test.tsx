@@ -66,6 +66,7 @@ describe('header and navigation', () => {
     const tabs = screen.getAllByRole('tab');
     expect(tabs.map((t) => t.textContent)).toEqual([
       'Backends',
+      'Tools',
       'Conflicts1',
       'Audit',
       'Sessions1',
@@ -73,7 +74,7 @@ describe('header and navigation', () => {
     ]);
     expect(screen.getByRole('tab', { name: /Conflicts/ }).getAttribute('aria-selected')).toBe('false');
     screen.getByRole('tab', { name: 'Backends' }).focus();
-    await userEvent.keyboard('{ArrowRight}');
+    await userEvent.keyboard('{ArrowRight}{ArrowRight}');
     const conflictsTab = screen.getByRole('tab', { name: /Conflicts/ });
     expect(conflictsTab.getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(conflictsTab);
@@ -193,7 +194,7 @@ describe('backends view', () => {
     bridge.backends = [];
     await renderApp();
     expect(screen.getByRole('heading', { name: 'No MCP servers yet' })).toBeTruthy();
-    expect(screen.getByText(/mcp\.enable=true/)).toBeTruthy();
+    expect(screen.getByText(/mcp\.enable=true/, { selector: 'pre' })).toBeTruthy();
     expect(screen.getByText(/backends:/, { selector: 'pre' })).toBeTruthy();
   });
 });
@@ -210,7 +211,7 @@ describe('conflicts view', () => {
     expect(within(beta).getByText('~ message: type string → number')).toBeTruthy();
     expect(within(beta).getByText('+ loud (boolean, required)')).toBeTruthy();
 
-    await userEvent.click(within(card).getByRole('button', { name: 'Pick beta as the winner of echo' }));
+    await userEvent.click(within(card).getByRole('button', { name: 'Use this one: beta keeps echo' }));
     await act(() => flush());
     expect(bridge.callsOf('resolveConflict')).toEqual([['tool:echo', { action: 'winner', backend: 'beta' }]]);
     expect(screen.getByRole('tab', { name: 'Conflicts' })).toBeTruthy(); // badge gone
@@ -255,6 +256,9 @@ describe('conflicts view', () => {
       ['tool:echo', { action: 'prefix' }],
     ]);
     await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'manual');
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([]); // nothing changes before Apply
+    await userEvent.click(screen.getByRole('button', { name: 'Use this strategy' }));
     await act(() => flush());
     expect(bridge.callsOf('setStrategy')).toEqual([['manual']]);
   });
@@ -350,7 +354,7 @@ describe('sessions and connect views', () => {
     await userEvent.click(screen.getByRole('tab', { name: /Sessions/ }));
     const row = screen.getAllByRole('row')[1]!;
     expect(within(row).getByText('claude-code')).toBeTruthy();
-    expect(within(row).getByText('legacy')).toBeTruthy();
+    expect(within(row).getByText('2025 era')).toBeTruthy();
     expect(within(row).getByText('12')).toBeTruthy();
     await userEvent.click(within(row).getByRole('button', { name: /Show the audit history of session/ }));
     await act(() => flush());
