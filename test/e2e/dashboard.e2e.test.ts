@@ -483,3 +483,248 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     expect(scans.flatMap(blocking)).toEqual([]);
   });
 });
+
+describe.skipIf(!haveChromium)('27 conflicts in a 900×600 window', () => {
+  const SAME = Array.from({ length: 14 }, (_, i) => `same${String(i + 1).padStart(2, '0')}`);
+  const DIFF = Array.from({ length: 12 }, (_, i) => `diff${String(i + 1).padStart(2, '0')}`);
+  let servers: RunningServer[] = [];
+  let serve: Serve;
+  let tmp: string;
+  let browser: Browser;
+  let page: Page;
+  let client: Client;
+  let problems: string[] = [];
+  const scans: AxeScan[] = [];
+  const { shots } = shooter(() => page, scans);
+  const tab = (name: string | RegExp) =>
+    typeof name === 'string' ? page.getByRole('tab', { name, exact: true }) : page.getByRole('tab', { name });
+  const openCount = async () => (await apiStatus(serve)).counts.openConflicts;
+  const visibleToasts = () => page.locator('.toast').count();
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-scale-'));
+    // alpha and beta: 14 tools with identical definitions, 12 that differ (descriptions), and echo;
+    // gamma shares echo and diff01. 14 + 12 + 1 = 27 conflicts.
+    const same = Object.fromEntries(SAME.map((t) => [t, `The ${t} tool`]));
+    servers = await Promise.all([
+      startFixture({
+        name: 'alpha',
+        transport: 'legacy-http',
+        tools: [...SAME, ...DIFF, 'echo'],
+        descriptions: same,
+      }),
+      startFixture({
+        name: 'beta',
+        transport: 'legacy-http',
+        tools: [...SAME, ...DIFF, 'echo'],
+        descriptions: same,
+      }),
+      startFixture({ name: 'gamma', transport: 'legacy-http', tools: ['echo', 'diff01'] }),
+    ]);
+    await buildRenderer();
+    const configFile = path.join(tmp, 'config.yaml');
+    await writeFile(
+      configFile,
+      [
+        'backends:',
+        ...servers.flatMap((s, i) => [`  - name: ${['alpha', 'beta', 'gamma'][i]}`, `    url: ${s.url}`]),
+        '',
+      ].join('\n'),
+    );
+    serve = await startServe(configFile, path.join(tmp, 'data'));
+    await waitForReady(serve, ['alpha', 'beta', 'gamma']);
+    client = await connectClient(serve, 'scale-client');
+    await client.listTools();
+    for (const name of ['same01', 'diff03', 'echo'])
+      await client.callTool({ name, arguments: { message: 'hi' } });
+    ({ browser, page, problems } = await launch({ width: 900, height: 600 }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+    if (serve) await stopProcess(serve.process);
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('has a compact header, and opens a backend detail in view and focused', async () => {
+    await page.goto(serve.dashboardUrl);
+    await page.getByRole('table').getByRole('row').nth(3).waitFor();
+    const header = await page.locator('header.header').boundingBox();
+    expect(header!.height / 600).toBeLessThan(0.12); // was 39 %
+    await expect.poll(() => tab(/Conflicts/).textContent()).toBe('Conflicts27');
+    await shots('backends-900');
+    await page.getByRole('button', { name: 'gamma', exact: true }).click();
+    const panel = page.getByRole('complementary', { name: 'gamma' });
+    await panel.getByText('diff01').first().waitFor();
+    await expect.poll(() => focusOf(page)).toBe('H2 gamma');
+    const box = await panel.getByRole('heading', { name: 'gamma' }).boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(600);
+    await shots('backend-detail-900');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focusOf(page)).toBe('BUTTON gamma');
+  });
+
+  it('lists 27 conflicts compactly, with identical ones grouped, and searches them', async () => {
+    await tab(/Conflicts/).click();
+    const list = page.getByRole('list', { name: '27 conflicts' });
+    await list.waitFor();
+    // 13 single conflicts and one group of the 14 identical ones.
+    await expect.poll(() => list.locator(':scope > li').count()).toBe(14);
+    await list.getByText('14 identical tools in alpha and beta').waitFor();
+    const tabStops = await page.evaluate<number>(
+      `document.querySelectorAll('main a[href], main button:not([disabled]), main input, main select, main [tabindex="0"]').length`,
+    );
+    expect(tabStops).toBeLessThan(80); // was 396 for 26 conflicts
+    await shots('conflicts-900');
+    await page.getByLabel('Search', { exact: true }).fill('diff0');
+    await expect.poll(() => list.locator(':scope > li').count()).toBe(0); // the list's name changed
+    const found = page.getByRole('list', { name: '9 conflicts' });
+    await expect.poll(() => found.locator(':scope > li').count()).toBe(9);
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/conflicts?q=diff0');
+  });
+
+  it('a decision keeps the card in place and moves focus to the next open conflict', async () => {
+    const found = page.getByRole('list', { name: '9 conflicts' });
+    const names = async () => (await found.locator('.conflict-toggle code').allTextContents()).join(',');
+    const order = await names();
+    await found.getByRole('button', { name: 'tool diff02' }).click();
+    await page.getByRole('button', { name: 'Use this one: beta keeps diff02' }).click();
+    await expect.poll(() => focusOf(page)).toBe('BUTTON tool diff03');
+    expect(await names()).toBe(order);
+    expect(await visibleToasts()).toBe(1);
+    await expect.poll(openCount).toBe(26);
+    await page.getByLabel('Search', { exact: true }).fill('');
+  });
+
+  it('decides a group at once, with one notification and one Undo', async () => {
+    const group = page.getByRole('article').filter({ hasText: '14 identical tools in alpha and beta' });
+    await group.getByRole('button', { name: "Use alpha's for all" }).click();
+    await expect.poll(openCount, { timeout: 20_000 }).toBe(12);
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'alpha keeps 14 tools: 14 of 14 conflicts changed' })
+      .waitFor();
+    expect(await visibleToasts()).toBe(1);
+    await shots('conflicts-group-decided-900', { keepToasts: true });
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(openCount, { timeout: 20_000 }).toBe(26);
+    expect(await visibleToasts()).toBe(1);
+  });
+
+  it('"alpha wins all against beta" decides every conflict between them in one action', async () => {
+    await page.getByLabel('Which backend wins').selectOption({ label: 'alpha wins all against beta (27)' });
+    await page.getByRole('button', { name: 'Apply to all' }).click();
+    await expect.poll(openCount, { timeout: 30_000 }).toBe(0);
+    expect(await visibleToasts()).toBe(1);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('diff05');
+    expect(names).not.toContain('beta__diff05');
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(openCount, { timeout: 30_000 }).toBe(26);
+  });
+
+  it('a strategy change waits for confirmation and can be undone in one step', async () => {
+    const before = (await apiStatus(serve)).counts.tools;
+    await page.getByLabel('Default strategy').selectOption('prefix');
+    expect((await apiStatus(serve)).counts.tools).toBe(before); // nothing changed yet
+    await page.getByRole('button', { name: 'Use this strategy' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Conflict strategy: prefix/ })
+      .waitFor();
+    expect(await visibleToasts()).toBe(1);
+    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Conflict strategy: auto/ })
+      .waitFor();
+    expect(await visibleToasts()).toBe(1);
+    await expect.poll(async () => (await apiStatus(serve)).counts.tools).toBe(before);
+  });
+
+  it('shows the audit rows on the first screen with no clipped column', async () => {
+    await tab('Audit').click();
+    const table = page.getByRole('grid', { name: 'Audit history' });
+    const first = table.locator('[data-index="0"]');
+    await first.waitFor({ timeout: 15_000 });
+    const box = await first.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(600);
+    const clipped = await page.evaluate<
+      string[]
+    >(`[...document.querySelectorAll('.audit-head [role="columnheader"]')]
+      .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.textContent)`);
+    expect(clipped).toEqual([]);
+    const right = await page.evaluate<number>(
+      `Math.max(...[...document.querySelectorAll('.audit-head [role="columnheader"]')].map((el) => el.getBoundingClientRect().right))`,
+    );
+    expect(right).toBeLessThanOrEqual(900);
+    await shots('audit-900');
+    await page.getByRole('button', { name: 'Show charts' }).click();
+    await page.getByRole('figure', { name: 'Calls per backend' }).waitFor();
+    await shots('audit-charts-900');
+  });
+
+  it('shows Tools, Sessions and Connect at this size', async () => {
+    await tab('Tools').click();
+    await page.getByRole('table').getByRole('row').filter({ hasText: 'diff12' }).first().waitFor();
+    await shots('tools-900');
+    await tab(/Sessions/).click();
+    await page.getByRole('row').filter({ hasText: 'scale-client' }).waitFor();
+    await shots('sessions-900');
+    await tab('Connect').click();
+    await page.getByRole('heading', { name: 'Connect a client' }).waitFor();
+    await shots('connect-900');
+    expect(problems).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation at 900×600 (axe)', () => {
+    expect(scans.length).toBeGreaterThanOrEqual(18);
+    expect(scans.flatMap(blocking)).toEqual([]);
+  });
+});
+
+describe.skipIf(!haveChromium)('the first-run checklist on an empty install', () => {
+  let serve: Serve;
+  let tmp: string;
+  let browser: Browser;
+  let page: Page;
+  let client: Client | undefined;
+  const scans: AxeScan[] = [];
+  const { shots } = shooter(() => page, scans);
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-empty-'));
+    const configFile = path.join(tmp, 'config.yaml');
+    await writeFile(configFile, 'backends: []\n');
+    await buildRenderer();
+    serve = await startServe(configFile, path.join(tmp, 'data'));
+    ({ browser, page } = await launch({ width: 1280, height: 800 }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+    if (serve) await stopProcess(serve.process);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('starts with nothing done and ticks "Connect a client" off when one connects', async () => {
+    await page.goto(serve.dashboardUrl);
+    const checklist = page.getByRole('region', { name: 'Get started' });
+    await checklist.getByText('0 of 3 done').waitFor();
+    await page.getByRole('heading', { name: 'No MCP servers yet' }).waitFor();
+    await shots('first-run');
+    client = await connectClient(serve, 'first-client');
+    await checklist.getByText('1 of 3 done').waitFor({ timeout: 15_000 });
+    expect(await checklist.getByText('Connect a client (done)').count()).toBe(1);
+    expect(await checklist.getByText('Add an MCP server (to do)').count()).toBe(1);
+    await shots('first-run-client');
+    expect(scans.flatMap(blocking)).toEqual([]);
+  });
+});

@@ -41,7 +41,7 @@ export function AuditDetail() {
   const firstPage = useAudit((s) => s.pages[0]);
   const { audit } = useDashboard();
   const closeRef = useRef<HTMLButtonElement>(null);
-  const drawer = useRef<HTMLElement>(null);
+  const drawer = useRef<HTMLDivElement>(null);
   const opener = useRef<Element | null>(null);
 
   useEffect(() => {
@@ -68,7 +68,7 @@ export function AuditDetail() {
     close();
   };
   return (
-    <aside
+    <div
       ref={drawer}
       className="drawer"
       role="dialog"
@@ -194,6 +194,6 @@ export function AuditDetail() {
       ) : (
         <p className="muted">Not recorded.</p>
       )}
-    </aside>
+    </div>
   );
 }

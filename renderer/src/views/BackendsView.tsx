@@ -80,6 +80,7 @@ function BackendRow({
   const { backends } = useDashboard();
   const now = useUi((s) => s.now);
   const gateway = useGateway((s) => s.snapshot?.gateway.state);
+  const offline = useGateway((s) => s.status === 'offline');
   const status = describeStatus(backend, gateway, now);
   const open = () => backends.getState().select(selected ? null : backend.name);
   return (
@@ -112,7 +113,7 @@ function BackendRow({
       <td>
         <ToneChip tone={status.tone} label={status.label} />
         <div className="muted small" title={formatTimestamp(backend.since)}>
-          {status.detail}
+          {offline ? 'last known (engine not answering)' : status.detail}
         </div>
       </td>
       <td>
