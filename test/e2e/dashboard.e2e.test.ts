@@ -632,17 +632,12 @@ describe.skipIf(!haveChromium)('27 conflicts in a 900×600 window', () => {
     await page.getByLabel('Default strategy').selectOption('prefix');
     expect((await apiStatus(serve)).counts.tools).toBe(before); // nothing changed yet
     await page.getByRole('button', { name: 'Use this strategy' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Conflict strategy: prefix/ })
-      .waitFor();
-    expect(await visibleToasts()).toBe(1);
-    await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Conflict strategy: auto/ })
-      .waitFor();
-    expect(await visibleToasts()).toBe(1);
+    const strategyToasts = page.locator('.toast').filter({ hasText: 'Conflict strategy' });
+    await strategyToasts.filter({ hasText: 'Conflict strategy: prefix' }).waitFor();
+    expect(await strategyToasts.count()).toBe(1);
+    await strategyToasts.getByRole('button', { name: 'Undo' }).click();
+    await strategyToasts.filter({ hasText: 'Conflict strategy: auto' }).waitFor();
+    expect(await strategyToasts.count()).toBe(1); // the undo's notice replaced the change's
     await expect.poll(async () => (await apiStatus(serve)).counts.tools).toBe(before);
   });
 
