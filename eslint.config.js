@@ -1,10 +1,15 @@
-// Lint rules. Layer boundaries (core/ never imports electron or react) are enforced here
-// and again by test/unit/architecture.test.ts, which reads every import.
+// Lint rules. Layer boundaries (core/ never imports electron or react; common/ imports only zod
+// and itself) are enforced here and again by test/unit/architecture.test.ts, which reads every import.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = builtinModules
+  .filter((m) => !m.startsWith('_'))
+  .map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+  .join('|');
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'bench-results/', 'test-results/', 'release/'] },
@@ -36,6 +41,46 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // common/: the contract every process shares (like VS Code's common/ layer). Browser-safe and
+    // Node-safe at once: zod and its own files only, no Node or DOM globals. test/unit/architecture.test.ts
+    // checks the imports too (including relative paths that leave common/).
+    files: ['common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            // Regexes, not globs: a glob for Node's `domain` module would also match ../domain/x.js.
+            { regex: '^node:', message: 'common/ runs in every process: no Node APIs.' },
+            { regex: '^(?!zod$|node:)[^.]', message: 'common/ imports no package but zod (nor Node APIs).' },
+            {
+              group: ['**/core/**', '**/renderer/**', '**/electron/**', '**/test/**'],
+              message: 'common/ imports nothing but zod and its own files.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'process',
+          'Buffer',
+          'require',
+          '__dirname',
+          '__filename',
+          'global',
+          'setImmediate',
+          'clearImmediate',
+          'window',
+          'document',
+          'navigator',
+          'localStorage',
+          'sessionStorage',
+        ].map((name) => ({ name, message: 'common/ runs in every process: no Node or DOM globals.' })),
+      ],
+    },
+  },
   // The dashboard: browser code with React hooks.
   {
     files: ['renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
@@ -54,7 +99,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))],
+              // A regex anchored at the start, not a glob: a glob for Node's `domain` module would
+              // also match common/domain/*.js.
+              regex: `^(node:|(${NODE_BUILTINS})(/|$))`,
               message: 'renderer/ is browser code: no Node APIs.',
             },
             {

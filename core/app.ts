@@ -6,11 +6,11 @@ import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
-import type { GatewayState } from './control/snapshot.js';
+import type { GatewayState } from '../common/control/snapshot.js';
 import { applyConfigBackends } from './discovery/config-source.js';
 import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
 import type { DiscoverySource } from './discovery/source.js';
-import type { SourceStatus } from './domain/source-status.js';
+import type { SourceStatus } from '../common/domain/source-status.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
 import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
@@ -24,7 +24,7 @@ import {
   MemoryPinStore,
 } from './store/memory.js';
 import { openStore, type Store } from './store/sqlite/store.js';
-import type { ConflictStrategy } from './control/api.js';
+import type { ConflictStrategy } from '../common/control/api.js';
 import { resolveToken, type ResolvedToken } from './store/token.js';
 import { DEFAULT_BACKOFF } from './support/backoff.js';
 import { Semaphore } from './support/semaphore.js';

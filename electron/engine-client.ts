@@ -2,9 +2,10 @@
 // engine's own process, and it supervises that process (start, stop, restart after a crash). The
 // process is reached through an `EngineChannel`, made from Electron's utilityProcess in main.ts and
 // from child_process.fork in tests.
-import type { ControlApi, ControlEvent } from '../core/control/api.js';
-import type { Snapshot } from '../core/control/snapshot.js';
-import type { ControlMethod, WireError } from './control-args.js';
+import type { ControlApi, ControlEvent } from '../common/control/api.js';
+import { ControlClient } from '../common/control/client.js';
+import type { ControlMethod } from '../common/control/methods.js';
+import type { WireError } from '../common/control/wire.js';
 import {
   isEngineToMain,
   type EngineStartOptions,
@@ -200,9 +201,10 @@ export interface EngineOptions {
 
 /**
  * The engine as the main process sees it: a ControlApi (the IPC binding and the tray use it) plus
- * its lifecycle. Subscriptions survive a restart of the engine process.
+ * its lifecycle. Subscriptions survive a restart of the engine process. The call methods come from
+ * the method table (ControlClient); each goes to the engine process as a `call` message.
  */
-export class Engine implements ControlApi {
+export class Engine extends ControlClient implements ControlApi {
   private process: EngineProcess | undefined;
   private current: EngineStatus = { state: 'stopped' };
   private readonly statusListeners = new Set<(status: EngineStatus) => void>();
@@ -212,7 +214,9 @@ export class Engine implements ControlApi {
   private restartTimer: NodeJS.Timeout | undefined;
   private wanted = false;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    super();
+  }
 
   get status(): EngineStatus {
     return this.current;
@@ -301,7 +305,7 @@ export class Engine implements ControlApi {
     }
   }
 
-  private call<T>(method: ControlMethod, args: unknown[]): Promise<T> {
+  callControl(method: ControlMethod, args: unknown[]): Promise<unknown> {
     const child = this.process;
     if (!child || this.current.state !== 'running') {
       return Promise.reject(
@@ -313,14 +317,11 @@ export class Engine implements ControlApi {
         ),
       );
     }
-    return child.call(method, args) as Promise<T>;
+    return child.call(method, args);
   }
 
-  // --- ControlApi ----------------------------------------------------------------------------------
+  // --- ControlApi: the events (the call methods are generated) --------------------------------------
 
-  snapshot(): Promise<Snapshot> {
-    return this.call('snapshot', []);
-  }
   subscribe(listener: (event: ControlEvent) => void): () => void {
     this.listeners.add(listener);
     if (this.listeners.size === 1 && this.process && this.current.state === 'running') {
@@ -334,17 +335,4 @@ export class Engine implements ControlApi {
       }
     };
   }
-  backend: ControlApi['backend'] = (name) => this.call('backend', [name]);
-  setBackendEnabled: ControlApi['setBackendEnabled'] = (name, enabled) =>
-    this.call('setBackendEnabled', [name, enabled]);
-  setBackendDisplayName: ControlApi['setBackendDisplayName'] = (name, displayName) =>
-    this.call('setBackendDisplayName', [name, displayName]);
-  reconnectBackend: ControlApi['reconnectBackend'] = (name) => this.call('reconnectBackend', [name]);
-  resolveConflict: ControlApi['resolveConflict'] = (id, decision) =>
-    this.call('resolveConflict', [id, decision]);
-  setStrategy: ControlApi['setStrategy'] = (strategy) => this.call('setStrategy', [strategy]);
-  setGatewayRunning: ControlApi['setGatewayRunning'] = (running) => this.call('setGatewayRunning', [running]);
-  queryAudit: ControlApi['queryAudit'] = (query) => this.call('queryAudit', [query]);
-  auditStats: ControlApi['auditStats'] = (query) => this.call('auditStats', [query]);
-  connectInfo: ControlApi['connectInfo'] = () => this.call('connectInfo', []);
 }

@@ -4,11 +4,12 @@
 // Electron's parentPort or to a forked child's IPC channel.
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { ControlApi } from '../core/control/api.js';
+import type { ControlApi } from '../common/control/api.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { startServe } from '../core/cli/serve.js';
 import { readStoredToken } from '../core/store/token.js';
-import { invokeControl, isControlMethod, toWireError } from './control-args.js';
+import { invokeControl, isControlMethod } from '../common/control/methods.js';
+import { toWireError } from '../common/control/wire.js';
 import {
   isMainToEngine,
   type EngineStartOptions,

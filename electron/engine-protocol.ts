@@ -2,8 +2,9 @@
 // (a utilityProcess in the app, a child_process.fork in tests): the main process starts and stops
 // it, calls control-API methods (method + args → result), and receives pushed ControlEvents.
 // See docs/decisions.md ("The desktop engine runs in a utility process").
-import type { ControlEvent } from '../core/control/api.js';
-import type { ControlMethod, WireError, WireResult } from './control-args.js';
+import type { ControlEvent } from '../common/control/api.js';
+import type { ControlMethod } from '../common/control/methods.js';
+import type { WireError, WireResult } from '../common/control/wire.js';
 
 export interface EngineStartOptions {
   /** The engine's data dir (the app's userData): config.yaml, the database, the token file. */

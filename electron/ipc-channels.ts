@@ -1,6 +1,6 @@
 // IPC channel names between the dashboard window's preload and the main process. Kept free of
 // imports: the preload bundle includes this file.
-import type { ControlMethod } from './control-args.js';
+import type { ControlMethod } from '../common/control/methods.js';
 
 export const CHANNEL_PREFIX = 'switchyard:';
 

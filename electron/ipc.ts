@@ -1,9 +1,12 @@
 // Binds the control API to ipcMain for the dashboard window. Every message is checked: it must come
 // from the top frame of the app's own window showing `app://switchyard/…`, and its arguments must
-// be what the method takes (control-args.ts). Results and errors travel as data (WireResult), and
-// ControlEvents are pushed only to the window that subscribed.
-import type { ControlApi, ControlEvent } from '../core/control/api.js';
-import { CONTROL_METHODS, parseControlArgs, toWireError, type WireResult } from './control-args.js';
+// be what the method takes (the method table, common/control/methods.ts, the same schemas the HTTP
+// binding uses). Results and errors travel as data (WireResult), and ControlEvents are pushed only
+// to the window that subscribed. One handler per table entry: a new method needs nothing here.
+import type { ControlApi, ControlEvent } from '../common/control/api.js';
+import { CONTROL_METHOD_NAMES, invokeControl } from '../common/control/methods.js';
+import { parseControlArgs } from '../common/control/validate.js';
+import { toWireError, type WireResult } from '../common/control/wire.js';
 import { isAppUrl } from './hardening.js';
 import {
   CONNECTION_CHANNEL,
@@ -91,30 +94,29 @@ export function bindControl(ipc: IpcMainLike, control: ControlApi, options: Bind
     });
   };
 
-  for (const method of CONTROL_METHODS) {
-    handle(controlChannel(method), (_event, args) => {
-      const parsed = parseControlArgs(method, args) as unknown[];
-      const fn = control[method] as (...a: unknown[]) => Promise<unknown>;
-      return fn.apply(control, parsed);
-    });
+  for (const method of CONTROL_METHOD_NAMES) {
+    handle(controlChannel(method), (_event, args) =>
+      invokeControl(control, method, parseControlArgs(method, args)),
+    );
   }
 
   // --- Events: pushed to each subscribed window, and only to it ---------------------------------------
   const subscribers = new Map<number, SenderLike>();
   let offControl: (() => void) | undefined;
   const push = (targets: Iterable<SenderLike>, channel: string, payload: unknown) => {
-    for (const sender of targets) {
-      if (sender.isDestroyed()) subscribers.delete(sender.id);
-      else sender.send(channel, payload);
-    }
+    for (const sender of targets) if (!sender.isDestroyed()) sender.send(channel, payload);
   };
-  const broadcast = (event: ControlEvent) => push([...subscribers.values()], EVENT_CHANNEL, event);
   const drop = (sender: SenderLike) => {
     subscribers.delete(sender.id);
     if (subscribers.size === 0) {
       offControl?.();
       offControl = undefined;
     }
+  };
+  const broadcast = (event: ControlEvent) => {
+    // A window found gone is dropped like one that said so (the engine stops pushing when none is left).
+    for (const sender of [...subscribers.values()]) if (sender.isDestroyed()) drop(sender);
+    push([...subscribers.values()], EVENT_CHANNEL, event);
   };
 
   handle(SUBSCRIBE_CHANNEL, async (event) => {

@@ -21,7 +21,7 @@ import {
   Tray,
   utilityProcess,
 } from 'electron';
-import type { Snapshot } from '../core/control/snapshot.js';
+import type { Snapshot } from '../common/control/snapshot.js';
 import { createAppProtocolHandler } from './app-protocol.js';
 import { BRIDGE_ARG, desktopBridgeArgv } from './bridge-mode.js';
 import { Engine, type EngineChannel } from './engine-client.js';

@@ -1,11 +1,14 @@
 // The dashboard's Bridge over Electron IPC: the same interface as the HTTP bridge
 // (renderer/src/bridge/http-bridge.ts), implemented with ipcRenderer.invoke and pushed events.
-// preload.ts exposes it as `window.switchyard` through contextBridge. Only channel names and types
-// are imported, so the preload bundle stays small and has no Node or engine code in it. That it
-// satisfies the renderer's `Bridge` is checked by test/integration/electron-bridge-contract.test.ts
-// (at the type level and at run time), which keeps this file free of renderer imports for the build.
-import type { ControlApi, ControlEvent } from '../core/control/api.js';
-import type { ControlMethod, WireResult } from './control-args.js';
+// preload.ts exposes it as `window.switchyard` through contextBridge. The call methods are generated
+// from the method table (common/control/client.ts); only common/ and the channel names are imported,
+// so the preload bundle has no Node or engine code in it. That it satisfies the renderer's `Bridge`
+// is checked by test/integration/electron-bridge-contract.test.ts (at the type level and at run
+// time), which keeps this file free of renderer imports for the build.
+import type { ControlApi, ControlEvent } from '../common/control/api.js';
+import { createControlClient } from '../common/control/client.js';
+import type { ControlMethod } from '../common/control/methods.js';
+import type { WireResult } from '../common/control/wire.js';
 import {
   CONNECTION_CHANNEL,
   CONNECTION_WATCH_CHANNEL,
@@ -47,7 +50,7 @@ export class IpcBridgeError extends Error {
 }
 
 export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
-  const call = async <T>(method: ControlMethod, ...args: unknown[]): Promise<T> => {
+  const call = async (method: ControlMethod, args: unknown[]): Promise<unknown> => {
     let result: WireResult;
     try {
       result = (await ipc.invoke(controlChannel(method), ...args)) as WireResult;
@@ -56,7 +59,7 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
     }
     if (!result || typeof result !== 'object') throw new IpcBridgeError(`Unexpected answer to ${method}`);
     if (!result.ok) throw new IpcBridgeError(result.error.message, result.error.status);
-    return result.value as T;
+    return result.value;
   };
 
   // One IPC listener for all subscribers, registered while anyone listens.
@@ -91,7 +94,7 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
   };
 
   const api: ControlApi = {
-    snapshot: () => call('snapshot'),
+    ...createControlClient(call),
     subscribe(listener) {
       listeners.add(listener);
       if (listeners.size === 1) {
@@ -104,16 +107,6 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
         void ipc.invoke(UNSUBSCRIBE_CHANNEL).catch(() => undefined);
       };
     },
-    backend: (name) => call('backend', name),
-    setBackendEnabled: (name, enabled) => call('setBackendEnabled', name, enabled),
-    setBackendDisplayName: (name, displayName) => call('setBackendDisplayName', name, displayName),
-    reconnectBackend: (name) => call('reconnectBackend', name),
-    resolveConflict: (id, decision) => call('resolveConflict', id, decision),
-    setStrategy: (strategy) => call('setStrategy', strategy),
-    setGatewayRunning: (running) => call('setGatewayRunning', running),
-    queryAudit: (query) => call('queryAudit', query),
-    auditStats: (query) => call('auditStats', query),
-    connectInfo: () => call('connectInfo'),
   };
 
   return {

@@ -2,7 +2,7 @@
 // main.ts turns the menu descriptors into an Electron Menu and runs the actions; nothing here keeps
 // state of its own, so the tray can never disagree with the engine (lessons: toolhive-studio#952).
 import type { MenuItemConstructorOptions } from 'electron';
-import type { Snapshot } from '../core/control/snapshot.js';
+import type { Snapshot } from '../common/control/snapshot.js';
 import type { EngineStatus } from './engine-client.js';
 
 /** The four icon states (resources/tray/<state>.png, and <state>Template.png on macOS). */

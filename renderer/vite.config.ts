@@ -2,31 +2,20 @@
 // work at `/` from `switchyard serve` and from a custom protocol or file URL in the Electron window.
 // This file runs in Node (build tooling); everything under renderer/src is browser code.
 import { defineConfig, type Plugin } from 'vite';
+import { PAGE_CSP } from '../common/security/csp.js';
 
 /**
- * The policy the built page declares for itself: no inline scripts, no eval, styles only from files.
- * (frame-ancestors cannot be set from a <meta>; the server and the Electron window add their own.)
+ * The built page declares its policy itself (common/security/csp.ts): no inline scripts, no eval,
+ * styles only from files. The server and the Electron window add frame-ancestors in their headers.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
-
-function contentSecurityPolicy(): Plugin {
+export function contentSecurityPolicy(): Plugin {
   return {
     name: 'switchyard-csp',
     apply: 'build',
     transformIndexHtml: () => [
       {
         tag: 'meta',
-        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: PAGE_CSP },
         injectTo: 'head-prepend',
       },
     ],

@@ -7,8 +7,8 @@
 // order, and some clients never re-list. So for a short startup hold, `settled()` lets the gateway
 // wait until every backend's first attempt is over (or the hold ends) before answering.
 import type { AdvertisedSet } from '../domain/advertised.js';
-import type { CapabilityKind } from '../domain/capability.js';
-import type { Decision, Pin } from '../domain/conflict.js';
+import type { CapabilityKind } from '../../common/domain/capability.js';
+import type { Decision, Pin } from '../../common/domain/conflict.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';

@@ -11,8 +11,8 @@ import type {
   PromptDef,
   ResourceDef,
   ToolDef,
-} from '../domain/capability.js';
-import { conflictId, type Conflict, type DecisionRecord, type Pin } from '../domain/conflict.js';
+} from '../../common/domain/capability.js';
+import { conflictId, type Conflict, type DecisionRecord, type Pin } from '../../common/domain/conflict.js';
 import type { CapabilityFilterConfig, SwitchyardConfig } from '../config/schema.js';
 import { matchesPattern, prefixedName, toValidName, MAX_NAME } from './names.js';
 

@@ -1,9 +1,13 @@
-// stdio over an attached stream (a container started with `-i`): the SDK's newline framing over
-// a duplex the container engine hands us. One attachment per transport.
-import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/client';
-import type { StdioAttachment } from '../domain/backend-spec.js';
+// stdio over an attachment to a running container (started with `-i`). The attachment parses the
+// server's output and multiplexes connections itself (core/discovery/docker/), so this transport
+// only adapts one of its connections to BackendTransport: messages arrive already parsed, each
+// once, and leave as objects (serialized once, by the attachment).
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { AttachedMessage, AttachmentConnection, StdioAttachment } from '../domain/backend-spec.js';
 import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError } from './errors.js';
+
+const NO_CONTEXT: MessageContext = {};
 
 export class AttachTransport implements BackendTransport {
   readonly kind = 'stdio' as const;
@@ -12,64 +16,47 @@ export class AttachTransport implements BackendTransport {
   onmessage?: (message: JSONRPCMessage, context: MessageContext) => void;
   onclose?: (reason?: Error) => void;
   onerror?: (error: Error) => void;
-  private readonly buffer: ReadBuffer;
-  private stream: Awaited<ReturnType<StdioAttachment['open']>> | undefined;
+  private connection: AttachmentConnection | undefined;
   private closed = false;
 
   constructor(
     private readonly attachment: StdioAttachment,
-    private readonly options: { maxMessageBytes: number; backend?: string },
-  ) {
-    this.buffer = new ReadBuffer({ maxBufferSize: options.maxMessageBytes });
-  }
+    private readonly options: { backend?: string },
+  ) {}
 
   async start(): Promise<void> {
-    this.stream = await this.attachment.open();
-    this.stream.stdout.on('data', (chunk: Buffer) => {
-      try {
-        this.buffer.append(chunk);
-        for (;;) {
-          let message: JSONRPCMessage | null;
-          try {
-            message = this.buffer.readMessage();
-          } catch (error) {
-            this.onerror?.(error as Error);
-            continue;
-          }
-          if (message === null) break;
-          this.onmessage?.(message, {});
-        }
-      } catch (error) {
-        this.onerror?.(error as Error);
-        void this.close();
-      }
+    this.connection = await this.attachment.open({
+      message: (message) => this.onmessage?.(message as JSONRPCMessage, NO_CONTEXT),
+      closed: (reason) => {
+        if (this.closed) return;
+        this.closed = true;
+        this.onclose?.(
+          new ConnectionClosedError(
+            `attachment to ${this.attachment.describe()} ended${reason ? `: ${reason.message}` : ''}`,
+            this.options.backend,
+          ),
+        );
+      },
     });
-    const ended = () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.onclose?.(
-        new ConnectionClosedError(`attachment to ${this.attachment.describe()} ended`, this.options.backend),
-      );
-    };
-    this.stream.stdout.on('end', ended);
-    this.stream.stdout.on('close', ended);
-    this.stream.stdout.on('error', (error: Error) => this.onerror?.(error));
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    const stdin = this.stream?.stdin;
-    if (!stdin || this.closed)
+    const connection = this.connection;
+    if (!connection || this.closed)
       return Promise.reject(new ConnectionClosedError('not attached', this.options.backend));
-    return new Promise((resolve, reject) => {
-      stdin.write(serializeMessage(message), (error?: Error | null) => (error ? reject(error) : resolve()));
-    });
+    try {
+      connection.send(message as unknown as AttachedMessage);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    this.buffer.clear();
-    await this.stream?.close().catch(() => undefined);
+    this.connection?.close();
     this.onclose?.();
+    return Promise.resolve();
   }
 }

@@ -4,9 +4,9 @@
 // BackendLink (backend-link.ts), which reuses this connection's era verdict.
 import http from 'node:http';
 import type { JSONRPCRequest } from '@modelcontextprotocol/client';
-import type { BackendState, BackendStatus } from '../domain/backend.js';
+import type { BackendState, BackendStatus } from '../../common/domain/backend.js';
 import type { BackendSpec } from '../domain/backend-spec.js';
-import type { BackendCatalog } from '../domain/capability.js';
+import type { BackendCatalog } from '../../common/domain/capability.js';
 import type { BackoffPolicy, Clock, Logger } from '../domain/runtime.js';
 import { backoffDelay } from '../support/backoff.js';
 import { Emitter } from '../support/emitter.js';

@@ -7,7 +7,7 @@ import type {
   ResourceDef,
   ResourceTemplateDef,
   ToolDef,
-} from '../domain/capability.js';
+} from '../../common/domain/capability.js';
 import type { Handshake } from './handshake.js';
 import { withEnvelope, type ClientIdentity } from './modern.js';
 import type { RpcPeer } from './rpc-peer.js';

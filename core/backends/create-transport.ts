@@ -36,10 +36,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     });
   }
   if ('attach' in endpoint) {
-    return new AttachTransport(endpoint.attach, {
-      maxMessageBytes: context.maxResponseBytes,
-      backend: spec.name,
-    });
+    return new AttachTransport(endpoint.attach, { backend: spec.name });
   }
   return new StdioTransport({
     command: endpoint.command,

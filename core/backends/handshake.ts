@@ -2,8 +2,8 @@
 // `initialize` handshake. Each hop negotiates on its own: the gateway never forwards a client's
 // `initialize` or `initialized` to a backend.
 import { SUPPORTED_PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
-import type { JsonObject } from '../domain/capability.js';
-import type { ProtocolEra } from '../domain/backend.js';
+import type { JsonObject } from '../../common/domain/capability.js';
+import type { ProtocolEra } from '../../common/domain/backend.js';
 import { HttpStatusError, BackendError, BackendTimeoutError } from './errors.js';
 import {
   MODERN_ERROR_CODES,

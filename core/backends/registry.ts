@@ -1,8 +1,8 @@
 // The set of live backends, fed by discovery sources. It owns one BackendConnection per backend
 // and tells the aggregator when any backend's catalog changes.
-import type { BackendStatus } from '../domain/backend.js';
+import type { BackendStatus } from '../../common/domain/backend.js';
 import type { BackendSpec } from '../domain/backend-spec.js';
-import type { BackendCatalog } from '../domain/capability.js';
+import type { BackendCatalog } from '../../common/domain/capability.js';
 import { Emitter } from '../support/emitter.js';
 import { BackendConnection, type ConnectionOptions } from './backend-connection.js';
 

@@ -2,7 +2,7 @@
 // lean client), legacy HTTP+SSE and stdio (the SDK's transports, adapted). The gateway relays
 // JSON-RPC messages, so this is deliberately below the SDK's Client: no result re-validation.
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
-import type { TransportKind } from '../domain/backend.js';
+import type { TransportKind } from '../../common/domain/backend.js';
 
 export interface SendOptions {
   /**

@@ -3,8 +3,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/units.js';
-import type { AuditOutcome } from '../domain/audit.js';
-import { AUDIT_OUTCOMES, isAuditOutcome, type AuditFilter, type AuditRow } from '../domain/audit-query.js';
+import type { AuditOutcome } from '../../common/domain/audit.js';
+import {
+  AUDIT_OUTCOMES,
+  isAuditOutcome,
+  type AuditFilter,
+  type AuditRow,
+} from '../../common/domain/audit-query.js';
 import { StoreError } from '../store/sqlite/database.js';
 import { openAuditReader } from '../store/sqlite/store.js';
 import { dataDirFrom, UsageError, type Io } from './common.js';

@@ -1,6 +1,6 @@
 // `switchyard status`: what a running gateway is doing.
 import { parseArgs } from 'node:util';
-import type { Snapshot } from '../control/snapshot.js';
+import type { Snapshot } from '../../common/control/snapshot.js';
 import { clientToken, dataDirFrom, DEFAULT_URL, type Io } from './common.js';
 
 export async function status(argv: string[], io: Io): Promise<number> {

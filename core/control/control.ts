@@ -2,17 +2,12 @@
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
-import type { BackendStatus } from '../domain/backend.js';
-import type { CapabilityKind, JsonObject } from '../domain/capability.js';
-import type { Decision } from '../domain/conflict.js';
-import type {
-  AuditPage,
-  AuditQuery,
-  AuditQueryApi,
-  AuditStats,
-  AuditStatsQuery,
-} from '../domain/audit-query.js';
-import type { SourceStatus } from '../domain/source-status.js';
+import type { BackendStatus } from '../../common/domain/backend.js';
+import type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+import type { Decision } from '../../common/domain/conflict.js';
+import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
+import type { AuditQueryApi } from '../domain/audit-query.js';
+import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
@@ -24,9 +19,10 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
-} from './api.js';
+} from '../../common/control/api.js';
+import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
-import type { GatewayState, Snapshot } from './snapshot.js';
+import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
@@ -61,8 +57,6 @@ export interface ControlDeps {
   settings?: ControlSettings;
 }
 
-/** Longest display name a user may give a backend. */
-export const MAX_DISPLAY_NAME = 64;
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Snapshots are pushed at most this often while things change. */
@@ -232,8 +226,8 @@ export class Control implements ControlApi {
       this.settingsChanged.emit();
       return;
     }
-    if (value.length > MAX_DISPLAY_NAME)
-      throw new ControlError(400, `a display name has at most ${MAX_DISPLAY_NAME} characters`);
+    if (value.length > DISPLAY_NAME_MAX)
+      throw new ControlError(400, `a display name has at most ${DISPLAY_NAME_MAX} characters`);
     // Control characters, line separators and bidi overrides would garble or disguise a label.
     if (UNSAFE_IN_LABEL.test(value))
       throw new ControlError(400, 'a display name cannot contain control or text-direction characters');

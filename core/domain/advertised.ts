@@ -1,7 +1,13 @@
 // The advertised set: what the gateway serves, and the routing table behind it. Built only when a
 // backend's capabilities change, never on a client request.
-import type { JsonObject, PromptDef, ResourceDef, ResourceTemplateDef, ToolDef } from './capability.js';
-import type { Conflict } from './conflict.js';
+import type {
+  JsonObject,
+  PromptDef,
+  ResourceDef,
+  ResourceTemplateDef,
+  ToolDef,
+} from '../../common/domain/capability.js';
+import type { Conflict } from '../../common/domain/conflict.js';
 
 export interface Route {
   backend: string;

@@ -1,30 +1,6 @@
-// One audited client request through the gateway.
-
-export type AuditOutcome =
-  'ok' | 'tool_error' | 'protocol_error' | 'denied' | 'timeout' | 'backend_down' | 'cancelled';
-
-export interface AuditEvent {
-  time: number;
-  sessionId?: string;
-  clientName?: string;
-  clientVersion?: string;
-  era?: 'legacy' | 'modern';
-  method: string;
-  /** Advertised tool/prompt name or resource URI. */
-  name?: string;
-  backend?: string;
-  originalName?: string;
-  durationMs: number;
-  outcome: AuditOutcome;
-  httpStatus?: number;
-  errorCode?: number;
-  errorMessage?: string;
-  requestBytes: number;
-  responseBytes: number;
-  /** Only when audit.recordPayloads is on (redacted and capped by the writer). */
-  requestPayload?: unknown;
-  responsePayload?: unknown;
-}
+// Where the gateway writes audited requests (the request path calls it). The event itself is
+// browser-safe data and lives in common/domain/audit.ts.
+import type { AuditEvent } from '../../common/domain/audit.js';
 
 export interface AuditSink {
   /** Must not block: the gateway calls it on the request path. */

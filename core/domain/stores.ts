@@ -1,6 +1,6 @@
 // What the engine persists, as interfaces: in memory by default, SQLite when a data dir is given.
-import type { CapabilityKind } from './capability.js';
-import type { DecisionRecord, Pin } from './conflict.js';
+import type { CapabilityKind } from '../../common/domain/capability.js';
+import type { DecisionRecord, Pin } from '../../common/domain/conflict.js';
 
 export interface PinStore {
   all(): Pin[];

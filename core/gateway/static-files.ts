@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { DASHBOARD_CSP } from '../../common/security/csp.js';
 import type { RouteHandler } from './http-server.js';
 
 const TYPES: Record<string, string> = {
@@ -17,20 +18,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
 };
-
-/** What the dashboard may do: talk to this server only, run only its own scripts. */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 export function createStaticHandler(root: string): RouteHandler {
   const base = path.resolve(root);

@@ -1,7 +1,7 @@
 // In-memory stores: the engine's defaults when it runs without a database (tests, `--data-dir`-less
 // embedding). They keep names pinned for the life of the process.
-import type { CapabilityKind } from '../domain/capability.js';
-import type { DecisionRecord, Pin } from '../domain/conflict.js';
+import type { CapabilityKind } from '../../common/domain/capability.js';
+import type { DecisionRecord, Pin } from '../../common/domain/conflict.js';
 import type {
   AppSettingsStore,
   BackendSetting,

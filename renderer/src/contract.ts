@@ -1,5 +1,6 @@
-// The control-API contract the dashboard is built against, re-exported for the renderer.
-// Types only: renderer/ may see core/ through `import type` and nothing else.
+// The control-API contract the dashboard is built against: common/ (browser-safe, shared with core
+// and electron), re-exported in one place for the renderer. Values come from there too: nothing is
+// mirrored.
 export type {
   BackendDetail,
   CapabilityEntry,
@@ -7,9 +8,9 @@ export type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
-} from '../../core/control/api.js';
-export type { GatewayState, SessionSummary, Snapshot } from '../../core/control/snapshot.js';
-export type { Conflict, ConflictCandidate, Decision } from '../../core/domain/conflict.js';
+} from '../../common/control/api.js';
+export type { GatewayState, SessionSummary, Snapshot } from '../../common/control/snapshot.js';
+export type { Conflict, ConflictCandidate, Decision } from '../../common/domain/conflict.js';
 export type {
   AuditFilter,
   AuditLatency,
@@ -19,27 +20,15 @@ export type {
   AuditStats,
   AuditStatsBucket,
   AuditStatsQuery,
-} from '../../core/domain/audit-query.js';
-export type { AuditOutcome } from '../../core/domain/audit.js';
-export type { BackendSource, BackendState, BackendStatus, TransportKind } from '../../core/domain/backend.js';
-export type { CapabilityKind, JsonObject } from '../../core/domain/capability.js';
-export type { SourceStatus } from '../../core/domain/source-status.js';
-
-import type { AuditOutcome } from '../../core/domain/audit.js';
-
-/** Mirrors AUDIT_OUTCOMES in core/domain/audit-query.ts (a value, so it cannot be imported here). */
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
-  'ok',
-  'tool_error',
-  'protocol_error',
-  'denied',
-  'timeout',
-  'backend_down',
-  'cancelled',
-];
-
-/** Mirrors NON_ERROR_OUTCOMES in core/domain/audit-query.ts. */
-export const NON_ERROR_OUTCOMES: readonly AuditOutcome[] = ['ok', 'cancelled'];
-
-/** Advertised tool and prompt names (what Claude Desktop accepts). */
-export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+} from '../../common/domain/audit-query.js';
+export type { AuditOutcome } from '../../common/domain/audit.js';
+export type {
+  BackendSource,
+  BackendState,
+  BackendStatus,
+  TransportKind,
+} from '../../common/domain/backend.js';
+export type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+export type { SourceStatus } from '../../common/domain/source-status.js';
+export { AUDIT_OUTCOMES, NON_ERROR_OUTCOMES } from '../../common/domain/audit-query.js';
+export { DISPLAY_NAME_MAX, NAME_PATTERN } from '../../common/control/limits.js';

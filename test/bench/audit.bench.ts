@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AuditEvent, AuditOutcome } from '../../core/domain/audit.js';
+import type { AuditEvent, AuditOutcome } from '../../common/domain/audit.js';
 import type { SessionRecord } from '../../core/domain/session.js';
 import { openStore, type Store } from '../../core/store/sqlite/store.js';
 import { percentile, round, summarize } from './lib/stats.js';

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AuditEvent, AuditOutcome } from '../../core/domain/audit.js';
+import type { AuditEvent, AuditOutcome } from '../../common/domain/audit.js';
 import { openAuditReader, openStore } from '../../core/store/sqlite/store.js';
 import { onInterrupt, start, type Child } from './lib/procs.js';
 import { SWITCHYARD_MAIN } from './lib/servers.js';

@@ -88,6 +88,11 @@ function binds(): string[] {
     out.push(`${prefix}:${prefix}:ro`);
   }
   out.push(`${ROOT}:${REPO_IN_CONTAINER}:ro`);
+  // A worktree's node_modules may be a symlink to a shared install: mount its target at the same
+  // path so the link resolves inside the container too.
+  const modules = path.join(ROOT, 'node_modules');
+  const realModules = existsSync(modules) ? realpathSync(modules) : modules;
+  if (realModules !== modules) out.push(`${realModules}:${realModules}:ro`);
   return out;
 }
 

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { createParser } from 'eventsource-parser';
-import type { BackendDetail, ConnectInfo, ControlEvent } from '../../core/control/api.js';
-import type { Snapshot } from '../../core/control/snapshot.js';
+import type { BackendDetail, ConnectInfo, ControlEvent } from '../../common/control/api.js';
+import type { Snapshot } from '../../common/control/snapshot.js';
 import {
   authHeaders,
   connectV2,

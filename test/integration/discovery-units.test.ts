@@ -1,12 +1,15 @@
 // Container discovery without an engine: label interpretation (the label contract in
-// core/discovery/docker/README.md), backend names, engine addresses, event parsing, stream
+// docs/containers.md), backend names, engine addresses, event parsing, stream
 // demultiplexing and the shared stdio attachment (against an in-memory fake container).
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { BackendStatus } from '../../common/domain/backend.js';
+import { BootRetry } from '../../core/discovery/docker/boot-retry.js';
+import { oneLine } from '../../core/discovery/docker/text.js';
 import { ContainerAttachment } from '../../core/discovery/docker/attach.js';
 import { parseContainerEvent } from '../../core/discovery/docker/events.js';
 import {
@@ -385,6 +388,8 @@ class FakeContainer {
   readonly received: Msg[] = [];
   sockets: Duplex[] = [];
   attaches = 0;
+  readonly progressTokens: unknown[] = [];
+  readonly held: (() => void)[] = [];
   private pendingAsk: ((answer: unknown) => void) | undefined;
 
   docker(): Docker {
@@ -441,7 +446,28 @@ class FakeContainer {
       );
     } else if (message.method === 'tools/call') {
       const name = (message.params as { name: string }).name;
-      if (name === 'ask') {
+      if (name === 'log') {
+        this.send(socket, {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: {
+            level: 'info',
+            data: `secret of ${String((message.params as { owner?: string }).owner)}`,
+          },
+        });
+        this.send(socket, { jsonrpc: '2.0', id: message.id, result: { logged: true } });
+      } else if (name === 'progress') {
+        const token = (message.params as { _meta?: { progressToken?: unknown } })._meta?.progressToken;
+        this.progressTokens.push(token);
+        this.send(socket, {
+          jsonrpc: '2.0',
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: 1 },
+        });
+        this.send(socket, { jsonrpc: '2.0', id: message.id, result: { done: true } });
+      } else if (name === 'hold') {
+        this.held.push(() => this.send(socket, { jsonrpc: '2.0', id: message.id, result: { held: true } }));
+      } else if (name === 'ask') {
         this.send(socket, { jsonrpc: '2.0', id: 'srv-1', method: 'sampling/createMessage', params: {} });
         this.pendingAsk = (answer) =>
           this.send(socket, { jsonrpc: '2.0', id: message.id, result: { answer } });
@@ -449,24 +475,19 @@ class FakeContainer {
         setTimeout(() => this.send(socket, { jsonrpc: '2.0', id: message.id, result: { echo: name } }), 5);
       }
     } else if (message.id === 'srv-1' && message.method === undefined) {
-      this.pendingAsk?.(message.result);
+      this.pendingAsk?.(message.result ?? (message as { error?: unknown }).error);
     }
   }
 }
 
-function channelReader(stdout: NodeJS.ReadableStream) {
+/** Opens one connection and records what it receives. */
+async function openChannel(attachment: ContainerAttachment) {
   const messages: Msg[] = [];
-  let buffer = '';
   let ended = false;
-  stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let i: number;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      messages.push(JSON.parse(buffer.slice(0, i)) as Msg);
-      buffer = buffer.slice(i + 1);
-    }
+  const connection = await attachment.open({
+    message: (m) => messages.push(m as Msg),
+    closed: () => (ended = true),
   });
-  stdout.on('end', () => (ended = true));
   const next = async (predicate: (m: Msg) => boolean) => {
     for (let t = 0; t < 200; t++) {
       const found = messages.find(predicate);
@@ -475,10 +496,16 @@ function channelReader(stdout: NodeJS.ReadableStream) {
     }
     throw new Error(`no message matching ${predicate.toString()} in ${JSON.stringify(messages)}`);
   };
-  return { messages, next, ended: () => ended };
+  return {
+    messages,
+    next,
+    ended: () => ended,
+    send: (m: Msg) => connection.send(m),
+    close: () => connection.close(),
+  };
 }
 
-const write = (stdin: NodeJS.WritableStream, message: unknown) => stdin.write(`${JSON.stringify(message)}\n`);
+const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('shared stdio attachment', () => {
   const make = (fake: FakeContainer) =>
@@ -491,74 +518,193 @@ describe('shared stdio attachment', () => {
       maxMessageBytes: 1024 * 1024,
       logger: silentLogger,
     });
+  const call = (id: number, name: string, extra: Record<string, unknown> = {}): Msg => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, ...extra },
+  });
 
-  it('multiplexes connections over one attachment: own ids, one initialize, routed answers', async () => {
+  /** Three initialized connections over one attachment. */
+  async function threeConnections() {
     const fake = new FakeContainer();
     const attachment = make(fake);
-    const [a, b] = await Promise.all([attachment.open(), attachment.open()]);
-    const ra = channelReader(a.stdout);
-    const rb = channelReader(b.stdout);
-    expect(fake.attaches).toBe(1);
-    expect(attachment.connections).toBe(2);
-
-    write(a.stdin, { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
-    write(b.stdin, { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
-    expect((await ra.next((m) => m.id === 1)).result).toMatchObject({ serverInfo: { name: 'fake' } });
-    expect((await rb.next((m) => m.id === 1)).result).toMatchObject({ serverInfo: { name: 'fake' } });
-    write(a.stdin, { jsonrpc: '2.0', method: 'notifications/initialized' });
-    write(b.stdin, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const [a, b] = await Promise.all([openChannel(attachment), openChannel(attachment)]);
+    a.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+    b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+    expect((await a.next((m) => m.id === 1)).result).toMatchObject({ serverInfo: { name: 'fake' } });
+    expect((await b.next((m) => m.id === 1)).result).toMatchObject({ serverInfo: { name: 'fake' } });
+    a.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     // A later connection is answered from the first handshake.
-    const c = await attachment.open();
-    const rc = channelReader(c.stdout);
-    write(c.stdin, { jsonrpc: '2.0', id: 7, method: 'initialize', params: {} });
-    await rc.next((m) => m.id === 7);
+    const c = await openChannel(attachment);
+    c.send({ jsonrpc: '2.0', id: 7, method: 'initialize', params: {} });
+    await c.next((m) => m.id === 7);
+    return { fake, attachment, a, b, c };
+  }
+
+  it('multiplexes connections over one attachment: own ids, one initialize, routed answers', async () => {
+    const { fake, attachment, a, b, c } = await threeConnections();
+    expect(fake.attaches).toBe(1);
+    expect(attachment.connections).toBe(3);
     expect(fake.received.filter((m) => m.method === 'initialize')).toHaveLength(1);
     expect(fake.received.filter((m) => m.method === 'notifications/initialized')).toHaveLength(1);
 
-    write(a.stdin, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'from-a' } });
-    write(b.stdin, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'from-b' } });
-    expect((await ra.next((m) => m.id === 2)).result).toEqual({ echo: 'from-a' });
-    expect((await rb.next((m) => m.id === 2)).result).toEqual({ echo: 'from-b' });
+    a.send(call(2, 'from-a'));
+    b.send(call(2, 'from-b'));
+    expect((await a.next((m) => m.id === 2)).result).toEqual({ echo: 'from-a' });
+    expect((await b.next((m) => m.id === 2)).result).toEqual({ echo: 'from-b' });
     const ids = fake.received.filter((m) => m.method === 'tools/call').map((m) => m.id);
     expect(new Set(ids).size).toBe(2); // the server saw two distinct ids
 
-    // Notifications from the server go to every connection.
+    // list_changed carries no data and concerns every connection.
     fake.send(fake.sockets[0]!, { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
-    await ra.next((m) => m.method === 'notifications/tools/list_changed');
-    await rb.next((m) => m.method === 'notifications/tools/list_changed');
-    await rc.next((m) => m.method === 'notifications/tools/list_changed');
+    await a.next((m) => m.method === 'notifications/tools/list_changed');
+    await b.next((m) => m.method === 'notifications/tools/list_changed');
+    await c.next((m) => m.method === 'notifications/tools/list_changed');
 
-    // A server request goes to the connection whose call is in flight, and its answer back.
-    write(b.stdin, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'ask' } });
-    const ask = await rb.next((m) => m.method === 'sampling/createMessage');
-    expect(ra.messages.some((m) => m.method === 'sampling/createMessage')).toBe(false);
-    write(a.stdin, { jsonrpc: '2.0', id: ask.id, result: 'not yours' }); // ignored
-    write(b.stdin, { jsonrpc: '2.0', id: ask.id, result: 'hi' });
-    expect((await rb.next((m) => m.id === 3)).result).toEqual({ answer: 'hi' });
+    // A server request while only b has a call in flight goes to b, and its answer back.
+    b.send(call(3, 'ask'));
+    const ask = await b.next((m) => m.method === 'sampling/createMessage');
+    expect(a.messages.some((m) => m.method === 'sampling/createMessage')).toBe(false);
+    a.send({ jsonrpc: '2.0', id: ask.id, result: 'not yours' }); // ignored
+    b.send({ jsonrpc: '2.0', id: ask.id, result: 'hi' });
+    expect((await b.next((m) => m.id === 3)).result).toEqual({ answer: 'hi' });
 
-    await a.close();
+    a.close();
     expect(attachment.connections).toBe(2);
     // The container's stream ends: every connection ends; the next open attaches again.
     fake.sockets[0]!.push(null);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(rb.ended() && rc.ended()).toBe(true);
-    await attachment.open();
+    await settle();
+    expect(b.ended() && c.ended()).toBe(true);
+    await openChannel(attachment);
     expect(fake.attaches).toBe(2);
     await attachment.dispose();
-    await expect(attachment.open()).rejects.toThrow(/no longer discovered/);
+    await expect(openChannel(attachment)).rejects.toThrow(/no longer discovered/);
+  });
+
+  it('nothing one connection caused reaches another: logs, sampling and progress are attributed or dropped', async () => {
+    const { fake, attachment, a, b, c } = await threeConnections();
+    // Only a has a call in flight: its log line is a's alone.
+    a.send(call(10, 'log', { owner: 'a' }));
+    await a.next((m) => m.id === 10);
+    expect(a.messages.filter((m) => m.method === 'notifications/message')).toHaveLength(1);
+    expect([...b.messages, ...c.messages].some((m) => m.method === 'notifications/message')).toBe(false);
+
+    // b holds a call; a logs and asks: the server's messages cannot be told apart, so nobody gets them.
+    b.send(call(11, 'hold'));
+    await settle();
+    a.send(call(12, 'log', { owner: 'a' }));
+    await a.next((m) => m.id === 12);
+    expect(a.messages.filter((m) => m.method === 'notifications/message')).toHaveLength(1);
+    expect(b.messages.some((m) => m.method === 'notifications/message')).toBe(false);
+    a.send(call(13, 'ask'));
+    await settle();
+    const refusal = fake.received.find((m) => m.id === 'srv-1' && m.method === undefined) as
+      (Msg & { error?: { code: number; message: string } }) | undefined;
+    expect(refusal?.error?.message).toMatch(/attributed/);
+    expect([...a.messages, ...b.messages].some((m) => m.method === 'sampling/createMessage')).toBe(false);
+    // The refusal is what the server's tool answered with: a's result, never b's answer.
+    expect((await a.next((m) => m.id === 13)).result).toMatchObject({ answer: { code: -32603 } });
+    fake.held.shift()!();
+    expect((await b.next((m) => m.id === 11)).result).toEqual({ held: true });
+
+    // Both use progress token 5 (SDK clients use their request id): each gets its own.
+    a.send(call(14, 'progress', { _meta: { progressToken: 5 } }));
+    b.send(call(14, 'progress', { _meta: { progressToken: 5 } }));
+    await a.next((m) => m.id === 14);
+    await b.next((m) => m.id === 14);
+    expect(new Set(fake.progressTokens).size).toBe(2);
+    for (const r of [a, b]) {
+      const progress = r.messages.filter((m) => m.method === 'notifications/progress');
+      expect(progress).toHaveLength(1);
+      expect(progress[0]!.params).toMatchObject({ progressToken: 5 });
+    }
+    // A standing subscriptions/listen (modern era) neither blocks attribution nor leaks: its
+    // notifications carry its id and go to its connection alone, under the connection's id.
+    c.send({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: {} });
+    await settle();
+    const listen = fake.received.find((m) => m.method === 'subscriptions/listen')!;
+    a.send(call(15, 'log', { owner: 'a' }));
+    await a.next((m) => m.id === 15);
+    expect(a.messages.filter((m) => m.method === 'notifications/message')).toHaveLength(2);
+    fake.send(fake.sockets[0]!, {
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': listen.id } },
+    });
+    const stamped = await c.next((m) => m.method === 'notifications/tools/list_changed');
+    expect(stamped.params?._meta).toEqual({ 'io.modelcontextprotocol/subscriptionId': 'listen-1' });
+    expect(a.messages.some((m) => m.method === 'notifications/tools/list_changed')).toBe(false);
+    // A server ping concerns the attachment, not a session: answered without any connection.
+    fake.send(fake.sockets[0]!, { jsonrpc: '2.0', id: 'srv-ping', method: 'ping' });
+    await settle();
+    expect(fake.received.some((m) => m.id === 'srv-ping' && m.result !== undefined)).toBe(true);
+    expect(c.messages.some((m) => m.method === 'ping')).toBe(false);
+    await attachment.dispose();
   });
 
   it('a connection that goes away mid-initialize hands the handshake to the next one', async () => {
     const fake = new FakeContainer();
     const attachment = make(fake);
-    const a = await attachment.open();
-    const b = await attachment.open();
-    const rb = channelReader(b.stdout);
-    channelReader(a.stdout);
-    write(a.stdin, { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
-    write(b.stdin, { jsonrpc: '2.0', id: 9, method: 'initialize', params: {} });
-    await a.close(); // before the server answered
-    expect((await rb.next((m) => m.id === 9)).result).toMatchObject({ serverInfo: { name: 'fake' } });
+    const a = await openChannel(attachment);
+    const b = await openChannel(attachment);
+    a.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+    b.send({ jsonrpc: '2.0', id: 9, method: 'initialize', params: {} });
+    a.close(); // before the server answered
+    expect((await b.next((m) => m.id === 9)).result).toMatchObject({ serverInfo: { name: 'fake' } });
     await attachment.dispose();
+  });
+});
+
+describe('boot retry and outside text', () => {
+  it('a container backend that stays down is retried fast while it boots, then with capped exponential backoff', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = { now: () => Date.now() };
+      const retries: number[] = [];
+      const start = Date.now();
+      const down = { name: 'box', state: 'down' } as BackendStatus;
+      const boots: BootRetry = new BootRetry({
+        windowMs: 60_000,
+        fastMs: 1000,
+        policy: { initialMs: 200, maxMs: 10_000 },
+        clock,
+        random: () => 1, // the longest delay of each step: the sequence is exact
+        retry: () => {
+          retries.push(Date.now() - start);
+          boots.observe('c1', down); // the reconnect failed again
+        },
+      });
+      boots.started('c1');
+      boots.observe('c1', down);
+      vi.advanceTimersByTime(120_000);
+      // Every 200 ms for the first second, then 200, 400, 800, … capped at 10 s; none after 60 s.
+      expect(retries.slice(0, 10)).toEqual([200, 400, 600, 800, 1000, 1200, 1600, 2400, 4000, 7200]);
+      expect(retries.length).toBeLessThanOrEqual(16);
+      expect(retries.at(-1)!).toBeLessThan(60_000 + 10_000);
+      const gaps = retries.slice(1).map((t, i) => t - retries[i]!);
+      expect(Math.max(...gaps)).toBe(10_000);
+      // Up once: no more retries for this run; a restart starts over.
+      boots.observe('c1', { ...down, state: 'ready' });
+      expect(boots.attempts('c1')).toBe(0);
+      boots.started('c1');
+      boots.observe('c1', down);
+      vi.advanceTimersByTime(200);
+      expect(retries.at(-1)).toBe(Date.now() - start);
+      boots.clear();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('text from outside is one short line without control characters', () => {
+    expect(oneLine('line one\r\nline two\u0000\u001b[31m red\u0085 end')).toBe(
+      'line one line two [31m red end',
+    );
+    const long = oneLine('x'.repeat(70_000));
+    expect(long).toHaveLength(300);
+    expect(long.endsWith('…')).toBe(true);
+    expect(oneLine('a\u2028b', 10)).toBe('a b');
   });
 });

@@ -31,7 +31,7 @@ const FAST: Partial<DockerSourceOptions> = {
   reconnect: { initialMs: 200, maxMs: 1000 },
   reconcileIntervalMs: 3000,
   eventDebounceMs: 10,
-  bootRetryMs: 100,
+  bootRetry: { initialMs: 100, maxMs: 1000 },
 };
 
 const RUN = `${process.pid}`;
@@ -54,7 +54,16 @@ describe.skipIf(!engine)('container discovery on a real engine', () => {
   const backendOf = (id: string) =>
     snapshot().backends.find((b) => b.source.kind === 'container' && b.source.containerId === id);
   const waitTools = (predicate: (names: string[]) => boolean, what: string, timeoutMs = 30_000) =>
-    waitFor(async () => predicate(await tools()), { timeoutMs, intervalMs: 100, what });
+    waitFor(async () => predicate(await tools()), { timeoutMs, intervalMs: 100, what }).catch(
+      (error: unknown) => {
+        console.log(
+          '[discovery] waiting failed; backends and discovery status:',
+          JSON.stringify(snapshot().backends, null, 1).slice(0, 3000),
+          JSON.stringify(dockerStatus()).slice(0, 2000),
+        );
+        throw error;
+      },
+    );
   const waitListChanged = (before: number, what: string) =>
     waitFor(() => listChanged > before, { timeoutMs: 15_000, what: `list_changed after ${what}` });
 
@@ -186,6 +195,61 @@ describe.skipIf(!engine)('container discovery on a real engine', () => {
       await second.close();
     }
   });
+
+  it('a shared stdio attachment never hands one session’s log lines or sampling to another', async () => {
+    containers.private = await createContainer(e, {
+      name: `sy-private-${RUN}`,
+      labels: { 'mcp.enable': 'true', 'mcp.name': 'private', 'mcp.transport': 'stdio', 'mcp.group': GROUP },
+      cmd: fixtureCommand({
+        name: 'private',
+        transport: 'stdio',
+        tools: ['log', 'sample', 'sample-later', 'slow'],
+      }),
+      openStdin: true,
+    });
+    await waitTools((n) => n.includes('private__sample-later'), 'private__sample-later');
+    timed('fixture stdio container listed', Date.now());
+    /** What each session was sent by the backend: log lines and sampling prompts. */
+    const seen: Record<'a' | 'b', string[]> = { a: [], b: [] };
+    const session = async (who: 'a' | 'b') => {
+      const c = await connectV2(gateway, { name: `session-${who}`, capabilities: { sampling: {} } });
+      c.setNotificationHandler('notifications/message', (n) => {
+        seen[who].push(`log ${JSON.stringify(n.params.data)}`);
+      });
+      c.setRequestHandler('sampling/createMessage', async (request) => {
+        seen[who].push(`sampling ${JSON.stringify(request.params.messages)}`);
+        return { role: 'assistant', content: { type: 'text', text: `${who}-answer` }, model: 'test' };
+      });
+      return c;
+    };
+    const [a, b] = await Promise.all([session('a'), session('b')]);
+    try {
+      // Both sessions' links share the one attachment.
+      expect(textOf(await b.callTool({ name: 'private__slow', arguments: { ms: 1 } }))).toContain('slept');
+      await a.setLoggingLevel('info');
+
+      // A alone has a call in flight: its log line and its sampling request are A's.
+      await a.callTool({ name: 'private__log', arguments: {} });
+      await waitFor(() => seen.a.some((s) => s.startsWith('log')), { what: 'A’s log line' });
+      expect(textOf(await a.callTool({ name: 'private__sample', arguments: {} }))).toBe(
+        'private: sampled a-answer',
+      );
+
+      // Overlapping calls: A's tool asks for sampling while B's later call is in flight. The
+      // server's request names no call, so it goes to nobody (the tool gets an error), never to B.
+      const overlapping = a.callTool({ name: 'private__sample-later', arguments: { ms: 1500 } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const other = b.callTool({ name: 'private__slow', arguments: { ms: 2500 } });
+      const logDuring = a.callTool({ name: 'private__log', arguments: {} });
+      const [ra, rb] = await Promise.all([overlapping, other, logDuring]);
+      expect(textOf(ra)).not.toContain('b-answer');
+      expect(textOf(rb)).toContain('slept 2500');
+      expect(seen.b).toEqual([]);
+      expect(seen.a.filter((s) => s.startsWith('sampling'))).toHaveLength(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
 
   it('a ToolHive workload is reached through its proxy port on the host', async () => {
     const proxy: RunningServer = await startFixture({

@@ -5,8 +5,8 @@
 //          ipcRenderer/ipcMain objects connected in-process to the engine's real Control.
 // Plus the type-level half: the preload bridge is a renderer Bridge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlEvent } from '../../core/control/api.js';
-import type { Snapshot } from '../../core/control/snapshot.js';
+import type { ControlEvent } from '../../common/control/api.js';
+import type { Snapshot } from '../../common/control/snapshot.js';
 import type { Bridge, ConnectionState as RendererConnectionState } from '../../renderer/src/bridge/bridge.js';
 import { createHttpBridge } from '../../renderer/src/bridge/http-bridge.js';
 import type { ViewId } from '../../renderer/src/stores/ui.js';

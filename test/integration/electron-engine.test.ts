@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlEvent } from '../../core/control/api.js';
+import type { ControlEvent } from '../../common/control/api.js';
 import { Engine, EngineError, type EngineStatus } from '../../electron/engine-client.js';
 import { trayMenuModel, trayState } from '../../electron/tray-model.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';

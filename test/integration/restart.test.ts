@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Snapshot } from '../../core/control/snapshot.js';
+import type { Snapshot } from '../../common/control/snapshot.js';
 import { textOf } from '../helpers/gateway.js';
 import { spawnServe } from '../helpers/cli.js';
 import {

@@ -15,8 +15,8 @@ import type {
   ResourceDef,
   ResourceTemplateDef,
   ToolDef,
-} from '../../core/domain/capability.js';
-import type { Decision, DecisionRecord, Pin } from '../../core/domain/conflict.js';
+} from '../../common/domain/capability.js';
+import type { Decision, DecisionRecord, Pin } from '../../common/domain/conflict.js';
 import { MemoryPinStore } from '../../core/store/memory.js';
 
 const VALID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,16 +1,17 @@
 // Layer boundaries, checked on every import of every source file (eslint checks them too):
-// core/ is Node-only (no electron, no UI libraries, nothing from renderer/ or electron/), and
-// renderer/ may only see core/ through `import type`.
+// core/ is Node-only (no electron, no UI libraries, nothing from renderer/ or electron/);
+// renderer/ may only see core/ through `import type`; common/ (the contract every process shares)
+// imports nothing but zod and its own files, so core/, electron/ and renderer/ may all import it,
+// values included.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_OUTCOMES } from '../../core/domain/audit-query.js';
-import { AUDIT_OUTCOMES as RENDERER_AUDIT_OUTCOMES } from '../../renderer/src/contract.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CORE = path.join(ROOT, 'core');
+const COMMON = path.join(ROOT, 'common');
 const RENDERER = path.join(ROOT, 'renderer');
 const ELECTRON = path.join(ROOT, 'electron');
 
@@ -113,6 +114,21 @@ function rendererViolations(file: string, text: string): string[] {
   return problems;
 }
 
+/** common/ may import zod and its own files, nothing else (no node:, no packages, no other layer). */
+function commonViolations(file: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const ref of importsOf(file, text)) {
+    const where = `${path.relative(ROOT, file)}:${ref.line} imports "${ref.specifier}"`;
+    const target = resolvedPath(file, ref.specifier);
+    if (target !== undefined) {
+      if (!isInside(target, COMMON)) problems.push(`${where} (common/ imports only its own files and zod)`);
+    } else if (ref.specifier !== 'zod') {
+      problems.push(`${where} (common/ imports only zod)`);
+    }
+  }
+  return problems;
+}
+
 describe('the import scanner', () => {
   it('finds every kind of import and knows which are type-only', () => {
     const text = [
@@ -191,6 +207,41 @@ describe('the import scanner', () => {
     expect(problems[0]).toContain('core/app.js');
     expect(problems[1]).toContain(':4 ');
   });
+
+  it('allows common/ only zod and itself, type imports included', () => {
+    const file = path.join(COMMON, 'control', 'methods.ts');
+    const text = [
+      "import { z } from 'zod';",
+      "import type { Snapshot } from './snapshot.js';",
+      "import { AUDIT_OUTCOMES } from '../domain/audit-query.js';",
+      "import { readFile } from 'node:fs';",
+      "import type { App } from '../../core/app.js';",
+      "import { ipcRenderer } from 'electron';",
+      "import { useState } from 'react';",
+      "import { Bridge } from '../../renderer/src/bridge/bridge.js';",
+      "import { parse } from 'yaml';",
+      "import { z as mini } from 'zod/mini';",
+    ].join('\n');
+    const problems = commonViolations(file, text);
+    expect(problems.map((p) => p.split(' imports ')[1]!.split(' (')[0])).toEqual([
+      '"node:fs"',
+      '"../../core/app.js"',
+      '"electron"',
+      '"react"',
+      '"../../renderer/src/bridge/bridge.js"',
+      '"yaml"',
+      '"zod/mini"',
+    ]);
+  });
+
+  it('lets core/ and renderer/ import common/, values included', () => {
+    const text = [
+      "import { AUDIT_OUTCOMES } from '../../common/domain/audit-query.js';",
+      "import { CONTROL_METHODS } from '../../common/control/methods.js';",
+    ].join('\n');
+    expect(coreViolations(path.join(CORE, 'control', 'example.ts'), text)).toEqual([]);
+    expect(rendererViolations(path.join(RENDERER, 'src', 'example.ts'), text)).toEqual([]);
+  });
 });
 
 describe('layer boundaries', () => {
@@ -206,15 +257,16 @@ describe('layer boundaries', () => {
     expect(problems).toEqual([]);
   });
 
+  it('common/ imports nothing but zod and its own files', () => {
+    const files = sourceFiles(COMMON);
+    expect(files.some((f) => f.endsWith(path.join('control', 'methods.ts')))).toBe(true);
+    const problems = files.flatMap((file) => commonViolations(file, readFileSync(file, 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
   it('renderer/ imports core/ only with `import type` (when renderer/ exists)', () => {
     const files = sourceFiles(RENDERER);
     const problems = files.flatMap((file) => rendererViolations(file, readFileSync(file, 'utf8')));
     expect(problems).toEqual([]);
-  });
-});
-
-describe('values renderer/ mirrors because it may not import them from core/', () => {
-  it('the audit outcomes are the same, in the same order', () => {
-    expect(RENDERER_AUDIT_OUTCOMES).toEqual(AUDIT_OUTCOMES);
   });
 });

@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useStoreScratch } from '../helpers/store.js';
-import type { AuditEvent, AuditOutcome } from '../../core/domain/audit.js';
-import { isErrorOutcome, type AuditRow } from '../../core/domain/audit-query.js';
+import type { AuditEvent, AuditOutcome } from '../../common/domain/audit.js';
+import { isErrorOutcome, type AuditRow } from '../../common/domain/audit-query.js';
 import {
   REDACTED,
   TRUNCATED,

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { useStoreScratch } from '../helpers/store.js';
 import { AUDIT_HEADER, auditCommand, formatAuditRow, parseSince } from '../../core/cli/audit.js';
 import { UsageError, type Io } from '../../core/cli/common.js';
-import type { AuditEvent } from '../../core/domain/audit.js';
-import type { AuditRow } from '../../core/domain/audit-query.js';
+import type { AuditEvent } from '../../common/domain/audit.js';
+import type { AuditRow } from '../../common/domain/audit-query.js';
 import { openStore, type Store } from '../../core/store/sqlite/store.js';
 
 const scratch = useStoreScratch('store-cli');

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { useStoreScratch } from '../helpers/store.js';
 import { buildAdvertisedSet, type AggregationInput } from '../../core/aggregate/build.js';
-import type { BackendCatalog, CapabilityKind } from '../../core/domain/capability.js';
-import type { Decision, DecisionRecord, Pin } from '../../core/domain/conflict.js';
+import type { BackendCatalog, CapabilityKind } from '../../common/domain/capability.js';
+import type { Decision, DecisionRecord, Pin } from '../../common/domain/conflict.js';
 import { MemoryDecisionStore, MemoryPinStore } from '../../core/store/memory.js';
 import { STORE_FILE, openStore, type Store } from '../../core/store/sqlite/store.js';
 

@@ -1,22 +1,20 @@
 // stdio MCP servers in containers: one attachment to the container's stdin/stdout through the
-// engine API, shared by every connection to that backend (the gateway's own connection and one
-// per client session). A stdio server has one stdin, so connections are multiplexed over it:
-// request ids are rewritten per connection and answers routed back, `initialize` reaches the
-// server once per attachment (later connections get the same answer), notifications go to every
-// connection, progress to the connection whose request it is about, and a request from the server
-// (sampling, elicitation, roots) to the connection with the most recent call in flight.
-import { PassThrough, Writable, type Duplex } from 'node:stream';
+// engine API per run of the container, shared by every connection to that backend (the gateway's
+// own connection and one per client session). This file owns the socket: attaching at the right
+// moment, demultiplexing stdout/stderr, framing lines, parsing each message once. Routing between
+// connections is multiplexer.ts's.
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import type { StdioAttachment } from '../../domain/backend-spec.js';
+import type {
+  AttachedMessage,
+  AttachmentConnection,
+  AttachmentReceiver,
+  StdioAttachment,
+} from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
+import { AttachmentMultiplexer } from './multiplexer.js';
 import { LineSplitter, StreamDemuxer } from './streams.js';
-
-type Id = string | number;
-type Message = Record<string, unknown> & {
-  id?: Id | null;
-  method?: string;
-  params?: Record<string, unknown>;
-};
+import { oneLine } from './text.js';
 
 export interface AttachmentOptions {
   docker: Docker;
@@ -32,38 +30,12 @@ export interface AttachmentOptions {
   attachTimeoutMs?: number;
 }
 
-interface Channel {
-  readonly serial: number;
-  readonly stdout: PassThrough;
-  readonly stdin: Writable;
-  /** This connection's request id (as JSON) → the id the server sees. */
-  readonly outgoing: Map<string, number>;
-  closed: boolean;
-}
-
-interface Pending {
-  channel: Channel;
-  originalId: Id;
-  method: string;
-  progressToken?: Id;
-  order: number;
-}
-
 interface Session {
   readonly socket: Duplex;
   /** The container's State.StartedAt when attached: which run of the container this is. */
   readonly startedAt: string;
-  readonly channels: Set<Channel>;
-  readonly pending: Map<number, Pending>;
-  /** Server-initiated request id (as JSON) → the connection asked to answer it. */
-  readonly serverRequests: Map<string, Channel>;
+  readonly mux: AttachmentMultiplexer;
   alive: boolean;
-  nextId: number;
-  order: number;
-  initResult?: unknown;
-  initInFlight: boolean;
-  initWaiters: { channel: Channel; message: Message }[];
-  initializedSent: boolean;
 }
 
 /** How long after a container's start an attachment waits (see attach). */
@@ -77,23 +49,10 @@ interface RunState {
   StartedAt?: string;
 }
 
-const key = (id: unknown) => JSON.stringify(id);
-
-function isRequest(m: Message): boolean {
-  return typeof m.method === 'string' && m.id !== undefined && m.id !== null;
-}
-function isNotification(m: Message): boolean {
-  return typeof m.method === 'string' && (m.id === undefined || m.id === null);
-}
-function isResponse(m: Message): boolean {
-  return m.method === undefined && m.id !== undefined && ('result' in m || 'error' in m);
-}
-
 export class ContainerAttachment implements StdioAttachment {
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
   private disposed = false;
-  private serial = 0;
   private readonly log: Logger;
 
   constructor(private readonly options: AttachmentOptions) {
@@ -106,26 +65,17 @@ export class ContainerAttachment implements StdioAttachment {
 
   /** Connections currently sharing the attachment (for tests and status). */
   get connections(): number {
-    return this.session?.alive ? this.session.channels.size : 0;
+    return this.session?.alive ? this.session.mux.connections : 0;
   }
 
   get attached(): boolean {
     return Boolean(this.session?.alive);
   }
 
-  async open(): Promise<{
-    stdin: NodeJS.WritableStream;
-    stdout: NodeJS.ReadableStream;
-    close(): Promise<void>;
-  }> {
+  async open(receiver: AttachmentReceiver): Promise<AttachmentConnection> {
     if (this.disposed) throw new Error(`${this.describe()}: the container is no longer discovered`);
     const session = await this.ensureSession();
-    const channel = this.createChannel(session);
-    return {
-      stdin: channel.stdin,
-      stdout: channel.stdout,
-      close: async () => this.closeChannel(session, channel),
-    };
+    return session.mux.open(receiver);
   }
 
   /**
@@ -187,15 +137,10 @@ export class ContainerAttachment implements StdioAttachment {
     const session: Session = {
       socket,
       startedAt: state.StartedAt ?? '',
-      channels: new Set(),
-      pending: new Map(),
-      serverRequests: new Map(),
+      mux: new AttachmentMultiplexer((message) => {
+        if (session.alive) socket.write(`${JSON.stringify(message)}\n`);
+      }, this.log),
       alive: true,
-      nextId: 1,
-      order: 0,
-      initInFlight: false,
-      initWaiters: [],
-      initializedSent: false,
     };
     const stdout = new LineSplitter(
       (line) => this.fromServer(session, line),
@@ -203,7 +148,7 @@ export class ContainerAttachment implements StdioAttachment {
       (bytes) => this.log.warn('dropped an oversized message from the container', { bytes }),
     );
     const stderr = new LineSplitter(
-      (line) => this.log.debug('container stderr', { line: line.slice(0, 500) }),
+      (line) => this.log.debug('container stderr', { line: oneLine(line) }),
       64 * 1024,
     );
     const demux = this.options.tty
@@ -218,7 +163,7 @@ export class ContainerAttachment implements StdioAttachment {
         if (demux) demux.push(chunk);
         else stdout.push(chunk);
       } catch (error) {
-        this.log.warn('attach stream error', { error: (error as Error).message });
+        this.log.warn('attach stream error', { error: oneLine((error as Error).message) });
         socket.destroy();
       }
     });
@@ -226,12 +171,27 @@ export class ContainerAttachment implements StdioAttachment {
     socket.on('end', ended);
     socket.on('close', ended);
     socket.on('error', (error: Error) => {
-      this.log.debug('attach socket error', { error: error.message });
+      this.log.debug('attach socket error', { error: oneLine(error.message) });
       ended();
     });
     this.session = session;
     this.log.debug('attached', { container: this.options.containerId.slice(0, 12) });
     return session;
+  }
+
+  /** One line the server wrote on stdout: parsed here, once, and routed as objects. */
+  private fromServer(session: Session, line: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      this.log.debug('non-JSON output on stdout', { line: oneLine(line, 200) });
+      return;
+    }
+    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item))
+        session.mux.fromServer(item as AttachedMessage);
+    }
   }
 
   /** The container's state if it is running (not paused or restarting); else why not. */
@@ -254,214 +214,8 @@ export class ContainerAttachment implements StdioAttachment {
     // Podman closes the container's stdin when an attachment closes, which ends a stdio server:
     // only dispose (the container is gone, or Switchyard stops) and a broken stream close it.
     if (closeSocket) session.socket.destroy();
-    for (const channel of session.channels) {
-      channel.closed = true;
-      channel.stdout.end();
-    }
-    session.channels.clear();
-    session.pending.clear();
-    session.serverRequests.clear();
-    session.initWaiters = [];
+    session.mux.end(new Error(reason));
     this.log.debug('attachment ended', { reason });
-  }
-
-  private createChannel(session: Session): Channel {
-    const lines = new LineSplitter(
-      (line) => this.fromChannel(session, channel, line),
-      this.options.maxMessageBytes,
-    );
-    const channel: Channel = {
-      serial: ++this.serial,
-      stdout: new PassThrough(),
-      outgoing: new Map(),
-      closed: false,
-      stdin: new Writable({
-        write: (chunk: Buffer, _encoding, callback) => {
-          if (channel.closed || !session.alive) {
-            callback(new Error(`${this.describe()}: not attached`));
-            return;
-          }
-          lines.push(chunk);
-          callback();
-        },
-      }),
-    };
-    session.channels.add(channel);
-    return channel;
-  }
-
-  private closeChannel(session: Session, channel: Channel): void {
-    if (channel.closed) return;
-    channel.closed = true;
-    session.channels.delete(channel);
-    let ownedInit = false;
-    for (const [id, entry] of session.pending) {
-      if (entry.channel !== channel) continue;
-      // A late answer to initialize is still worth caching; everything else is forgotten.
-      if (entry.method === 'initialize') ownedInit = true;
-      else session.pending.delete(id);
-    }
-    for (const [id, owner] of session.serverRequests)
-      if (owner === channel) session.serverRequests.delete(id);
-    session.initWaiters = session.initWaiters.filter((w) => w.channel !== channel);
-    channel.stdout.end();
-    if (ownedInit && session.initResult === undefined) {
-      // The connection that was initializing went away: the next one waiting asks for itself.
-      session.initInFlight = false;
-      const waiters = session.initWaiters;
-      session.initWaiters = [];
-      for (const w of waiters) this.fromChannel(session, w.channel, JSON.stringify(w.message));
-    }
-  }
-
-  private toServer(session: Session, message: Message): void {
-    if (!session.alive) return;
-    session.socket.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private toChannel(channel: Channel, message: Message): void {
-    if (channel.closed) return;
-    channel.stdout.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private forward(session: Session, channel: Channel, message: Message): void {
-    const id = session.nextId++;
-    const token = (message.params?._meta as { progressToken?: Id } | undefined)?.progressToken;
-    session.pending.set(id, {
-      channel,
-      originalId: message.id as Id,
-      method: message.method as string,
-      ...(token !== undefined ? { progressToken: token } : {}),
-      order: ++session.order,
-    });
-    channel.outgoing.set(key(message.id), id);
-    this.toServer(session, { ...message, id });
-  }
-
-  /** A message one connection sent towards the server. */
-  private fromChannel(session: Session, channel: Channel, line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return;
-    }
-    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
-      if (typeof item !== 'object' || item === null) continue;
-      const message = item as Message;
-      if (isRequest(message)) {
-        if (message.method === 'initialize') {
-          if (session.initResult !== undefined) {
-            this.toChannel(channel, { jsonrpc: '2.0', id: message.id, result: session.initResult });
-          } else if (session.initInFlight) {
-            session.initWaiters.push({ channel, message });
-          } else {
-            session.initInFlight = true;
-            this.forward(session, channel, message);
-          }
-        } else {
-          this.forward(session, channel, message);
-        }
-      } else if (isNotification(message)) {
-        if (message.method === 'notifications/initialized') {
-          if (session.initializedSent) continue;
-          session.initializedSent = true;
-          this.toServer(session, message);
-        } else if (message.method === 'notifications/cancelled') {
-          const original = key(message.params?.requestId);
-          const id = channel.outgoing.get(original);
-          if (id !== undefined) {
-            // The server need not answer a cancelled request: forget it now.
-            channel.outgoing.delete(original);
-            session.pending.delete(id);
-            this.toServer(session, { ...message, params: { ...message.params, requestId: id } });
-          }
-        } else {
-          this.toServer(session, message);
-        }
-      } else if (isResponse(message)) {
-        const k = key(message.id);
-        if (session.serverRequests.get(k) === channel) {
-          session.serverRequests.delete(k);
-          this.toServer(session, message);
-        }
-      }
-    }
-  }
-
-  /** A message the server wrote on stdout. */
-  private fromServer(session: Session, line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      this.log.debug('non-JSON output on stdout', { line: line.slice(0, 200) });
-      return;
-    }
-    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
-      if (typeof item !== 'object' || item === null) continue;
-      const message = item as Message;
-      if (isResponse(message)) this.routeResponse(session, message);
-      else if (isRequest(message)) this.routeServerRequest(session, message);
-      else if (isNotification(message)) this.routeNotification(session, message);
-    }
-  }
-
-  private routeResponse(session: Session, message: Message): void {
-    const id = typeof message.id === 'number' ? message.id : Number(message.id);
-    const entry = session.pending.get(id);
-    if (!entry) return;
-    session.pending.delete(id);
-    entry.channel.outgoing.delete(key(entry.originalId));
-    if (entry.method === 'initialize') {
-      session.initInFlight = false;
-      const waiters = session.initWaiters;
-      session.initWaiters = [];
-      if ('result' in message) {
-        session.initResult = message.result;
-        for (const w of waiters)
-          this.toChannel(w.channel, { jsonrpc: '2.0', id: w.message.id, result: message.result });
-      } else {
-        // The server refused: let each waiting connection try for itself.
-        for (const w of waiters) this.fromChannel(session, w.channel, JSON.stringify(w.message));
-      }
-    }
-    this.toChannel(entry.channel, { ...message, id: entry.originalId });
-  }
-
-  private routeServerRequest(session: Session, message: Message): void {
-    const open = [...session.channels].filter((c) => !c.closed);
-    if (open.length === 0) return;
-    let owner: Channel | undefined;
-    let latest = -1;
-    for (const entry of session.pending.values()) {
-      if (entry.channel.closed || entry.method === 'ping' || entry.method === 'initialize') continue;
-      if (entry.order > latest) {
-        latest = entry.order;
-        owner = entry.channel;
-      }
-    }
-    owner ??= open[0]!;
-    session.serverRequests.set(key(message.id), owner);
-    this.toChannel(owner, message);
-  }
-
-  private routeNotification(session: Session, message: Message): void {
-    if (message.method === 'notifications/progress') {
-      const token = message.params?.progressToken;
-      for (const entry of session.pending.values()) {
-        if (entry.progressToken !== undefined && entry.progressToken === token) {
-          this.toChannel(entry.channel, message);
-          return;
-        }
-      }
-    }
-    if (message.method === 'notifications/cancelled') {
-      const owner = session.serverRequests.get(key(message.params?.requestId));
-      if (owner) this.toChannel(owner, message);
-      return;
-    }
-    for (const channel of session.channels) this.toChannel(channel, message);
   }
 }
 

@@ -2,6 +2,7 @@
 // dockerode, and telling which engine and version answered.
 import Docker from 'dockerode';
 import { dockerOptionsFor, isLocalHost } from './hosts.js';
+import { oneLine } from './text.js';
 
 export type EngineKind = 'docker' | 'podman';
 
@@ -156,7 +157,7 @@ export function describeEngineError(error: unknown): string {
     if (code === 'ENOENT') return 'no such socket';
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'EACCES') return 'permission denied';
-    return error.message.replace(/\s+/g, ' ').trim();
+    return oneLine(error.message);
   }
-  return String(error);
+  return oneLine(String(error));
 }

@@ -1,4 +1,4 @@
-// Container discovery (Docker and Podman): see README.md beside this file for the label contract.
+// Container discovery (Docker and Podman): see docs/containers.md for the label contract and the parts.
 export { DockerSource, type DockerSourceOptions } from './source.js';
 export { ContainerAttachment } from './attach.js';
 export { engineCandidates, currentHostEnvironment, dockerOptionsFor, type HostEnvironment } from './hosts.js';

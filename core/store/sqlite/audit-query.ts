@@ -2,19 +2,19 @@
 // Every filter column has a (column, time) index (migration 2), and pages continue from a
 // (time, id) cursor, so a page costs the same on the first screen and the thousandth.
 import type Database from 'better-sqlite3';
-import type { AuditOutcome } from '../../domain/audit.js';
+import type { AuditOutcome } from '../../../common/domain/audit.js';
 import {
   NON_ERROR_OUTCOMES,
   type AuditFilter,
   type AuditLatency,
   type AuditPage,
   type AuditQuery,
-  type AuditQueryApi,
   type AuditRow,
   type AuditStats,
   type AuditStatsBucket,
   type AuditStatsQuery,
-} from '../../domain/audit-query.js';
+} from '../../../common/domain/audit-query.js';
+import type { AuditQueryApi } from '../../domain/audit-query.js';
 
 export const DEFAULT_PAGE_ROWS = 100;
 export const MAX_PAGE_ROWS = 1000;

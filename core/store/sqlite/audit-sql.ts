@@ -3,7 +3,7 @@
 // toAuditParams() runs where the event was recorded (it needs the payload objects, and cuts them
 // down before anything is copied); AuditSql runs where the connection is.
 import type Database from 'better-sqlite3';
-import type { AuditEvent } from '../../domain/audit.js';
+import type { AuditEvent } from '../../../common/domain/audit.js';
 import { serializePayload } from './redact.js';
 
 /** One row's values, in the column order of INSERT_SQL: only strings, numbers and nulls. */

@@ -27,7 +27,8 @@
 // `pruneIntervalMs` (default 1 h).
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { AuditEvent, AuditSink } from '../../domain/audit.js';
+import type { AuditEvent } from '../../../common/domain/audit.js';
+import type { AuditSink } from '../../domain/audit.js';
 import type { Clock, Logger } from '../../domain/runtime.js';
 import { systemClock } from '../../domain/runtime.js';
 import { silentLogger } from '../../support/logger.js';

@@ -4,8 +4,8 @@
 // before it returns, so an acknowledged decision survives a crash. This process is the only
 // writer of these tables.
 import type Database from 'better-sqlite3';
-import type { CapabilityKind } from '../../domain/capability.js';
-import type { Decision, DecisionRecord, Pin } from '../../domain/conflict.js';
+import type { CapabilityKind } from '../../../common/domain/capability.js';
+import type { Decision, DecisionRecord, Pin } from '../../../common/domain/conflict.js';
 import type { DecisionStore, PinStore } from '../../domain/stores.js';
 
 const pinKey = (kind: string, backend: string, originalName: string) =>

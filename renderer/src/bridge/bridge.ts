@@ -1,4 +1,4 @@
-// The one seam between the dashboard and the engine: the control API (core/control/api.ts).
+// The one seam between the dashboard and the engine: the control API (common/control/api.ts).
 // Two implementations: HTTP (http-bridge.ts, for `switchyard serve` in a browser) and Electron IPC
 // (the preload exposes one as `window.switchyard`). Pick one with `selectBridge()`.
 import type { ControlApi } from '../contract.js';

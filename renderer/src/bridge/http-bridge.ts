@@ -1,20 +1,11 @@
 // The control API over HTTP (`switchyard serve`): JSON requests under /api with the bearer token,
-// and the live events from `GET /api/events` — a text/event-stream that needs the Authorization
+// one per call, as the method table routes it (common/control/http.ts), and the live events from `GET /api/events` — a text/event-stream that needs the Authorization
 // header, so it is read with fetch and a streamed SSE parser (EventSource cannot send headers),
 // reconnecting with capped, jittered backoff.
 import { createParser } from 'eventsource-parser';
-import type {
-  AuditPage,
-  AuditQuery,
-  AuditStats,
-  AuditStatsQuery,
-  BackendDetail,
-  ConflictStrategy,
-  ConnectInfo,
-  ControlEvent,
-  Decision,
-  Snapshot,
-} from '../contract.js';
+import type { ControlEvent } from '../../../common/control/api.js';
+import { createControlClient } from '../../../common/control/client.js';
+import { EVENTS_PATH, httpRequestFor } from '../../../common/control/http.js';
 import { BridgeError, UnauthorizedError, type Bridge, type ConnectionState } from './bridge.js';
 
 export interface HttpBridgeOptions {
@@ -29,18 +20,6 @@ export interface HttpBridgeOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Per-request timeout for JSON calls. */
   timeoutMs?: number;
-}
-
-/** `?a=1&b=x&b=y`: lists repeat their key; undefined values are left out. */
-export function queryString(params: object): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params) as [string, unknown][]) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const item of value) search.append(key, String(item));
-    else search.append(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
@@ -68,7 +47,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
     ...extra,
   });
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let response: Response;
@@ -110,7 +89,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
           : `${method} ${path} failed with HTTP ${response.status}`;
       throw new BridgeError(message, response.status);
     }
-    return parsed as T;
+    return parsed;
   }
 
   // --- Live events: one stream shared by every subscriber -----------------------------------------
@@ -138,7 +117,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
   };
 
   async function readOnce(signal: AbortSignal): Promise<'ended' | 'unauthorized'> {
-    const response = await doFetch(`${base}/api/events`, {
+    const response = await doFetch(`${base}${EVENTS_PATH}`, {
       headers: headers({ accept: 'text/event-stream' }),
       cache: 'no-store',
       signal,
@@ -212,10 +191,11 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
     stream = null;
   };
 
-  const encode = encodeURIComponent;
-
   return {
-    snapshot: () => request<Snapshot>('GET', '/api/status'),
+    ...createControlClient((method, args) => {
+      const call = httpRequestFor(method, args);
+      return request(call.verb, call.path, call.body);
+    }),
     subscribe(listener) {
       listeners.add(listener);
       ensureStream();
@@ -224,20 +204,6 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
         stopStreamIfIdle();
       };
     },
-    backend: (name) => request<BackendDetail>('GET', `/api/backends/${encode(name)}`),
-    setBackendEnabled: (name, enabled) =>
-      request<void>('POST', `/api/backends/${encode(name)}/enabled`, { enabled }),
-    setBackendDisplayName: (name, displayName) =>
-      request<void>('POST', `/api/backends/${encode(name)}/display-name`, { displayName }),
-    reconnectBackend: (name) => request<void>('POST', `/api/backends/${encode(name)}/reconnect`, {}),
-    resolveConflict: (id: string, decision: Decision | null) =>
-      request<void>('POST', `/api/conflicts/${encode(id)}/decision`, { decision }),
-    setStrategy: (strategy: ConflictStrategy) => request<void>('POST', '/api/strategy', { strategy }),
-    setGatewayRunning: (running) => request<void>('POST', '/api/gateway', { running }),
-    queryAudit: (query: AuditQuery) => request<AuditPage>('GET', `/api/audit${queryString(query)}`),
-    auditStats: (query: AuditStatsQuery) =>
-      request<AuditStats>('GET', `/api/audit/stats${queryString(query)}`),
-    connectInfo: () => request<ConnectInfo>('GET', '/api/connect'),
     onConnectionChange(listener) {
       connectionListeners.add(listener);
       listener(connection);

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Chip, Spinner, Switch, ToneChip } from '../components/controls.js';
 import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
-import type { CapabilityEntry, Snapshot } from '../contract.js';
+import { DISPLAY_NAME_MAX, type CapabilityEntry, type Snapshot } from '../contract.js';
 import { formatDuration, formatTimestamp } from '../lib/format.js';
 import { describeStatus, emptyReason, type RetryInfo } from '../lib/status.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
@@ -70,9 +70,6 @@ function CapabilityTable({
   );
 }
 
-/** Same limit as core/control (MAX_DISPLAY_NAME): the form says so before the engine has to. */
-const MAX_DISPLAY_NAME = 64;
-
 /** The name the dashboard and the tray show for a backend; clients' tool names do not change. */
 function DisplayNameForm({
   name,
@@ -110,7 +107,7 @@ function DisplayNameForm({
           id={inputId}
           value={value}
           placeholder={name}
-          maxLength={MAX_DISPLAY_NAME}
+          maxLength={DISPLAY_NAME_MAX}
           aria-describedby={hintId}
           onChange={(e) => setValue(e.target.value)}
           autoFocus

@@ -4,9 +4,9 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_CSP } from '../../../core/gateway/static-files.js';
+import { DASHBOARD_CSP, PAGE_CSP } from '../../../common/security/csp.js';
 import { createAppProtocolHandler } from '../../../electron/app-protocol.js';
-import { CONTENT_SECURITY_POLICY } from '../../../renderer/vite.config.js';
+import { contentSecurityPolicy } from '../../../renderer/vite.config.js';
 import {
   APP_INDEX_URL,
   hardenSession,
@@ -226,9 +226,13 @@ describe('Content-Security-Policy', () => {
   });
 
   it('the built page states the headless policy itself, less frame-ancestors (a <meta> cannot)', () => {
-    // Two copies by layer (renderer/ may not import core/ values): this keeps them the same.
-    expect(CONTENT_SECURITY_POLICY).toBe(DASHBOARD_CSP.replace("; frame-ancestors 'none'", ''));
-    expect(DASHBOARD_CSP).toMatch(/; frame-ancestors 'none'$/);
+    const plugin = contentSecurityPolicy();
+    const tags = (plugin.transformIndexHtml as unknown as () => { attrs: Record<string, string> }[])();
+    expect(tags).toEqual([
+      expect.objectContaining({ attrs: { 'http-equiv': 'Content-Security-Policy', content: PAGE_CSP } }),
+    ]);
+    expect(PAGE_CSP).not.toMatch(/frame-ancestors/);
+    expect(DASHBOARD_CSP).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
   });
 
   it('is at least as strict as the headless dashboard policy', () => {

@@ -2,8 +2,10 @@
 // Control (buildApp, no backends): senders are checked, arguments validated, every action reaches
 // the engine, and events go only to the window that subscribed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../core/control/snapshot.js';
-import { CONTROL_METHODS } from '../../../electron/control-args.js';
+import type { ControlApi } from '../../../common/control/api.js';
+import { createControlClient } from '../../../common/control/client.js';
+import type { Snapshot } from '../../../common/control/snapshot.js';
+import { CONTROL_METHOD_NAMES, invokeControl } from '../../../common/control/methods.js';
 import { bindControl, isTrustedSender, REFUSED } from '../../../electron/ipc.js';
 import {
   CONNECTION_WATCH_CHANNEL,
@@ -41,7 +43,7 @@ describe('channels', () => {
   it('binds every control method under switchyard:control:<method>, plus the event channels', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(
       [
-        ...CONTROL_METHODS.map((m) => `switchyard:control:${m}`),
+        ...CONTROL_METHOD_NAMES.map((m) => `switchyard:control:${m}`),
         SUBSCRIBE_CHANNEL,
         UNSUBSCRIBE_CHANNEL,
         CONNECTION_WATCH_CHANNEL,
@@ -99,16 +101,16 @@ describe('the sender check', () => {
 
 describe('argument validation', () => {
   const bad: [string, unknown[], RegExp][] = [
-    ['setGatewayRunning', ['yes'], /setGatewayRunning: argument 0/],
+    ['setGatewayRunning', ['yes'], /^setGatewayRunning: running: /],
     ['setGatewayRunning', [], /setGatewayRunning/],
-    ['setStrategy', ['random'], /setStrategy: argument 0/],
-    ['resolveConflict', ['tool:echo', { action: 'winner' }], /resolveConflict: argument 1/],
+    ['setStrategy', ['random'], /^setStrategy: strategy: /],
+    ['resolveConflict', ['tool:echo', { action: 'winner' }], /^resolveConflict: decision[.:]/],
     ['resolveConflict', ['tool:echo', { action: 'rename', names: { a: 'bad name!' } }], /resolveConflict/],
     ['resolveConflict', ['tool:echo', { action: 'prefix', extra: 1 }], /resolveConflict/],
-    ['backend', [''], /backend: argument 0/],
-    ['backend', [{ toString: 'x' }], /backend: argument 0/],
+    ['backend', [''], /^backend: name: /],
+    ['backend', [{ toString: 'x' }], /^backend: name: /],
     ['snapshot', [1], /snapshot/],
-    ['queryAudit', [{ limit: 5000 }], /queryAudit: argument 0.limit/],
+    ['queryAudit', [{ limit: 5000 }], /^queryAudit: query\.limit: /],
     ['queryAudit', [{ sql: 'drop table audit' }], /queryAudit/],
     ['auditStats', [{ from: 10, to: 5, bucketMs: 1 }], /need from < to/],
     ['auditStats', [{ from: 0, to: 1e9, bucketMs: 1 }], /too many buckets/],
@@ -125,7 +127,7 @@ describe('argument validation', () => {
 });
 
 describe('each action reaches the engine', () => {
-  const ok = async (method: (typeof CONTROL_METHODS)[number], ...args: unknown[]) => {
+  const ok = async (method: (typeof CONTROL_METHOD_NAMES)[number], ...args: unknown[]) => {
     const result = (await call(controlChannel(method), ...args)) as {
       ok: boolean;
       value: unknown;
@@ -134,7 +136,7 @@ describe('each action reaches the engine', () => {
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
     return result.value;
   };
-  const fails = async (method: (typeof CONTROL_METHODS)[number], ...args: unknown[]) => {
+  const fails = async (method: (typeof CONTROL_METHOD_NAMES)[number], ...args: unknown[]) => {
     const result = (await call(controlChannel(method), ...args)) as {
       ok: boolean;
       error: { message: string; status?: number };
@@ -227,16 +229,59 @@ describe('events', () => {
     }
   });
 
-  it('a window that is destroyed is dropped without errors', async () => {
+  /** The real Control, counting the binding's subscriptions to it. */
+  const watched = () => {
+    const control = gateway.app.control;
+    const counter = { active: 0 };
+    const api: ControlApi = {
+      ...createControlClient((method, args) => invokeControl(control, method, args)),
+      subscribe(listener) {
+        counter.active++;
+        const off = control.subscribe(listener);
+        return () => {
+          counter.active--;
+          off();
+        };
+      },
+    };
+    return { api, counter };
+  };
+
+  it('a window that is destroyed is dropped: nothing more is sent to it, and the engine is unsubscribed', async () => {
     const ipc = new FakeIpcMain();
     const a = new FakeSender(1);
-    const bound = bindControl(ipc, gateway.app.control, { isTrusted: () => true });
+    const { api, counter } = watched();
+    const bound = bindControl(ipc, api, { isTrusted: () => true });
     try {
       await ipc.invoke(SUBSCRIBE_CHANNEL, eventFrom(a));
+      await waitFor(() => a.events(EVENT_CHANNEL).length >= 1, { what: 'the first snapshot' });
+      expect(counter.active).toBe(1);
       a.destroy();
+      expect(counter.active).toBe(0);
+      const sent = a.sent.length;
       await gateway.app.control.setGatewayRunning(false);
       await gateway.app.control.setGatewayRunning(true);
       await new Promise((r) => setTimeout(r, 400));
+      expect(a.sent.length).toBe(sent);
+    } finally {
+      bound.close();
+    }
+  });
+
+  it('a window found destroyed when an event is pushed is dropped too (no destroyed event seen)', async () => {
+    const ipc = new FakeIpcMain();
+    const a = new FakeSender(1);
+    const { api, counter } = watched();
+    const bound = bindControl(ipc, api, { isTrusted: () => true });
+    try {
+      await ipc.invoke(SUBSCRIBE_CHANNEL, eventFrom(a));
+      await waitFor(() => a.events(EVENT_CHANNEL).length >= 1, { what: 'the first snapshot' });
+      a.destroyed = true; // gone, but its 'destroyed' listeners never ran
+      const sent = a.sent.length;
+      await gateway.app.control.setGatewayRunning(false);
+      await waitFor(() => (counter.active === 0 ? true : undefined), { what: 'the engine unsubscribed' });
+      await gateway.app.control.setGatewayRunning(true);
+      expect(a.sent.length).toBe(sent);
     } finally {
       bound.close();
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { CONTROL_METHODS } from '../../../electron/control-args.js';
+import { CONTROL_METHOD_NAMES } from '../../../common/control/methods.js';
 import { ROOT } from './fakes.js';
 
 async function bundle(): Promise<string> {
@@ -73,7 +73,7 @@ describe('the preload bundle', () => {
     expect([...exposed.keys()]).toEqual(['switchyard']);
     const api = exposed.get('switchyard')!;
     expect(Object.keys(api).sort()).toEqual(
-      [...CONTROL_METHODS, 'subscribe', 'onConnectionChange', 'onNavigate'].sort(),
+      [...CONTROL_METHOD_NAMES, 'subscribe', 'onConnectionChange', 'onNavigate'].sort(),
     );
     expect(await (api.snapshot as () => Promise<unknown>)()).toEqual({ version: 'x' });
     expect(invoked).toEqual([['switchyard:control:snapshot']]);

@@ -1,7 +1,7 @@
 // The tray as pure functions of the engine's state (electron/tray-model.ts): icon, tooltip and menu
 // for each state, and the Electron menu template the actions run from.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../core/control/snapshot.js';
+import type { Snapshot } from '../../../common/control/snapshot.js';
 import type { EngineStatus } from '../../../electron/engine-client.js';
 import {
   statusLine,

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeError, UnauthorizedError, type ConnectionState } from '../../../renderer/src/bridge/bridge.js';
-import { createHttpBridge, queryString } from '../../../renderer/src/bridge/http-bridge.js';
+import { encodeQuery } from '../../../common/control/http.js';
+import { createHttpBridge } from '../../../renderer/src/bridge/http-bridge.js';
 import type { ControlEvent } from '../../../renderer/src/contract.js';
 
 interface Seen {
@@ -76,12 +77,12 @@ function waitFor<T>(probe: () => T | undefined, ms = 3000): Promise<T> {
   });
 }
 
-describe('queryString', () => {
+describe('encodeQuery', () => {
   it('repeats keys for lists and skips undefined', () => {
-    expect(queryString({ outcome: ['ok', 'timeout'], limit: 5, text: undefined, client: 'a b' })).toBe(
+    expect(encodeQuery({ outcome: ['ok', 'timeout'], limit: 5, text: undefined, client: 'a b' })).toBe(
       '?outcome=ok&outcome=timeout&limit=5&client=a+b',
     );
-    expect(queryString({})).toBe('');
+    expect(encodeQuery({})).toBe('');
   });
 });
 

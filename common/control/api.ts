@@ -1,12 +1,14 @@
 // The control API contract: one interface the dashboard (over HTTP or Electron IPC), the tray and
-// the CLI use. Types only, so the browser-side renderer can import it with `import type`.
+// the CLI use. How each method crosses a process boundary (HTTP route, argument schema) is in
+// methods.ts; a new method is a line here, an entry there, and its implementation in core/control.
 import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
 import type { Snapshot } from './snapshot.js';
 
-export type ConflictStrategy = 'auto' | 'prefix' | 'priority' | 'manual';
+export const CONFLICT_STRATEGIES = ['auto', 'prefix', 'priority', 'manual'] as const;
+export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 
 /** One capability of a backend as the gateway advertises it (or hides it). */
 export interface CapabilityEntry {
@@ -64,22 +66,3 @@ export interface ControlApi {
   auditStats(query: AuditStatsQuery): Promise<AuditStats>;
   connectInfo(): Promise<ConnectInfo>;
 }
-
-/**
- * HTTP binding (all under /api, bearer token required, JSON bodies):
- *
- *   GET  /api/status                          → Snapshot
- *   GET  /api/events                          → text/event-stream of ControlEvent (`data:` JSON)
- *   GET  /api/backends/:name                  → BackendDetail
- *   POST /api/backends/:name/enabled          { enabled: boolean }
- *   POST /api/backends/:name/display-name     { displayName: string | null }
- *   POST /api/backends/:name/reconnect
- *   POST /api/conflicts/:id/decision          { decision: Decision | null }   (id URL-encoded)
- *   POST /api/strategy                        { strategy }
- *   POST /api/gateway                         { running: boolean }
- *   GET  /api/audit?…AuditQuery               → AuditPage   (repeat a key for lists: outcome=ok&outcome=timeout)
- *   GET  /api/audit/stats?…AuditStatsQuery    → AuditStats
- *   GET  /api/connect                         → ConnectInfo
- *
- * Errors: 4xx/5xx with { error: string }.
- */

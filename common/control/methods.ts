@@ -1,0 +1,209 @@
+// The control API's method table: for every request/response method of ControlApi, the names of
+// its arguments, how it is reached over HTTP, and the zod schema its argument list must match. The
+// bindings and clients are generated from it (like VS Code's ProxyChannel over a service
+// interface): the HTTP routes under /api (core/control/http-api.ts, http.ts here), the IPC handlers
+// (electron/ipc.ts), and the three clients (electron/engine-client.ts, electron/preload-bridge.ts,
+// renderer/src/bridge/http-bridge.ts, through client.ts). The same schema checks a call whichever
+// way it arrives, so HTTP and IPC cannot drift apart. Schemas are written as functions of zod
+// (built once by validate.ts), so the clients, which only need names and routes, carry no zod: the
+// preload bundle stays small.
+//
+// HTTP mapping (all under /api, bearer token, JSON): `:param` path segments carry the argument of
+// that name (URL-encoded); for POST the other arguments are the JSON body's fields, `{ param: value }`;
+// for GET the one other argument, an object, is the query string (a list repeats its key:
+// `outcome=ok&outcome=timeout`). Answers are JSON (`{ ok: true }` for void); errors are 4xx/5xx
+// with `{ error }`. `subscribe` is the event stream, `GET /api/events` (SSE) or IPC events.
+import type { z } from 'zod';
+import { AUDIT_OUTCOMES } from '../domain/audit-query.js';
+import { CONFLICT_STRATEGIES, type ControlApi } from './api.js';
+import {
+  AUDIT_BUCKETS_MAX,
+  AUDIT_LIST_MAX,
+  AUDIT_PAGE_MAX,
+  AUDIT_TEXT_MAX,
+  BACKEND_NAME_MAX,
+  CONFLICT_ID_MAX,
+  DISPLAY_NAME_INPUT_MAX,
+  NAME_PATTERN,
+} from './limits.js';
+
+/** Every request/response method of ControlApi (`subscribe` is a stream, bound on its own). */
+export type ControlMethod = Exclude<keyof ControlApi, 'subscribe'>;
+/** The part of ControlApi the table describes, i.e. what a generated client implements. */
+export type ControlCalls = Pick<ControlApi, ControlMethod>;
+
+export interface HttpRoute {
+  verb: 'GET' | 'POST';
+  /** Under /api; `:name` segments take the argument called `name`. */
+  path: string;
+}
+
+/** One name per element of a parameter tuple (a homomorphic map keeps the tuple's length). */
+type NamesOf<P extends readonly unknown[]> = { readonly [K in keyof P]: string };
+
+export interface MethodSpec<M extends ControlMethod> {
+  /** The arguments' names, in order (one per parameter): path segments, body fields, error messages. */
+  params: NamesOf<Parameters<ControlApi[M]>>;
+  http: HttpRoute;
+  /** The whole argument list, exactly (a tuple), built from zod and the shared schemas. */
+  args: (zod: Zod, shared: SharedSchemas) => z.ZodType<unknown[]>;
+  /** What a call answers (documentation). */
+  result: string;
+}
+
+// --- Argument schemas --------------------------------------------------------------------------------
+
+/** The zod namespace, passed in (validate.ts) rather than imported, so clients do not bundle it. */
+export type Zod = typeof z;
+
+/** Schemas more than one method uses. */
+export function sharedSchemas(z: Zod) {
+  const backendName = z.string().min(1).max(BACKEND_NAME_MAX);
+  const decision = z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('prefix') }),
+    z.strictObject({ action: z.literal('winner'), backend: backendName }),
+    z.strictObject({
+      action: z.literal('rename'),
+      names: z.record(backendName, z.string().regex(NAME_PATTERN)),
+    }),
+    z.strictObject({ action: z.literal('hide'), backend: backendName }),
+  ]);
+  const text = z.string().max(AUDIT_TEXT_MAX);
+  const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).max(AUDIT_LIST_MAX)]);
+  const time = z.number().finite();
+  const auditFilter = {
+    from: time.optional(),
+    to: time.optional(),
+    backend: oneOrMany(text).optional(),
+    name: oneOrMany(text).optional(),
+    outcome: oneOrMany(z.enum(AUDIT_OUTCOMES)).optional(),
+    method: oneOrMany(text).optional(),
+    sessionId: text.optional(),
+    client: text.optional(),
+    text: text.optional(),
+  };
+  const auditQuery = z.strictObject({
+    ...auditFilter,
+    limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).optional(),
+    cursor: text.optional(),
+    offset: z.number().int().min(0).optional(),
+  });
+  const auditStatsQuery = z
+    .strictObject({ ...auditFilter, from: time, to: time, bucketMs: z.number().finite().positive() })
+    .refine((q) => q.to > q.from, 'need from < to')
+    .refine(
+      (q) => (q.to - q.from) / q.bucketMs <= AUDIT_BUCKETS_MAX,
+      `too many buckets (at most ${AUDIT_BUCKETS_MAX.toLocaleString('en')})`,
+    );
+  return { backendName, decision, auditQuery, auditStatsQuery };
+}
+export type SharedSchemas = ReturnType<typeof sharedSchemas>;
+
+// --- The table -----------------------------------------------------------------------------------------
+
+export const CONTROL_METHODS = {
+  snapshot: {
+    params: [],
+    http: { verb: 'GET', path: '/status' },
+    args: (z) => z.tuple([]),
+    result: 'Snapshot',
+  },
+  backend: {
+    params: ['name'],
+    http: { verb: 'GET', path: '/backends/:name' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'BackendDetail (404 for an unknown backend)',
+  },
+  setBackendEnabled: {
+    params: ['name', 'enabled'],
+    http: { verb: 'POST', path: '/backends/:name/enabled' },
+    args: (z, s) => z.tuple([s.backendName, z.boolean()]),
+    result: 'void',
+  },
+  setBackendDisplayName: {
+    params: ['name', 'displayName'],
+    http: { verb: 'POST', path: '/backends/:name/display-name' },
+    // A bound on input only: length (DISPLAY_NAME_MAX, after trimming) and characters are the
+    // engine's rule (core/control), with its own messages.
+    args: (z, s) => z.tuple([s.backendName, z.string().max(DISPLAY_NAME_INPUT_MAX).nullable()]),
+    result: 'void',
+  },
+  reconnectBackend: {
+    params: ['name'],
+    http: { verb: 'POST', path: '/backends/:name/reconnect' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'void',
+  },
+  resolveConflict: {
+    params: ['id', 'decision'],
+    http: { verb: 'POST', path: '/conflicts/:id/decision' },
+    args: (z, s) => z.tuple([z.string().min(1).max(CONFLICT_ID_MAX), s.decision.nullable()]),
+    result: 'void',
+  },
+  setStrategy: {
+    params: ['strategy'],
+    http: { verb: 'POST', path: '/strategy' },
+    args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'void',
+  },
+  setGatewayRunning: {
+    params: ['running'],
+    http: { verb: 'POST', path: '/gateway' },
+    args: (z) => z.tuple([z.boolean()]),
+    result: 'void',
+  },
+  queryAudit: {
+    params: ['query'],
+    http: { verb: 'GET', path: '/audit' },
+    args: (z, s) => z.tuple([s.auditQuery]),
+    result: 'AuditPage',
+  },
+  auditStats: {
+    params: ['query'],
+    http: { verb: 'GET', path: '/audit/stats' },
+    args: (z, s) => z.tuple([s.auditStatsQuery]),
+    result: 'AuditStats',
+  },
+  connectInfo: {
+    params: [],
+    http: { verb: 'GET', path: '/connect' },
+    args: (z) => z.tuple([]),
+    result: 'ConnectInfo',
+  },
+} as const satisfies { [M in ControlMethod]: MethodSpec<M> };
+
+// Fails to compile when a schema accepts something the method's parameters do not.
+type ArgsMatch = {
+  [M in ControlMethod]: z.infer<ReturnType<(typeof CONTROL_METHODS)[M]['args']>> extends Parameters<
+    ControlApi[M]
+  >
+    ? true
+    : M;
+}[ControlMethod];
+const argsMatch: ArgsMatch = true;
+void argsMatch;
+
+export const CONTROL_METHOD_NAMES = Object.keys(CONTROL_METHODS) as ControlMethod[];
+
+export function isControlMethod(value: unknown): value is ControlMethod {
+  return typeof value === 'string' && Object.hasOwn(CONTROL_METHODS, value);
+}
+
+/** Arguments that do not match the method's schema: a 400 over HTTP and IPC alike. */
+export class InvalidArgumentsError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidArgumentsError';
+  }
+}
+
+/** Calls one method on a ControlApi with already-validated arguments. */
+export function invokeControl(
+  control: ControlCalls,
+  method: ControlMethod,
+  args: readonly unknown[],
+): Promise<unknown> {
+  const fn = control[method] as (...a: unknown[]) => Promise<unknown>;
+  return fn.apply(control, args as unknown[]);
+}
