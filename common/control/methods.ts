@@ -146,6 +146,18 @@ export const CONTROL_METHODS = {
     args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
     result: 'void',
   },
+  previewStrategy: {
+    params: ['strategy'],
+    http: { verb: 'GET', path: '/strategy/:strategy/preview' },
+    args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'StrategyPreview',
+  },
+  callTool: {
+    params: ['name', 'arguments'],
+    http: { verb: 'POST', path: '/tools/:name/call' },
+    args: (z) => z.tuple([z.string().regex(NAME_PATTERN), z.record(z.string(), z.unknown())]),
+    result: 'ToolCallOutcome',
+  },
   setGatewayRunning: {
     params: ['running'],
     http: { verb: 'POST', path: '/gateway' },

@@ -13,7 +13,7 @@ import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import { Emitter } from '../support/emitter.js';
-import { buildAdvertisedSet, type AggregationConfig } from './build.js';
+import { buildAdvertisedSet, type AggregationConfig, type AggregationResult } from './build.js';
 
 export interface SetChange {
   set: AdvertisedSet;
@@ -199,6 +199,23 @@ export class Aggregator {
     if (decision) this.options.decisions.set({ kind, name, decision, decidedAt: this.options.clock.now() });
     else this.options.decisions.remove(kind, name);
     return this.rebuild();
+  }
+
+  /**
+   * The set `strategy` would give right now, built by the same pure function but not applied: no
+   * change is emitted, nothing is pinned (a preview for the dashboard).
+   */
+  preview(strategy: AggregationConfig['conflicts']): AggregationResult['set'] {
+    return buildAdvertisedSet(
+      {
+        catalogs: this.registry.catalogs(),
+        knownBackends: new Set(this.registry.names()),
+        config: { ...this.config, conflicts: strategy },
+        pins: this.options.pins.all(),
+        decisions: this.options.decisions.all(),
+      },
+      this.options.clock.now(),
+    ).set;
   }
 
   setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {

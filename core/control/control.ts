@@ -19,7 +19,11 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  NameChange,
+  StrategyPreview,
+  ToolCallOutcome,
 } from '../../common/control/api.js';
+import { DashboardClient } from './dashboard-client.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
@@ -73,7 +77,12 @@ export class Control implements ControlApi {
   /** Changes only the control layer knows of (a display name): pushed like engine changes. */
   private readonly settingsChanged = new Emitter<void>();
 
-  constructor(private readonly deps: ControlDeps) {}
+  /** The dashboard's own MCP client for "Try it" (opened on first use). */
+  private readonly dashboardClient: DashboardClient;
+
+  constructor(private readonly deps: ControlDeps) {
+    this.dashboardClient = new DashboardClient(() => deps.connectInfo());
+  }
 
   snapshot(): Promise<Snapshot> {
     return Promise.resolve(this.snapshotNow());
@@ -272,6 +281,41 @@ export class Control implements ControlApi {
     this.deps.aggregator.setStrategy(strategy);
   }
 
+  async previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview> {
+    const before = this.deps.aggregator.current;
+    const after = this.deps.aggregator.preview(strategy);
+    type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
+    const diff = (from: Routes, to: Routes) => {
+      const changes = (a: Routes, b: Routes): NameChange[] =>
+        [...a]
+          .filter(([name]) => !b.has(name))
+          .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
+          .sort((x, y) => x.name.localeCompare(y.name));
+      return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
+    };
+    return {
+      strategy,
+      current: this.deps.aggregator.strategy as ConflictStrategy,
+      tools: diff(before.toolRoutes, after.toolRoutes),
+      prompts: diff(before.promptRoutes, after.promptRoutes),
+      openConflicts: {
+        before: before.conflicts.filter((c) => c.open).length,
+        after: after.conflicts.filter((c) => c.open).length,
+      },
+    };
+  }
+
+  callTool(name: string, args: JsonObject): Promise<ToolCallOutcome> {
+    if (this.deps.gateway().state !== 'running') {
+      return Promise.resolve({
+        ok: false,
+        error: { code: -32000, message: 'The MCP endpoint is off: turn it on to call a tool' },
+        durationMs: 0,
+      });
+    }
+    return this.dashboardClient.callTool(name, args, () => this.deps.clock.now());
+  }
+
   setGatewayRunning(running: boolean): Promise<void> {
     return this.deps.setGatewayRunning(running);
   }
@@ -303,6 +347,7 @@ export class Control implements ControlApi {
 
   close(): void {
     this.unwatch();
+    void this.dashboardClient.close();
   }
 
   private withSettings(status: BackendStatus): BackendStatus & { enabled: boolean; displayName?: string } {

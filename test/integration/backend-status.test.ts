@@ -29,16 +29,21 @@ describe('a backend that stays down', () => {
     const killedAt = Date.now();
     await server.stop();
     // The health check notices, then the backoff (100 ms doubling to 1 s in tests) retries.
-    const first = await waitFor(() => (status().attempts ?? 0) >= 1 && status(), { what: 'the first failure' });
+    const first = await waitFor(() => (status().attempts ?? 0) >= 1 && status(), {
+      what: 'the first failure',
+    });
     expect(first.state).toBe('down');
     expect(first.failingSince).toBeGreaterThanOrEqual(killedAt);
     expect(first.nextRetryAt).toBeGreaterThan(first.failingSince!);
     expect(first.lastError?.message).toBeTruthy();
 
-    const later = await waitFor(() => (status().attempts ?? 0) >= 3 && status().state === 'down' && status(), {
-      what: 'three failed attempts',
-      timeoutMs: 15_000,
-    });
+    const later = await waitFor(
+      () => (status().attempts ?? 0) >= 3 && status().state === 'down' && status(),
+      {
+        what: 'three failed attempts',
+        timeoutMs: 15_000,
+      },
+    );
     // `since` moves with every retry (connecting → down); failingSince does not.
     expect(later.since).toBeGreaterThan(first.since);
     expect(later.failingSince).toBe(first.failingSince);

@@ -17,6 +17,9 @@ import type {
   ControlEvent,
   Decision,
   Snapshot,
+  StrategyPreview,
+  ToolCallOutcome,
+  JsonObject,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
 import { rowMatches } from '../../../renderer/src/lib/audit-filter.js';
@@ -298,6 +301,35 @@ export class MemoryBridge implements Bridge {
     this.call('setStrategy', [strategy], () => {
       this.strategy = strategy;
     });
+
+  /** What a preview answers (set by a test); by default nothing would change. */
+  preview: StrategyPreview | null = null;
+
+  previewStrategy = (strategy: ConflictStrategy) =>
+    this.call(
+      'previewStrategy',
+      [strategy],
+      (): StrategyPreview =>
+        this.preview ?? {
+          strategy,
+          current: this.strategy,
+          tools: { before: 4, after: 4, gained: [], lost: [] },
+          prompts: { before: 0, after: 0, gained: [], lost: [] },
+          openConflicts: { before: 1, after: 1 },
+        },
+    );
+
+  /** What "Try it" answers: an echo of the arguments, as a text content block. */
+  callTool = (name: string, args: JsonObject) =>
+    this.call(
+      'callTool',
+      [name, args],
+      (): ToolCallOutcome => ({
+        ok: true,
+        result: { content: [{ type: 'text', text: `${name}: ${JSON.stringify(args)}` }] },
+        durationMs: 3,
+      }),
+    );
 
   setGatewayRunning = (running: boolean) =>
     this.call('setGatewayRunning', [running], () => {

@@ -1,0 +1,92 @@
+// The control methods the dashboard's new views use, over a real engine with two real backends
+// whose `echo` collides: a strategy preview (computed, not applied) and "Try it" (a call through
+// the gateway's own endpoint as the client "switchyard-dashboard", audited as such).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_CLIENT_NAME } from '../../core/control/dashboard-client.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
+
+let alpha: RunningServer;
+let beta: RunningServer;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  [alpha, beta] = await Promise.all([
+    startFixture({ name: 'alpha', transport: 'legacy-http', tools: ['echo', 'add'] }),
+    startFixture({ name: 'beta', transport: 'legacy-http', tools: ['echo', 'whoami'] }),
+  ]);
+  gateway = await startGateway({
+    backends: [
+      { name: 'alpha', url: alpha.url },
+      { name: 'beta', url: beta.url },
+    ],
+  });
+  await waitFor(() => gateway.app.aggregator.current.tools.length === 4, { what: 'four tools' });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await Promise.allSettled([alpha?.stop(), beta?.stop()]);
+});
+
+describe('strategy preview', () => {
+  it('tells the tools gained and lost under another strategy without applying it', async () => {
+    const control = gateway.app.control;
+    const version = gateway.app.aggregator.current.version;
+    const priority = await control.previewStrategy('priority');
+    expect(priority).toMatchObject({
+      strategy: 'priority',
+      current: 'auto',
+      tools: {
+        before: 4,
+        after: 3,
+        gained: [],
+        lost: [{ name: 'beta__echo', backend: 'beta', originalName: 'echo' }],
+      },
+      openConflicts: { before: 1, after: 0 },
+    });
+    const prefix = await control.previewStrategy('prefix');
+    expect(prefix.tools.gained.map((c) => c.name)).toEqual(['alpha__add', 'alpha__echo', 'beta__whoami']);
+    expect(prefix.tools.lost.map((c) => c.name)).toEqual(['add', 'echo', 'whoami']);
+    // Nothing was applied: same set, same strategy.
+    expect(gateway.app.aggregator.current.version).toBe(version);
+    expect(control.snapshotNow().strategy).toBe('auto');
+  });
+});
+
+describe('Try it', () => {
+  it('calls a tool through the gateway as the dashboard client, and the call is audited as such', async () => {
+    const control = gateway.app.control;
+    const outcome = await control.callTool('beta__echo', { message: 'hello' });
+    expect(outcome.ok).toBe(true);
+    expect(JSON.stringify(outcome.result)).toContain('beta: hello');
+    const failed = await control.callTool('no-such-tool', {});
+    expect(failed.ok).toBe(false);
+    expect(failed.error?.message).toBeTruthy();
+
+    const rows = await waitFor(
+      async () => {
+        const page = await control.queryAudit({ client: DASHBOARD_CLIENT_NAME, method: 'tools/call' });
+        return page.rows.length >= 2 && page.rows;
+      },
+      { what: 'the audit rows of the dashboard calls' },
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual(['beta__echo', 'no-such-tool']);
+    expect(rows.find((r) => r.name === 'beta__echo')).toMatchObject({ backend: 'beta', outcome: 'ok' });
+  });
+
+  it('says the endpoint is off instead of calling while it is paused', async () => {
+    const control = gateway.app.control;
+    await control.setGatewayRunning(false);
+    const outcome = await control.callTool('add', { a: 1, b: 2 });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/endpoint is off/) },
+    });
+    await control.setGatewayRunning(true);
+    await waitFor(() => gateway.app.aggregator.current.tools.length === 4, { what: 'tools back' });
+    // The gateway forgot the dashboard's session over off/on: the next call opens a new one.
+    const again = await control.callTool('add', { a: 1, b: 2 });
+    expect(again.ok).toBe(true);
+  });
+});
