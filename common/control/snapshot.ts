@@ -15,6 +15,7 @@ export interface SessionSummary {
   lastSeen: number;
   calls: number;
   streamOpen: boolean;
+  /** Every backend the session has a link to (open, or kept to resume), HTTP, stdio or modern alike. */
   backends: string[];
 }
 

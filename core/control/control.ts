@@ -102,7 +102,7 @@ export class Control implements ControlApi {
       lastSeen: s.lastSeen,
       calls: s.calls,
       streamOpen: s.streamOpen,
-      backends: Object.keys(s.backendSessions),
+      backends: s.linkedBackends,
     }));
     return {
       version: VERSION,

@@ -80,12 +80,18 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
-  sessionRecords(): (SessionRecord & { calls: number; streamOpen: boolean; era: 'legacy' | 'modern' })[] {
+  sessionRecords(): (SessionRecord & {
+    calls: number;
+    streamOpen: boolean;
+    era: 'legacy' | 'modern';
+    linkedBackends: string[];
+  })[] {
     return [...this.sessions.values(), ...this.pooled.values()].map((s) => ({
       ...s.record(),
       calls: s.calls,
       streamOpen: Boolean(s.stream?.isOpen),
       era: s.era,
+      linkedBackends: s.linkedBackends,
     }));
   }
 

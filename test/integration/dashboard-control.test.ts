@@ -3,8 +3,8 @@
 // the gateway's own endpoint as the client "switchyard-dashboard", audited as such).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_CLIENT_NAME } from '../../core/control/dashboard-client.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
+import { connectV2, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { fixtureCommand, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let alpha: RunningServer;
 let beta: RunningServer;
@@ -19,9 +19,10 @@ beforeAll(async () => {
     backends: [
       { name: 'alpha', url: alpha.url },
       { name: 'beta', url: beta.url },
+      { name: 'local', ...fixtureCommand({ name: 'local', transport: 'stdio', tools: ['local-echo'] }) },
     ],
   });
-  await waitFor(() => gateway.app.aggregator.current.tools.length === 4, { what: 'four tools' });
+  await waitFor(() => gateway.app.aggregator.current.tools.length === 5, { what: 'five tools' });
 });
 
 afterAll(async () => {
@@ -38,16 +39,21 @@ describe('strategy preview', () => {
       strategy: 'priority',
       current: 'auto',
       tools: {
-        before: 4,
-        after: 3,
+        before: 5,
+        after: 4,
         gained: [],
         lost: [{ name: 'beta__echo', backend: 'beta', originalName: 'echo' }],
       },
       openConflicts: { before: 1, after: 0 },
     });
     const prefix = await control.previewStrategy('prefix');
-    expect(prefix.tools.gained.map((c) => c.name)).toEqual(['alpha__add', 'alpha__echo', 'beta__whoami']);
-    expect(prefix.tools.lost.map((c) => c.name)).toEqual(['add', 'echo', 'whoami']);
+    expect(prefix.tools.gained.map((c) => c.name)).toEqual([
+      'alpha__add',
+      'alpha__echo',
+      'beta__whoami',
+      'local__local-echo',
+    ]);
+    expect(prefix.tools.lost.map((c) => c.name)).toEqual(['add', 'echo', 'local-echo', 'whoami']);
     // Nothing was applied: same set, same strategy.
     expect(gateway.app.aggregator.current.version).toBe(version);
     expect(control.snapshotNow().strategy).toBe('auto');
@@ -84,9 +90,25 @@ describe('Try it', () => {
       error: { message: expect.stringMatching(/endpoint is off/) },
     });
     await control.setGatewayRunning(true);
-    await waitFor(() => gateway.app.aggregator.current.tools.length === 4, { what: 'tools back' });
+    await waitFor(() => gateway.app.aggregator.current.tools.length === 5, { what: 'tools back' });
     // The gateway forgot the dashboard's session over off/on: the next call opens a new one.
     const again = await control.callTool('add', { a: 1, b: 2 });
     expect(again.ok).toBe(true);
+  });
+});
+
+describe('sessions', () => {
+  it('list every backend a session has a link to, stdio (no HTTP session id) included', async () => {
+    const client = await connectV2(gateway);
+    try {
+      await client.callTool({ name: 'local-echo', arguments: {} });
+      await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+      const session = gateway.app.control
+        .snapshotNow()
+        .sessions.find((s) => s.clientName !== DASHBOARD_CLIENT_NAME && s.calls >= 2);
+      expect(session?.backends).toEqual(['alpha', 'local']);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The engine's picture (Snapshot) and the gateway-wide actions: on/off, conflict strategy, token.
 import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge, type ConnectionState } from '../bridge/bridge.js';
-import type { ConflictStrategy, Snapshot } from '../contract.js';
+import type { ConflictStrategy, Snapshot, StrategyPreview } from '../contract.js';
 import type { UiStore } from './ui.js';
 
 export type LoadStatus = 'loading' | 'ready' | 'unauthorized' | 'offline';
@@ -20,6 +20,10 @@ export interface GatewayStoreState {
   pendingStrategy: ConflictStrategy | null;
   /** Whether a token was rejected (vs. never given), for the token screen's wording. */
   tokenRejected: boolean;
+  /** What a strategy change would do, shown before it is applied. */
+  preview: { strategy: ConflictStrategy; result: StrategyPreview | null; error: string | null } | null;
+  /** Computes the impact of `strategy` (nothing is applied); null clears it. */
+  loadPreview(strategy: ConflictStrategy | null): Promise<void>;
   load(): Promise<void>;
   applySnapshot(snapshot: Snapshot): void;
   setConnection(state: ConnectionState | 'none'): void;
@@ -59,6 +63,23 @@ export function createGatewayStore(deps: GatewayDeps) {
       pendingRunning: null,
       pendingStrategy: null,
       tokenRejected: false,
+      preview: null,
+      async loadPreview(strategy) {
+        if (strategy === null) {
+          set({ preview: null });
+          return;
+        }
+        set({ preview: { strategy, result: null, error: null } });
+        try {
+          const result = await bridge.previewStrategy(strategy);
+          if (get().preview?.strategy !== strategy) return;
+          set({ preview: { strategy, result, error: null } });
+        } catch (error) {
+          if (get().preview?.strategy !== strategy) return;
+          if (isUnauthorized(error)) get().markUnauthorized();
+          set({ preview: { strategy, result: null, error: errorMessage(error) } });
+        }
+      },
       async load() {
         const seq = ++loadSeq;
         const wasUnauthorized = get().status === 'unauthorized';

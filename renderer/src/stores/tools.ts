@@ -3,7 +3,7 @@
 // backend's catalog, state or conflicts change) and the snapshot's conflicts.
 import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge } from '../bridge/bridge.js';
-import type { CapabilityEntry, Conflict, Snapshot } from '../contract.js';
+import type { CapabilityEntry, Conflict, JsonObject, Snapshot } from '../contract.js';
 import type { GatewayStore } from './gateway.js';
 
 export type ToolState = 'advertised' | 'hidden' | 'conflict';
@@ -22,8 +22,28 @@ export interface ToolRow {
   definition: CapabilityEntry['definition'];
 }
 
+/** The open "Try it" panel: which advertised tool, and the arguments to start with. */
+export interface TryTarget {
+  name: string;
+  initialArguments?: unknown;
+  /** Bumped on every open, so the form starts over even for the same tool. */
+  seq: number;
+}
+
+export interface TryOutcome {
+  ok: boolean;
+  text: string;
+  durationMs?: number;
+}
+
 export interface ToolsState {
   query: string;
+  trying: TryTarget | null;
+  /** Opens "Try it" for an advertised tool (from a row, or "Run again" in the audit trail). */
+  openTry(name: string, initialArguments?: unknown): void;
+  closeTry(): void;
+  /** Calls the tool through the gateway as the dashboard's client. */
+  runTry(name: string, args: JsonObject): Promise<TryOutcome>;
   rows: ToolRow[];
   /** Backends whose details could not be loaded, with why. */
   errors: Record<string, string>;
@@ -100,8 +120,35 @@ export function createToolsStore(deps: { bridge: Bridge; gateway: GatewayStore }
       const rows = order.flatMap((name) => byBackend.get(name) ?? []);
       set({ rows });
     };
+    let trySeq = 0;
     return {
       query: '',
+      trying: null,
+      openTry(name, initialArguments) {
+        set({
+          trying: { name, seq: ++trySeq, ...(initialArguments !== undefined ? { initialArguments } : {}) },
+        });
+      },
+      closeTry: () => set({ trying: null }),
+      async runTry(name, args) {
+        try {
+          const outcome = await bridge.callTool(name, args);
+          return outcome.ok
+            ? {
+                ok: true,
+                text: JSON.stringify(outcome.result ?? null, null, 2),
+                durationMs: outcome.durationMs,
+              }
+            : {
+                ok: false,
+                text: JSON.stringify(outcome.error ?? { message: 'failed' }, null, 2),
+                durationMs: outcome.durationMs,
+              };
+        } catch (error) {
+          if (isUnauthorized(error)) gateway.getState().markUnauthorized();
+          return { ok: false, text: errorMessage(error) };
+        }
+      },
       rows: [],
       errors: {},
       loading: false,

@@ -36,10 +36,21 @@ function recordingPayloads(rows: readonly AuditRow[] | undefined, row: AuditRow)
   return has(row) || (rows ?? []).some(has);
 }
 
+/** The arguments of a recorded tools/call request (undefined when not recorded, cut short or redacted away). */
+export function recordedArguments(payload: string | undefined): unknown {
+  if (payload === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(payload) as { arguments?: unknown; params?: { arguments?: unknown } };
+    return parsed.arguments ?? parsed.params?.arguments;
+  } catch {
+    return undefined;
+  }
+}
+
 export function AuditDetail() {
   const row = useAudit((s) => s.selected);
   const firstPage = useAudit((s) => s.pages[0]);
-  const { audit } = useDashboard();
+  const { audit, tools, ui } = useDashboard();
   const closeRef = useRef<HTMLButtonElement>(null);
   const drawer = useRef<HTMLDivElement>(null);
   const opener = useRef<Element | null>(null);
@@ -145,6 +156,20 @@ export function AuditDetail() {
         </dd>
       </dl>
       <div className="detail-actions">
+        {row.method === 'tools/call' && row.name ? (
+          <button
+            type="button"
+            className="button button-small button-primary"
+            onClick={() => {
+              tools.getState().openTry(row.name!, recordedArguments(row.requestPayload));
+              audit.getState().select(null);
+              opener.current = null;
+              ui.getState().setView('tools');
+            }}
+          >
+            Run again…
+          </button>
+        ) : null}
         {row.sessionId ? (
           <button
             type="button"

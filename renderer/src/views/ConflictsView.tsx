@@ -2,7 +2,15 @@
 // four decisions (prefix both, pick a winner, rename, hide one), applied live and undoable.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Chip, EmptyState, Spinner } from '../components/controls.js';
-import type { Conflict, ConflictCandidate, ConflictStrategy, Decision, JsonObject } from '../contract.js';
+import type {
+  Conflict,
+  ConflictCandidate,
+  ConflictStrategy,
+  Decision,
+  JsonObject,
+  NameChange,
+  StrategyPreview,
+} from '../contract.js';
 import {
   backendPairs,
   groupConflicts,
@@ -29,20 +37,82 @@ const STRATEGIES: { id: ConflictStrategy; label: string; help: string }[] = [
   { id: 'manual', label: 'Manual', help: 'Every collision waits for your decision.' },
 ];
 
+/** Names listed in a preview before "and N more". */
+const PREVIEW_NAMES = 12;
+
+function NameList({ label, names }: { label: string; names: NameChange[] }) {
+  if (names.length === 0) return null;
+  return (
+    <div className="preview-list">
+      <span className="muted small">{label}: </span>
+      {names.slice(0, PREVIEW_NAMES).map((n, i) => (
+        <span key={`${n.backend}/${n.name}`}>
+          {i ? ', ' : ''}
+          <code>{n.name}</code>
+        </span>
+      ))}
+      {names.length > PREVIEW_NAMES ? (
+        <span className="muted"> and {names.length - PREVIEW_NAMES} more</span>
+      ) : null}
+    </div>
+  );
+}
+
+/** What the chosen strategy would change for every connected client, before it is applied. */
+function StrategyImpact({ preview }: { preview: StrategyPreview }) {
+  const sessions = useGateway((s) => s.snapshot?.counts.sessions ?? 0);
+  const { tools, prompts } = preview;
+  const nothing = tools.gained.length + tools.lost.length + prompts.gained.length + prompts.lost.length === 0;
+  return (
+    <div className="strategy-impact" role="status" aria-live="polite">
+      {nothing ? (
+        <p>No advertised name would change.</p>
+      ) : (
+        <>
+          <p>
+            <strong>
+              Tools {tools.before} → {tools.after}, prompts {prompts.before} → {prompts.after}
+            </strong>{' '}
+            for {sessions === 1 ? 'the 1 connected client' : `all ${sessions} connected clients`}
+            {preview.openConflicts.before !== preview.openConflicts.after
+              ? `; open conflicts ${preview.openConflicts.before} → ${preview.openConflicts.after}`
+              : ''}
+            .
+          </p>
+          <NameList label="Tools lost" names={tools.lost} />
+          <NameList label="Tools gained" names={tools.gained} />
+          <NameList label="Prompts lost" names={prompts.lost} />
+          <NameList label="Prompts gained" names={prompts.gained} />
+        </>
+      )}
+    </div>
+  );
+}
+
 function StrategyPicker() {
   const current = useGateway((s) => (s.snapshot?.strategy ?? 'auto') as ConflictStrategy);
   const busy = useGateway((s) => s.pendingStrategy !== null);
+  const preview = useGateway((s) => s.preview);
   const { gateway } = useDashboard();
   const [choice, setChoice] = useState<ConflictStrategy | null>(null);
   const helpId = useId();
   const shown = choice ?? current;
   const help = STRATEGIES.find((s) => s.id === shown)?.help;
   const changing = choice !== null && choice !== current;
+  const choose = (next: ConflictStrategy) => {
+    setChoice(next);
+    void gateway.getState().loadPreview(next === current ? null : next);
+  };
+  const cancel = () => {
+    setChoice(null);
+    void gateway.getState().loadPreview(null);
+  };
   const apply = async () => {
     if (!choice) return;
     await gateway.getState().setStrategy(choice);
-    setChoice(null);
+    cancel();
   };
+  const impact = changing && preview?.strategy === choice ? preview : null;
   return (
     <div className="strategy">
       <label htmlFor="strategy-select">Default strategy</label>
@@ -51,7 +121,7 @@ function StrategyPicker() {
         value={shown}
         disabled={busy}
         aria-describedby={helpId}
-        onChange={(e) => setChoice(e.target.value as ConflictStrategy)}
+        onChange={(e) => choose(e.target.value as ConflictStrategy)}
       >
         {STRATEGIES.map((s) => (
           <option key={s.id} value={s.id}>
@@ -64,25 +134,30 @@ function StrategyPicker() {
           <button
             type="button"
             className="button button-primary button-small"
-            disabled={busy}
+            disabled={busy || !impact?.result}
             onClick={() => void apply()}
           >
             Use this strategy
           </button>
-          <button
-            type="button"
-            className="button button-small"
-            disabled={busy}
-            onClick={() => setChoice(null)}
-          >
+          <button type="button" className="button button-small" disabled={busy} onClick={cancel}>
             Cancel
           </button>
         </>
       ) : null}
       <span id={helpId} className="muted small strategy-help">
         {help}
-        {changing ? ' Every connected client is told its lists changed.' : ''}
       </span>
+      {impact ? (
+        impact.result ? (
+          <StrategyImpact preview={impact.result} />
+        ) : impact.error ? (
+          <p className="form-error" role="alert">
+            Could not compute the impact: {impact.error}
+          </p>
+        ) : (
+          <Spinner label="Computing the impact" />
+        )
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { Chip, EmptyState, Spinner } from '../components/controls.js';
 import { matchesTool, type ToolRow } from '../stores/tools.js';
 import { useDashboard, useGateway, useTools } from '../stores/hooks.js';
+import { TryTool } from './TryTool.js';
 
 function StateCell({ row }: { row: ToolRow }) {
   const { ui } = useDashboard();
@@ -29,6 +30,9 @@ export function ToolsView() {
   const shown = useMemo(() => rows.filter((r) => matchesTool(r, query)), [rows, query]);
   const advertised = rows.filter((r) => r.advertisedAs !== null).length;
   const failed = Object.entries(errors);
+  const trying = useTools((s) => s.trying);
+  const target = trying ? rows.find((r) => r.advertisedAs === trying.name) : undefined;
+  const paused = useGateway((s) => s.snapshot?.gateway.state !== 'running');
 
   return (
     <section className="tools-view" aria-labelledby="tools-title">
@@ -59,6 +63,14 @@ export function ToolsView() {
           />
         </div>
       </form>
+      {trying && !target && loaded ? (
+        <p className="form-error" role="alert">
+          <code>{trying.name}</code> is not advertised right now, so it cannot be tried.{' '}
+          <button type="button" className="link-button" onClick={() => tools.getState().closeTry()}>
+            Dismiss
+          </button>
+        </p>
+      ) : null}
       {failed.length ? (
         <p className="form-error" role="alert">
           Could not load the tools of {failed.map(([name, why]) => `${name} (${why})`).join(', ')}.
@@ -82,47 +94,86 @@ export function ToolsView() {
           No tool matches &ldquo;{query}&rdquo;.
         </p>
       ) : (
-        <div className="table-wrap">
-          <table className="table tools-table">
-            <caption className="visually-hidden">
-              {shown.length} of {rows.length} tools
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Advertised as</th>
-                <th scope="col">Backend</th>
-                <th scope="col">Original name</th>
-                <th scope="col">State</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((row) => (
-                <tr key={row.key}>
-                  <th scope="row">
-                    {row.advertisedAs === null ? (
-                      <span className="muted">–</span>
-                    ) : (
-                      <code className={row.advertisedAs !== row.originalName ? 'renamed' : undefined}>
-                        {row.advertisedAs}
-                      </code>
-                    )}
+        <div className={target ? 'tools-split' : undefined}>
+          <div className="table-wrap">
+            <table className="table tools-table">
+              <caption className="visually-hidden">
+                {shown.length} of {rows.length} tools
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Advertised as</th>
+                  <th scope="col">Backend</th>
+                  <th scope="col">Original name</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
                   </th>
-                  <td>{row.backend}</td>
-                  <td>
-                    <code>{row.originalName}</code>
-                  </td>
-                  <td>
-                    <StateCell row={row} />
-                  </td>
-                  <td className="description">
-                    {row.title ? <strong>{row.title}. </strong> : null}
-                    {row.description}
-                  </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {shown.map((row) => (
+                  <tr key={row.key}>
+                    <th scope="row">
+                      {row.advertisedAs === null ? (
+                        <span className="muted">–</span>
+                      ) : (
+                        <code className={row.advertisedAs !== row.originalName ? 'renamed' : undefined}>
+                          {row.advertisedAs}
+                        </code>
+                      )}
+                    </th>
+                    <td>{row.backend}</td>
+                    <td>
+                      <code>{row.originalName}</code>
+                    </td>
+                    <td>
+                      <StateCell row={row} />
+                    </td>
+                    <td className="description">
+                      {row.title ? <strong>{row.title}. </strong> : null}
+                      {row.description}
+                    </td>
+                    <td>
+                      {row.advertisedAs !== null ? (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={`Try it: ${row.advertisedAs}`}
+                          disabled={paused}
+                          title={paused ? 'The MCP endpoint is off' : undefined}
+                          onClick={() => tools.getState().openTry(row.advertisedAs!)}
+                        >
+                          Try it
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {target && trying ? (
+            <TryTool
+              key={trying.seq}
+              name={trying.name}
+              backend={target.backend}
+              inputSchema={target.definition.inputSchema}
+              {...(trying.initialArguments !== undefined
+                ? { initialArguments: trying.initialArguments }
+                : {})}
+              run={(args) => tools.getState().runTry(trying.name, args)}
+              onClose={() => {
+                tools.getState().closeTry();
+                requestAnimationFrame(() =>
+                  document
+                    .querySelector<HTMLElement>(`[aria-label="Try it: ${CSS.escape(trying.name)}"]`)
+                    ?.focus(),
+                );
+              }}
+            />
+          ) : null}
         </div>
       )}
     </section>
