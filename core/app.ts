@@ -241,6 +241,10 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
+    auditConfig: () => ({
+      enabled: config.audit.enabled && store !== undefined,
+      recordPayloads: config.audit.recordPayloads,
+    }),
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,

@@ -80,6 +80,8 @@ export function sharedSchemas(z: Zod) {
     method: oneOrMany(text).optional(),
     sessionId: text.optional(),
     client: text.optional(),
+    nameContains: text.optional(),
+    clientContains: text.optional(),
     text: text.optional(),
   };
   const auditQuery = z.strictObject({

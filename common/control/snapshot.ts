@@ -28,6 +28,8 @@ export interface Snapshot {
     auth: 'token' | 'off';
     error?: string;
   };
+  /** Whether calls are audited and their payloads kept (what the audit view says about a missing payload). */
+  audit?: { enabled: boolean; recordPayloads: boolean };
   /** Where this engine keeps its files (the empty states name the real config file). */
   paths: { dataDir: string; configFile?: string };
   /** Discovery sources: e.g. "Podman 5.4.2 at unix:///run/podman/podman.sock", or why none was found. */

@@ -58,6 +58,8 @@ export interface ControlDeps {
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
   audit?: AuditQueryApi;
+  /** The audit config in force (enabled, payloads kept). */
+  auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
   settings?: ControlSettings;
 }
 
@@ -107,6 +109,7 @@ export class Control implements ControlApi {
     return {
       version: VERSION,
       gateway: this.deps.gateway(),
+      ...(this.deps.auditConfig ? { audit: this.deps.auditConfig() } : {}),
       paths: this.deps.paths,
       discovery: this.deps.discovery?.() ?? [],
       backends: registry.statuses().map((status) => this.withSettings(status)),

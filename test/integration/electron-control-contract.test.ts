@@ -97,7 +97,11 @@ const CASES = {
       ['echo', { message: 'hi' }],
       ['no-such-tool', {}],
     ],
-    invalid: [['bad name!', {}], ['echo', 'text'], ['echo', [1]]],
+    invalid: [
+      ['bad name!', {}],
+      ['echo', 'text'],
+      ['echo', [1]],
+    ],
   },
   setStrategy: { valid: [['prefix'], ['auto']], invalid: [['random'], [1]] },
   setGatewayRunning: { valid: [[false], [true]], invalid: [['yes'], [null]] },

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import { Chip } from '../components/controls.js';
 import { CloseIcon } from '../components/icons.js';
 import { formatBytes, formatDuration, formatTimestamp, prettyJson } from '../lib/format.js';
-import { useAudit, useDashboard } from '../stores/hooks.js';
+import { useAudit, useDashboard, useGateway } from '../stores/hooks.js';
 import type { AuditRow } from '../contract.js';
 import { OUTCOME_LABEL } from './AuditFilters.js';
 
@@ -50,6 +50,7 @@ export function recordedArguments(payload: string | undefined): unknown {
 export function AuditDetail() {
   const row = useAudit((s) => s.selected);
   const firstPage = useAudit((s) => s.pages[0]);
+  const recordPayloads = useGateway((s) => s.snapshot?.audit?.recordPayloads);
   const { audit, tools, ui } = useDashboard();
   const closeRef = useRef<HTMLButtonElement>(null);
   const drawer = useRef<HTMLDivElement>(null);
@@ -73,7 +74,8 @@ export function AuditDetail() {
         : document.querySelector<HTMLElement>('[data-testid="audit-scroll"] [role="row"][tabindex="0"]');
     target?.focus();
   };
-  const recording = recordingPayloads(firstPage, row);
+  // The engine says whether payloads are kept; an older one does not, then the rows tell.
+  const recording = recordPayloads ?? recordingPayloads(firstPage, row);
   const filterBy = (patch: Parameters<ReturnType<typeof audit.getState>['setFilter']>[0]) => {
     audit.getState().setFilter(patch);
     close();
@@ -202,7 +204,7 @@ export function AuditDetail() {
       ) : (
         <p className="muted">
           {recording ? (
-            'Not recorded for this request.'
+            'Not recorded for this request (payloads are kept for calls a backend served).'
           ) : (
             <>
               Not recorded: payloads are kept only while <code>audit.recordPayloads</code> is on in the

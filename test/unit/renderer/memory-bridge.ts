@@ -321,15 +321,11 @@ export class MemoryBridge implements Bridge {
 
   /** What "Try it" answers: an echo of the arguments, as a text content block. */
   callTool = (name: string, args: JsonObject) =>
-    this.call(
-      'callTool',
-      [name, args],
-      (): ToolCallOutcome => ({
-        ok: true,
-        result: { content: [{ type: 'text', text: `${name}: ${JSON.stringify(args)}` }] },
-        durationMs: 3,
-      }),
-    );
+    this.call('callTool', [name, args], (): ToolCallOutcome => ({
+      ok: true,
+      result: { content: [{ type: 'text', text: `${name}: ${JSON.stringify(args)}` }] },
+      durationMs: 3,
+    }));
 
   setGatewayRunning = (running: boolean) =>
     this.call('setGatewayRunning', [running], () => {
