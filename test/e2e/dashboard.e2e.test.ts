@@ -401,6 +401,51 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     await page.getByLabel('Search', { exact: true }).fill('who');
     await expect.poll(() => tools.getByRole('row').count()).toBe(2);
     await expect.poll(() => new URL(page.url()).hash).toBe('#/tools?q=who');
+    await page.getByLabel('Search', { exact: true }).fill('');
+  });
+
+  it('every linked backend shows in Sessions', async () => {
+    await tab(/Sessions/).click();
+    const row = page.getByRole('row').filter({ hasText: 'e2e-client' });
+    // The client called alpha (add) and beta (echo, whoami).
+    await expect.poll(async () => (await row.textContent()) ?? '').toContain('alpha, beta');
+  });
+
+  it('Try it: a form from the schema, a call through the gateway as the dashboard, audited; Run again', async () => {
+    await tab('Tools').click();
+    await page.getByRole('button', { name: 'Try it: add' }).click();
+    const panel = page.getByRole('region', { name: 'Try add' });
+    await expect.poll(() => focusOf(page)).toBe('H2 Try add');
+    await panel.getByLabel('a (required)').fill('2');
+    await panel.getByLabel('b (required)').fill('x');
+    await panel.getByRole('button', { name: 'Call the tool' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'b must be a number' }).waitFor();
+    await panel.getByLabel('b (required)').fill('40');
+    await panel.getByRole('button', { name: 'Call the tool' }).click();
+    const result = panel.getByLabel('Result', { exact: true });
+    await result.waitFor();
+    expect(await result.textContent()).toContain('"sum": 42');
+    await shots('tools-try');
+
+    // Audited as the dashboard's client; "Run again" brings the same arguments back.
+    await tab('Audit').click();
+    await page.getByLabel('Client', { exact: true }).fill('DASHBOARD'); // a substring, any case
+    await expect.poll(() => new URL(page.url()).hash).toContain('client=DASHBOARD');
+    const row = page
+      .getByRole('grid', { name: 'Audit history' })
+      .getByRole('row')
+      .filter({ hasText: 'switchyard-dashboard' })
+      .filter({ hasText: 'add' });
+    await row.first().waitFor({ timeout: 15_000 });
+    await row.first().click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Run again…' }).click();
+    const again = page.getByRole('region', { name: 'Try add' });
+    expect(await again.getByLabel('a (required)').inputValue()).toBe('2');
+    expect(await again.getByLabel('b (required)').inputValue()).toBe('40');
+    await again.getByRole('button', { name: 'Close Try it' }).click();
+    await expect.poll(() => focusOf(page)).toMatch(/^BUTTON\[Try it: add\]/);
+    await tab('Audit').click();
+    await page.getByRole('button', { name: /Reset filters/ }).click();
   });
 
   it('shows the connection details with the token hidden until revealed', async () => {
@@ -431,7 +476,7 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     );
     const row = backendRow('alpha');
     await row.getByText('Down').waitFor();
-    await row.getByText(/failing for/).waitFor();
+    await row.getByText(/failing for .* attempts? · next retry in/).waitFor();
     expect((await row.locator('.error-cell').textContent())?.length).toBeGreaterThan(0);
     await row.getByRole('button', { name: 'alpha', exact: true }).click();
     const panel = page.getByRole('complementary', { name: 'alpha' });
@@ -630,6 +675,11 @@ describe.skipIf(!haveChromium)('27 conflicts in a 900×600 window', () => {
   it('a strategy change waits for confirmation and can be undone in one step', async () => {
     const before = (await apiStatus(serve)).counts.tools;
     await page.getByLabel('Default strategy').selectOption('prefix');
+    // The impact, computed by the engine, before anything is applied.
+    const impact = page.locator('.strategy-impact');
+    await impact.getByText(`Tools ${before} → `).waitFor();
+    await impact.getByText('Tools gained:').waitFor();
+    await shots('strategy-preview-900');
     expect((await apiStatus(serve)).counts.tools).toBe(before); // nothing changed yet
     await page.getByRole('button', { name: 'Use this strategy' }).click();
     const strategyToasts = page.locator('.toast').filter({ hasText: 'Conflict strategy' });

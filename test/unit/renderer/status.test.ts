@@ -263,3 +263,46 @@ describe('first-run steps and the tools list', () => {
     expect(rows.filter((r) => matchesTool(r, 'beta')).length).toBe(3);
   });
 });
+
+describe('forms from input schemas', () => {
+  it('makes a field per property, and the arguments back, with clear errors', async () => {
+    const { buildArguments, formFields, valuesFrom } =
+      await import('../../../renderer/src/lib/schema-form.js');
+    const fields = formFields({
+      type: 'object',
+      properties: {
+        message: { type: 'string', default: 'hi' },
+        count: { type: 'integer' },
+        ratio: { type: ['number', 'null'] },
+        nested: { type: 'object' },
+        pick: { enum: [1, 'two'] },
+      },
+      required: ['count'],
+    })!;
+    expect(fields.map((f) => [f.name, f.kind, f.required, f.initial])).toEqual([
+      ['message', 'string', false, 'hi'],
+      ['count', 'integer', true, ''],
+      ['ratio', 'number', false, ''],
+      ['nested', 'json', false, ''],
+      ['pick', 'enum', false, ''],
+    ]);
+    expect(buildArguments(fields, {})).toEqual({ ok: false, field: 'count', error: 'count is required' });
+    expect(buildArguments(fields, { count: '1.5' })).toMatchObject({
+      ok: false,
+      error: 'count must be a whole number',
+    });
+    expect(buildArguments(fields, { count: '3', nested: '{bad' })).toMatchObject({
+      ok: false,
+      field: 'nested',
+    });
+    const built = buildArguments(fields, { count: '3', nested: '{"k":1}', pick: '1' });
+    expect(built).toEqual({ ok: true, arguments: { message: 'hi', count: 3, nested: { k: 1 }, pick: 1 } });
+    // Run again: the recorded arguments fill the same fields.
+    expect(valuesFrom(fields, { message: 'yo', count: 3, nested: { k: 1 } })).toEqual({
+      message: 'yo',
+      count: '3',
+      nested: '{"k":1}',
+    });
+    expect(formFields({ type: 'string' })).toBeNull(); // edited as raw JSON instead
+  });
+});

@@ -567,3 +567,88 @@ describe('first run', () => {
     expect(screen.queryByRole('region', { name: 'Get started' })).toBeNull();
   });
 });
+
+describe('strategy preview', () => {
+  it('shows what a strategy would change for the connected clients before it is applied', async () => {
+    bridge.preview = {
+      strategy: 'priority',
+      current: 'auto',
+      tools: {
+        before: 4,
+        after: 3,
+        gained: [],
+        lost: [{ name: 'beta__echo', backend: 'beta', originalName: 'echo' }],
+      },
+      prompts: { before: 2, after: 1, gained: [], lost: [{ name: 'p', backend: 'beta', originalName: 'p' }] },
+      openConflicts: { before: 1, after: 0 },
+    };
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'priority');
+    await act(() => flush());
+    expect(bridge.callsOf('previewStrategy')).toEqual([['priority']]);
+    expect(bridge.callsOf('setStrategy')).toEqual([]);
+    const impact = document.querySelector('.strategy-impact')!;
+    expect(impact.textContent).toMatch(
+      /Tools 4 → 3, prompts 2 → 1 for the 1 connected client; open conflicts 1 → 0/,
+    );
+    expect(impact.textContent).toMatch(/Tools lost: beta__echo/);
+    await userEvent.click(screen.getByRole('button', { name: 'Use this strategy' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([['priority']]);
+    // One step back: the toast's Undo sets the previous strategy.
+    const toast = screen.getAllByRole('status').find((el) => el.textContent?.includes('Conflict strategy'))!;
+    await userEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([['priority'], ['auto']]);
+  });
+});
+
+describe('Try it', () => {
+  it('builds a form from the input schema, checks it, and shows the result', async () => {
+    bridge.details.alpha = {
+      ...(await bridge.backend('alpha')),
+      tools: [
+        {
+          kind: 'tool',
+          originalName: 'add',
+          advertisedAs: 'add',
+          description: 'Add two numbers',
+          definition: {
+            name: 'add',
+            inputSchema: {
+              type: 'object',
+              properties: {
+                a: { type: 'number', description: 'first' },
+                mode: { enum: ['fast', 'exact'] },
+                loud: { type: 'boolean' },
+                tags: { type: 'array', items: { type: 'string' } },
+              },
+              required: ['a'],
+            },
+          },
+        },
+      ],
+    };
+    bridge.calls = [];
+    await renderApp();
+    dashboard.ui.getState().setView('tools');
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: 'Try it: add' }));
+    const panel = screen.getByRole('region', { name: 'Try add' });
+    expect(document.activeElement).toBe(within(panel).getByRole('heading', { name: 'Try add' }));
+    await userEvent.click(within(panel).getByRole('button', { name: 'Call the tool' }));
+    expect(within(panel).getByRole('alert').textContent).toBe('a is required');
+    await userEvent.type(within(panel).getByRole('textbox', { name: 'a (required)' }), '2.5');
+    await userEvent.selectOptions(within(panel).getByLabelText('mode'), 'exact');
+    await userEvent.selectOptions(within(panel).getByLabelText('loud'), 'true');
+    fireEvent.change(within(panel).getByLabelText(/tags/), { target: { value: '["x","y"]' } });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Call the tool' }));
+    await act(() => flush());
+    expect(bridge.callsOf('callTool')).toEqual([
+      ['add', { a: 2.5, mode: 'exact', loud: true, tags: ['x', 'y'] }],
+    ]);
+    expect(within(panel).getByLabelText('Result').textContent).toContain('add: {');
+  });
+});
