@@ -99,6 +99,8 @@ async function launch(viewport: { width: number; height: number }) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, colorScheme: 'light' });
   const page = await context.newPage();
+  // A step that cannot happen fails with its own message, well within the test's timeout.
+  page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -416,11 +418,11 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     await page.getByRole('button', { name: 'Try it: add' }).click();
     const panel = page.getByRole('region', { name: 'Try add' });
     await expect.poll(() => focusOf(page)).toBe('H2 Try add');
-    await panel.getByLabel('a (required)').fill('2');
-    await panel.getByLabel('b (required)').fill('x');
+    await panel.getByRole('textbox', { name: 'a (required)' }).fill('2');
+    await panel.getByRole('textbox', { name: 'b (required)' }).fill('x');
     await panel.getByRole('button', { name: 'Call the tool' }).click();
     await panel.getByRole('alert').filter({ hasText: 'b must be a number' }).waitFor();
-    await panel.getByLabel('b (required)').fill('40');
+    await panel.getByRole('textbox', { name: 'b (required)' }).fill('40');
     await panel.getByRole('button', { name: 'Call the tool' }).click();
     const result = panel.getByLabel('Result', { exact: true });
     await result.waitFor();
@@ -440,8 +442,8 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     await row.first().click();
     await page.getByRole('dialog').getByRole('button', { name: 'Run again…' }).click();
     const again = page.getByRole('region', { name: 'Try add' });
-    expect(await again.getByLabel('a (required)').inputValue()).toBe('2');
-    expect(await again.getByLabel('b (required)').inputValue()).toBe('40');
+    expect(await again.getByRole('textbox', { name: 'a (required)' }).inputValue()).toBe('2');
+    expect(await again.getByRole('textbox', { name: 'b (required)' }).inputValue()).toBe('40');
     await again.getByRole('button', { name: 'Close Try it' }).click();
     await expect.poll(() => focusOf(page)).toMatch(/^BUTTON\[Try it: add\]/);
     await tab('Audit').click();
