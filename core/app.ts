@@ -146,6 +146,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
+  // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
+  aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
@@ -250,6 +252,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       displayName: (name) => backendSettings.get(name)?.displayName,
       setBackendDisplayName: (name, displayName) =>
         void backendSettings.set(name, { displayName }, clock.now()),
+      setDisabledTools: (list) => appSettings.set('disabledTools', list, clock.now()),
       setStrategy: (next) =>
         appSettings.set(
           'strategy',

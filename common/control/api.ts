@@ -17,6 +17,8 @@ export interface CapabilityEntry {
   originalName: string;
   /** What clients see; null when hidden (filtered out, lost a conflict, or unresolved). */
   advertisedAs: string | null;
+  /** Tools only: turned off in the dashboard (setToolEnabled). */
+  disabled?: boolean;
   title?: string;
   description?: string;
   /** The definition exactly as the backend sent it. */
@@ -95,6 +97,11 @@ export interface ControlApi {
    * "switchyard-dashboard", so it is routed, limited and audited like any client's call.
    */
   callTool(name: string, args: JsonObject): Promise<ToolCallOutcome>;
+  /**
+   * Turns one tool of a backend off (left out of every list, like a config `exclude`) or on again.
+   * Kept as an engine setting (SQLite), not written to the config file.
+   */
+  setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void>;
   /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
   setGatewayRunning(running: boolean): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;

@@ -160,6 +160,12 @@ export const CONTROL_METHODS = {
     args: (z) => z.tuple([z.string().regex(NAME_PATTERN), z.record(z.string(), z.unknown())]),
     result: 'ToolCallOutcome',
   },
+  setToolEnabled: {
+    params: ['backend', 'tool', 'enabled'],
+    http: { verb: 'POST', path: '/backends/:backend/tools/:tool/enabled' },
+    args: (z, s) => z.tuple([s.backendName, z.string().min(1).max(BACKEND_NAME_MAX), z.boolean()]),
+    result: 'void',
+  },
   setGatewayRunning: {
     params: ['running'],
     http: { verb: 'POST', path: '/gateway' },

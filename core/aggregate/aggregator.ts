@@ -55,6 +55,8 @@ const EMPTY: AdvertisedSet = {
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
   private _current: AdvertisedSet = EMPTY;
+  /** Tools turned off in the dashboard (backend → original names). */
+  private disabledTools = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
@@ -152,6 +154,7 @@ export class Aggregator {
         config: this.config,
         pins: this.options.pins.all(),
         decisions: this.options.decisions.all(),
+        disabledTools: this.disabledTools,
       },
       now,
     );
@@ -213,9 +216,35 @@ export class Aggregator {
         config: { ...this.config, conflicts: strategy },
         pins: this.options.pins.all(),
         decisions: this.options.decisions.all(),
+        disabledTools: this.disabledTools,
       },
       this.options.clock.now(),
     ).set;
+  }
+
+  /** Whether the user turned `tool` of `backend` off in the dashboard. */
+  isToolDisabled(backend: string, tool: string): boolean {
+    return this.disabledTools.get(backend)?.has(tool) ?? false;
+  }
+
+  /** The tools turned off, per backend (for persisting them). */
+  get disabledToolList(): Record<string, string[]> {
+    return Object.fromEntries([...this.disabledTools].map(([b, set]) => [b, [...set].sort()]));
+  }
+
+  /** Replaces the set of tools turned off (at start, from the stored setting) without rebuilding. */
+  loadDisabledTools(list: Record<string, readonly string[]>): void {
+    this.disabledTools = new Map(Object.entries(list).map(([b, tools]) => [b, new Set(tools)]));
+  }
+
+  /** Turns one tool of a backend off (withheld from every list, like a config exclude) or on again. */
+  setToolEnabled(backend: string, tool: string, enabled: boolean): AdvertisedSet {
+    const set = this.disabledTools.get(backend) ?? new Set<string>();
+    if (enabled) set.delete(tool);
+    else set.add(tool);
+    if (set.size) this.disabledTools.set(backend, set);
+    else this.disabledTools.delete(backend);
+    return this.rebuild();
   }
 
   setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {

@@ -26,6 +26,8 @@ export interface AggregationInput {
   config: AggregationConfig;
   pins: readonly Pin[];
   decisions: readonly DecisionRecord[];
+  /** Tools the user turned off in the dashboard, per backend (original names): left out like `exclude`. */
+  disabledTools?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface AggregationResult {
@@ -122,7 +124,9 @@ function candidatesFor(kind: 'tool' | 'prompt', input: AggregationInput): Candid
   input.catalogs.forEach((catalog, order) => {
     const filter = filterFor(input.config, catalog.backend, kind);
     const items: (ToolDef | PromptDef)[] = kind === 'tool' ? catalog.tools : catalog.prompts;
+    const off = kind === 'tool' ? input.disabledTools?.get(catalog.backend) : undefined;
     for (const item of items) {
+      if (off?.has(item.name)) continue;
       if (!included(filter, item.name)) continue;
       const override = filter.overrides[item.name];
       const definition: JsonObject = { ...item };

@@ -42,6 +42,8 @@ export interface ControlSettings {
   displayName(name: string): string | undefined;
   setBackendDisplayName(name: string, displayName: string | null): void;
   setStrategy(strategy: ConflictStrategy): void;
+  /** The tools turned off in the dashboard, per backend. */
+  setDisabledTools?(list: Record<string, string[]>): void;
 }
 
 export interface ControlDeps {
@@ -202,7 +204,10 @@ export class Control implements ControlApi {
       status: this.withSettings(connection.status),
       ...(catalog?.instructions ? { instructions: catalog.instructions } : {}),
       capabilities: catalog?.serverCapabilities ?? {},
-      tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
+      tools: (catalog?.tools ?? []).map((t) => ({
+        ...entry('tool', t, t.name, tools.get(t.name) ?? null),
+        ...(this.deps.aggregator.isToolDisabled(name, t.name) ? { disabled: true } : {}),
+      })),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
         entry('resource', r, r.uri, set.resourceOwners.get(r.uri) === name ? r.uri : null),
@@ -317,6 +322,17 @@ export class Control implements ControlApi {
       });
     }
     return this.dashboardClient.callTool(name, args, () => this.deps.clock.now());
+  }
+
+  async setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void> {
+    const connection = this.deps.registry.get(backend);
+    if (!connection) throw new ControlError(404, `no backend named "${backend}"`);
+    // Turning on is always allowed (a tool may be gone from the catalog since it was turned off).
+    if (!enabled && connection.catalog && !connection.catalog.tools.some((t) => t.name === tool)) {
+      throw new ControlError(404, `backend "${backend}" has no tool named "${tool}"`);
+    }
+    this.deps.aggregator.setToolEnabled(backend, tool, enabled);
+    this.deps.settings?.setDisabledTools?.(this.deps.aggregator.disabledToolList);
   }
 
   setGatewayRunning(running: boolean): Promise<void> {

@@ -92,6 +92,18 @@ const CASES = {
     ],
   },
   previewStrategy: { valid: [['prefix'], ['manual']], invalid: [['random'], [2]] },
+  setToolEnabled: {
+    valid: [
+      ['alpha', 'echo', false],
+      ['alpha', 'echo', true],
+      ['alpha', 'nope', false],
+      ['ghost', 'echo', true],
+    ],
+    invalid: [
+      ['alpha', '', false],
+      ['alpha', 'echo', 'off'],
+    ],
+  },
   callTool: {
     valid: [
       ['echo', { message: 'hi' }],

@@ -66,7 +66,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway });
-  const tools = createToolsStore({ bridge, gateway });
+  const tools = createToolsStore({ bridge, gateway, ui });
   const firstRun = createFirstRunStore({
     bridge,
     gateway,

@@ -5,6 +5,7 @@ import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge } from '../bridge/bridge.js';
 import type { CapabilityEntry, Conflict, JsonObject, Snapshot } from '../contract.js';
 import type { GatewayStore } from './gateway.js';
+import type { UiStore } from './ui.js';
 
 export type ToolState = 'advertised' | 'hidden' | 'conflict';
 
@@ -17,6 +18,8 @@ export interface ToolRow {
   title?: string;
   description?: string;
   state: ToolState;
+  /** Turned off in the dashboard (left out of every list). */
+  disabled: boolean;
   /** The open or settled conflict this tool takes part in. */
   conflictId?: string;
   definition: CapabilityEntry['definition'];
@@ -42,6 +45,10 @@ export interface ToolsState {
   /** Opens "Try it" for an advertised tool (from a row, or "Run again" in the audit trail). */
   openTry(name: string, initialArguments?: unknown): void;
   closeTry(): void;
+  /** Tools with an on/off request in flight (keys). */
+  toggling: Record<string, boolean>;
+  /** Turns a tool on or off for every client; the list reloads with the engine's answer. */
+  setEnabled(row: ToolRow, enabled: boolean): Promise<void>;
   /** Calls the tool through the gateway as the dashboard's client. */
   runTry(name: string, args: JsonObject): Promise<TryOutcome>;
   rows: ToolRow[];
@@ -93,6 +100,7 @@ export function toolRows(
       ...(entry.title ? { title: entry.title } : {}),
       ...(entry.description ? { description: entry.description } : {}),
       state,
+      disabled: entry.disabled === true,
       ...(conflict ? { conflictId: conflict.id } : {}),
       definition: entry.definition,
     };
@@ -108,7 +116,7 @@ export function matchesTool(row: ToolRow, query: string): boolean {
   );
 }
 
-export function createToolsStore(deps: { bridge: Bridge; gateway: GatewayStore }) {
+export function createToolsStore(deps: { bridge: Bridge; gateway: GatewayStore; ui?: UiStore }) {
   const { bridge, gateway } = deps;
   let active = false;
   let seq = 0;
@@ -130,6 +138,34 @@ export function createToolsStore(deps: { bridge: Bridge; gateway: GatewayStore }
         });
       },
       closeTry: () => set({ trying: null }),
+      toggling: {},
+      async setEnabled(row, enabled) {
+        set({ toggling: { ...get().toggling, [row.key]: true } });
+        try {
+          await bridge.setToolEnabled(row.backend, row.originalName, enabled);
+          signatures.delete(row.backend); // reload this backend's tools
+          await gateway.getState().load();
+          await get().load();
+          deps.ui
+            ?.getState()
+            .notify(
+              `${row.originalName} on ${row.backend} is ${enabled ? 'on again' : 'off: no client sees it'}`,
+              { kind: 'success', key: `tool:${row.key}` },
+            );
+        } catch (error) {
+          if (isUnauthorized(error)) gateway.getState().markUnauthorized();
+          deps.ui
+            ?.getState()
+            .notify(`Could not turn ${row.originalName} ${enabled ? 'on' : 'off'}: ${errorMessage(error)}`, {
+              kind: 'error',
+              key: `tool:${row.key}`,
+            });
+        } finally {
+          const toggling = { ...get().toggling };
+          delete toggling[row.key];
+          set({ toggling });
+        }
+      },
       async runTry(name, args) {
         try {
           const outcome = await bridge.callTool(name, args);

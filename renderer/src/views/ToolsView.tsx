@@ -1,7 +1,7 @@
 // Every tool of every backend in one searchable list: the name clients see, the backend and the
 // tool's own name, its description, and whether it is advertised, hidden or in a conflict.
 import { useMemo } from 'react';
-import { Chip, EmptyState, Spinner } from '../components/controls.js';
+import { Chip, EmptyState, Spinner, Switch } from '../components/controls.js';
 import { matchesTool, type ToolRow } from '../stores/tools.js';
 import { useDashboard, useGateway, useTools } from '../stores/hooks.js';
 import { TryTool } from './TryTool.js';
@@ -15,6 +15,7 @@ function StateCell({ row }: { row: ToolRow }) {
       </button>
     );
   }
+  if (row.disabled) return <Chip tone="muted">off</Chip>;
   if (row.state === 'hidden') return <Chip tone="muted">hidden</Chip>;
   return <Chip tone="ok">advertised</Chip>;
 }
@@ -31,6 +32,7 @@ export function ToolsView() {
   const advertised = rows.filter((r) => r.advertisedAs !== null).length;
   const failed = Object.entries(errors);
   const trying = useTools((s) => s.trying);
+  const toggling = useTools((s) => s.toggling);
   const target = trying ? rows.find((r) => r.advertisedAs === trying.name) : undefined;
   const paused = useGateway((s) => s.snapshot?.gateway.state !== 'running');
 
@@ -106,6 +108,7 @@ export function ToolsView() {
                   <th scope="col">Backend</th>
                   <th scope="col">Original name</th>
                   <th scope="col">State</th>
+                  <th scope="col">On</th>
                   <th scope="col">Description</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>

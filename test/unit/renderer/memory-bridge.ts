@@ -327,6 +327,21 @@ export class MemoryBridge implements Bridge {
       durationMs: 3,
     }));
 
+  /** Tools turned off (backend/tool). */
+  disabledTools = new Set<string>();
+
+  setToolEnabled = (backend: string, tool: string, enabled: boolean) =>
+    this.call('setToolEnabled', [backend, tool, enabled], () => {
+      if (enabled) this.disabledTools.delete(`${backend}/${tool}`);
+      else this.disabledTools.add(`${backend}/${tool}`);
+      const detail = this.details[backend];
+      const entry = detail?.tools.find((t) => t.originalName === tool);
+      if (entry) {
+        entry.disabled = !enabled || undefined;
+        if (!enabled) entry.advertisedAs = null;
+      }
+    });
+
   setGatewayRunning = (running: boolean) =>
     this.call('setGatewayRunning', [running], () => {
       this.running = running;
