@@ -8,6 +8,7 @@ import { TryTool } from './TryTool.js';
 
 function StateCell({ row }: { row: ToolRow }) {
   const { ui } = useDashboard();
+  if (row.disabled) return <Chip tone="muted">off</Chip>;
   if (row.state === 'conflict') {
     return (
       <button type="button" className="link-button" onClick={() => ui.getState().setView('conflicts')}>
@@ -15,7 +16,6 @@ function StateCell({ row }: { row: ToolRow }) {
       </button>
     );
   }
-  if (row.disabled) return <Chip tone="muted">off</Chip>;
   if (row.state === 'hidden') return <Chip tone="muted">hidden</Chip>;
   return <Chip tone="ok">advertised</Chip>;
 }
@@ -133,6 +133,15 @@ export function ToolsView() {
                     </td>
                     <td>
                       <StateCell row={row} />
+                    </td>
+                    <td>
+                      <Switch
+                        checked={!row.disabled}
+                        label={`${row.originalName} on ${row.backend} offered to clients`}
+                        disabled={Boolean(toggling[row.key])}
+                        busy={Boolean(toggling[row.key])}
+                        onChange={(on) => void tools.getState().setEnabled(row, on)}
+                      />
                     </td>
                     <td className="description">
                       {row.title ? <strong>{row.title}. </strong> : null}

@@ -652,3 +652,22 @@ describe('Try it', () => {
     expect(within(panel).getByLabelText('Result').textContent).toContain('add: {');
   });
 });
+
+describe('tools on and off', () => {
+  it('turns a tool off for every client from the Tools view', async () => {
+    bridge.details.beta = { ...(await bridge.backend('beta')) };
+    await renderApp();
+    dashboard.ui.getState().setView('tools');
+    await act(() => flush());
+    const toggle = screen.getByRole('switch', { name: 'echo on beta offered to clients' });
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+    await userEvent.click(toggle);
+    await act(() => flush(10));
+    expect(bridge.callsOf('setToolEnabled')).toEqual([['beta', 'echo', false]]);
+    const row = screen.getByRole('switch', { name: 'echo on beta offered to clients' }).closest('tr')!;
+    expect(within(row).getByText('off')).toBeTruthy();
+    expect(
+      screen.getByRole('switch', { name: 'echo on beta offered to clients' }).getAttribute('aria-checked'),
+    ).toBe('false');
+  });
+});
