@@ -450,6 +450,22 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard ser
     await page.getByRole('button', { name: /Reset filters/ }).click();
   });
 
+  it('turns a tool off for every client from the Tools view, and on again', async () => {
+    await tab('Tools').click();
+    const toggle = page.getByRole('switch', { name: 'whoami on beta offered to clients' });
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    await waitFor(async () => !(await client.listTools()).tools.some((t) => t.name === 'whoami'), {
+      what: 'whoami gone from the client list',
+    });
+    await shots('tools-off');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === 'whoami'), {
+      what: 'whoami back',
+    });
+  });
+
   it('shows the connection details with the token hidden until revealed', async () => {
     await tab('Connect').click();
     await page.getByRole('heading', { name: 'Connect a client' }).waitFor();
