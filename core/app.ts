@@ -2,13 +2,16 @@
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
+import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
-import type { GatewayState } from '../common/control/snapshot.js';
-import { applyConfigBackends } from './discovery/config-source.js';
-import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
+import type { ConfigStatus } from '../common/control/snapshot.js';
+import { endpointUrl } from './config/paths.js';
+import { ConfigSource, type BackendDiff } from './discovery/config-source.js';
+import { GatewaySwitch } from './engine/gateway-switch.js';
+import type { DockerSourceOptions } from './discovery/docker/source.js';
 import type { DiscoverySource } from './discovery/source.js';
 import type { SourceStatus } from '../common/domain/source-status.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
@@ -29,8 +32,11 @@ import { resolveToken, type ResolvedToken } from './store/token.js';
 import { DEFAULT_BACKOFF } from './support/backoff.js';
 import { Semaphore } from './support/semaphore.js';
 import { Emitter } from './support/emitter.js';
+import { restartOnlyChanges } from './config/diff.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
+import { ClientsService, connectTarget } from './clients/service.js';
+import type { ClientEnvironment } from './clients/platform.js';
 
 /** Long enough for most servers' first handshake; short enough that no client times out. */
 const DEFAULT_STARTUP_HOLD_MS = 5000;
@@ -59,6 +65,11 @@ export interface AppOptions {
   configFile?: string;
   /** How `switchyard bridge` is launched here (shown in the dashboard's Connect view). */
   bridgeCommand?: { command: string; args: string[] };
+  /**
+   * Whose client configs the Connect view lists and edits (`serve` passes its user's: HOME etc.).
+   * Absent, the engine edits no user files (tests, embedders): those methods answer 409.
+   */
+  clients?: ClientEnvironment;
   /** Extra sources of backends besides the config file and the container engine. */
   sources?: DiscoverySource[];
   /**
@@ -79,8 +90,17 @@ export interface StartedApp {
   token: ResolvedToken;
 }
 
+/** What applying an edited config did: the backends touched, and the keys only a restart applies. */
+export interface ConfigApplied {
+  backends: BackendDiff;
+  /** Key paths whose new value waits for a restart (e.g. `server.port`, `auth.token`). */
+  restartNeeded: string[];
+}
+
 export interface App {
+  /** The config in force (the last valid one applied). */
   readonly config: SwitchyardConfig;
+  readonly gateway: GatewaySwitch;
   readonly registry: BackendRegistry;
   readonly aggregator: Aggregator;
   readonly endpoint: McpEndpoint;
@@ -90,6 +110,14 @@ export interface App {
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
+  /**
+   * Applies an edited config as a diff, keeping sessions, pins, decisions and untouched backends:
+   * backends (added, removed, reconnected when changed), aggregation rules, session and request
+   * limits. What cannot change in a running process is reported in `restartNeeded`.
+   */
+  applyConfig(next: SwitchyardConfig): Promise<ConfigApplied>;
+  /** An edit of the config file that could not be applied (the running config stays). */
+  configRejected(error: NonNullable<ConfigStatus['error']>): void;
   stop(): Promise<void>;
 }
 
@@ -98,7 +126,8 @@ export const GATEWAY_IDENTITY: ClientIdentity = {
   capabilities: {},
 };
 
-export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
+export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): App {
+  let config = initialConfig;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   // What survives a restart: the data dir's database unless the caller gives one (or none).
@@ -121,11 +150,12 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   const backendSettings = store?.settings ?? new MemoryBackendSettings();
   const appSettings = store?.appSettings ?? new MemoryAppSettings();
   // A strategy chosen in the dashboard holds until the config file's own value is changed.
-  const chosen = appSettings.get<{ strategy: ConflictStrategy; configured: ConflictStrategy }>('strategy');
-  const strategy =
-    chosen && chosen.configured === config.aggregation.conflicts
+  const strategyFor = (c: SwitchyardConfig): ConflictStrategy => {
+    const chosen = appSettings.get<{ strategy: ConflictStrategy; configured: ConflictStrategy }>('strategy');
+    return chosen && chosen.configured === c.aggregation.conflicts
       ? chosen.strategy
-      : config.aggregation.conflicts;
+      : c.aggregation.conflicts;
+  };
   const registry = new BackendRegistry({
     clock,
     logger,
@@ -137,7 +167,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   });
   const aggregator = new Aggregator(
     registry,
-    { ...config.aggregation, conflicts: strategy },
+    { ...config.aggregation, conflicts: strategyFor(config) },
     {
       clock,
       logger,
@@ -148,23 +178,30 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   );
   // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
   aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
+  // Read by the endpoint at each use, so an edited config's limits apply to the next request.
+  const limits = { requestBody: config.limits.requestBody, batch: config.limits.batch };
+  const sessionLimits = { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max };
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
     clock,
     logger,
     audit,
-    limits: config.limits,
-    sessions: { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max },
+    limits,
+    sessions: sessionLimits,
     ...(store ? { sessionStore: store.sessions } : {}),
     serverInfo: { name: 'switchyard', title: 'Switchyard', version: VERSION },
   });
 
-  const sources: DiscoverySource[] = [...(options.sources ?? [])];
+  // The config file's backends come first, so names follow the file's order.
+  const configSource = new ConfigSource(config.backends, {
+    disabledByUser: (name) => backendSettings.get(name)?.enabled === false,
+  });
+  const sources: DiscoverySource[] = [configSource, ...(options.sources ?? [])];
   const dockerConfig = config.discovery.docker;
   const docker =
     dockerConfig.enabled && options.docker !== false
-      ? new DockerSource({
+      ? lazyDockerSource({
           host: dockerConfig.host,
           group: dockerConfig.group,
           logger,
@@ -175,7 +212,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       : undefined;
   if (docker) sources.push(docker);
   const discoveryStatus = (): SourceStatus[] => [
-    ...sources.map((s) => s.status()),
+    // The config file's own state is the snapshot's `config`; discovery lists the other sources.
+    ...sources.filter((s) => s !== configSource).map((s) => s.status()),
     ...(docker
       ? []
       : [
@@ -188,44 +226,50 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   ];
 
   const startupHoldMs = options.startupHoldMs ?? DEFAULT_STARTUP_HOLD_MS;
-  let state: GatewayState = 'stopped';
   let url: string | undefined;
-  let startedAt: number | undefined;
   let server: GatewayServer | undefined;
   let token: ResolvedToken | undefined;
-  let error: string | undefined;
-
-  const gatewayChanged = new Emitter<void>();
-  const setState = (next: GatewayState) => {
-    state = next;
-    gatewayChanged.emit();
+  let configStatus: ConfigStatus = {
+    ...(options.configFile ? { file: options.configFile } : {}),
+    appliedAt: clock.now(),
   };
 
   /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  const gateway = new GatewaySwitch(
+    {
+      async turnOn() {
+        registry.resume();
+        for (const source of sources) await source.start(registry);
+        // As at start: clients are let in once the sources have registered their backends, so the
+        // hold covers those too (container backends left the registry when the gateway was turned off).
+        aggregator.holdFor(startupHoldMs);
+        endpoint.resume();
+      },
+      async turnOff() {
+        for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
+        await endpoint.suspend();
+        await registry.suspend();
+      },
+    },
+    { clock, logger },
+  );
   const setRunning = async (running: boolean) => {
     if (!server) throw new Error('the gateway is not started');
-    if (running === (state === 'running')) return;
-    if (running) {
-      setState('starting');
-      registry.resume();
-      for (const source of sources) await source.start(registry);
-      // As at start: clients are let in once the sources have registered their backends, so the
-      // hold covers those too (container backends left the registry when the gateway was turned off).
-      aggregator.holdFor(startupHoldMs);
-      endpoint.resume();
-      startedAt = clock.now();
-      setState('running');
-      logger.info('gateway turned on');
-    } else {
-      setState('stopping');
-      for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
-      await endpoint.suspend();
-      await registry.suspend();
-      setState('stopped');
-      logger.info('gateway turned off (sessions kept)');
-    }
+    await gateway.setRunning(running);
+  };
+  // The snapshot follows the gateway's state and the config file's.
+  const stateChanged = new Emitter<void>();
+  gateway.changed.on(() => stateChanged.emit());
+  const setConfigStatus = (next: ConfigStatus) => {
+    configStatus = next;
+    stateChanged.emit();
   };
 
+  const connectInfo = () => ({
+    url: url ?? endpointUrl(config.server.host, config.server.port),
+    token: token?.token ?? null,
+    bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
+  });
   const control = new Control({
     registry,
     aggregator,
@@ -233,13 +277,14 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     clock,
     discovery: discoveryStatus,
     gateway: () => ({
-      state,
+      state: gateway.state,
       ...(url ? { url } : {}),
-      ...(startedAt ? { startedAt } : {}),
+      ...(gateway.startedAt ? { startedAt: gateway.startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
-      ...(error ? { error } : {}),
+      ...(gateway.error ? { error: gateway.error } : {}),
     }),
-    gatewayChanged,
+    ...(options.configFile ? { config: () => configStatus } : {}),
+    gatewayChanged: stateChanged,
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
@@ -260,23 +305,59 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           clock.now(),
         ),
     },
-    connectInfo: () => ({
-      url: url ?? `http://${config.server.host}:${config.server.port}/mcp`,
-      token: token?.token ?? null,
-      bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
-    }),
+    connectInfo,
+    ...(options.clients
+      ? {
+          clients: new ClientsService({
+            target: () => connectTarget(connectInfo()),
+            sessions: () =>
+              endpoint.sessionRecords().map((s) => ({
+                clientName: s.clientInfo.name,
+                clientVersion: s.clientInfo.version,
+                lastSeen: s.lastSeen,
+              })),
+            environment: options.clients,
+          }),
+        }
+      : {}),
   });
 
+  const applyConfig = async (next: SwitchyardConfig): Promise<ConfigApplied> => {
+    const previous = config;
+    config = next;
+    const backends = await configSource.update(next.backends);
+    if (JSON.stringify(previous.aggregation) !== JSON.stringify(next.aggregation))
+      aggregator.updateConfig({ ...next.aggregation, conflicts: strategyFor(next) });
+    limits.requestBody = next.limits.requestBody;
+    limits.batch = next.limits.batch;
+    sessionLimits.idleTtlMs = next.sessions.idleTtl;
+    sessionLimits.max = next.sessions.max;
+    const restartNeeded = restartOnlyChanges(previous, next);
+    setConfigStatus({
+      ...(options.configFile ? { file: options.configFile } : {}),
+      appliedAt: clock.now(),
+      ...(restartNeeded.length ? { restartNeeded } : {}),
+    });
+    return { backends, restartNeeded };
+  };
+
   return {
-    config,
+    get config() {
+      return config;
+    },
+    gateway,
     registry,
     aggregator,
     endpoint,
     control,
     store,
     setRunning,
+    applyConfig,
+    configRejected(error) {
+      setConfigStatus({ ...configStatus, error });
+    },
     async start() {
-      setState('starting');
+      gateway.enter('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
         server = new GatewayServer({
@@ -292,28 +373,25 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         for (const setting of backendSettings.all()) {
           if (!setting.enabled) await registry.setEnabled(setting.backend, false);
         }
-        await applyConfigBackends(registry, config.backends);
         registry.start();
-        for (const source of sources) await source.start(registry);
+        // Listen without waiting for discovery (searching for a container engine alone takes
+        // ~0.5 s): the startup hold makes the first lists wait for each source's first sync too.
+        const firstSyncs = Promise.all(sources.map((source) => startSource(source, registry, logger)));
         aggregator.start();
-        aggregator.holdFor(startupHoldMs);
+        aggregator.holdFor(startupHoldMs, firstSyncs);
         const port = await server.listen();
-        const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-        url = `http://${host}:${port}/mcp`;
-        startedAt = clock.now();
-        error = undefined;
-        setState('running');
+        url = endpointUrl(config.server.host, port);
+        gateway.enter('running');
         return { url, port, token };
       } catch (e) {
-        state = 'error';
-        error = e instanceof Error ? e.message : String(e);
+        const message = e instanceof Error ? e.message : String(e);
         await this.stop().catch(() => undefined);
-        state = 'error';
+        gateway.enter('error', message);
         throw e;
       }
     },
     async stop() {
-      setState('stopping');
+      gateway.enter('stopping');
       control.close();
       aggregator.stop();
       for (const source of sources) await source.stop().catch(() => undefined);
@@ -323,7 +401,50 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       await registry.stop();
       if (ownsStore) await store?.close();
       url = undefined;
-      setState('stopped');
+      gateway.enter('stopped');
     },
+  };
+}
+
+/** Starts a source; a failure is logged (and shows in its status), it does not stop the engine. */
+async function startSource(
+  source: DiscoverySource,
+  registry: BackendRegistry,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await source.start(registry);
+  } catch (error) {
+    logger.error('a discovery source failed to start', { error: errorMessage(error) });
+  }
+}
+
+/**
+ * Container discovery, its module (and dockerode's) loaded only when it starts: an engine with
+ * container discovery off never pays for it, and the load leaves the synchronous build of the app.
+ */
+function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySource {
+  let inner: DiscoverySource | undefined;
+  let loading: Promise<DiscoverySource> | undefined;
+  const load = () =>
+    (loading ??= import('./discovery/docker/source.js').then((m) => (inner = new m.DockerSource(options))));
+  // The engine may be stopped while the module is still loading (it starts in the background now).
+  let active = false;
+  return {
+    async start(registry) {
+      active = true;
+      const source = await load();
+      if (active) await source.start(registry);
+    },
+    async stop() {
+      active = false;
+      await inner?.stop();
+    },
+    async suspend() {
+      active = false;
+      await (inner?.suspend?.() ?? inner?.stop());
+    },
+    status: () =>
+      inner?.status() ?? { kind: 'docker', ok: false, summary: 'container discovery is starting' },
   };
 }

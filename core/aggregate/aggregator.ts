@@ -14,6 +14,7 @@ import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig, type AggregationResult } from './build.js';
+import { capabilityUnion } from './routes.js';
 
 export interface SetChange {
   set: AdvertisedSet;
@@ -43,6 +44,7 @@ const EMPTY: AdvertisedSet = {
   resourceOwners: new Map(),
   templateRoutes: [],
   backendCapabilities: new Map(),
+  capabilities: capabilityUnion(new Map()),
   conflicts: [],
   serialized: {
     tools: '{"tools":[]}',
@@ -65,6 +67,8 @@ export class Aggregator {
   private holdUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
   private holdWaiters: (() => void)[] = [];
+  /** Discovery's first syncs, while the hold waits for them. */
+  private syncing: Promise<void> | undefined;
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -96,15 +100,30 @@ export class Aggregator {
   }
 
   /**
-   * Backends were just started: until each has made its first connection attempt, at most `ms`
-   * from now, `settled()` makes callers wait for a set that includes them.
+   * Backends were just started: until each has made its first connection attempt (and each
+   * discovery source in `firstSyncs` has completed its first sync), at most `ms` from now,
+   * `settled()` makes callers wait for a set that includes them.
    */
-  holdFor(ms: number): void {
+  holdFor(ms: number, firstSyncs?: Promise<unknown>): void {
     this.endHold();
     if (ms <= 0) return;
     this.holdUntil = this.options.clock.now() + ms;
     this.holdTimer = setTimeout(() => this.endHold(), ms);
     this.holdTimer.unref?.();
+    if (firstSyncs) {
+      // The gateway listens before discovery has looked (a container engine search takes ~0.5 s):
+      // until each source's first sync is over, its backends are not even registered yet.
+      const syncing = firstSyncs.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.syncing = syncing;
+      void syncing.then(() => {
+        if (this.syncing !== syncing) return; // a later hold took over
+        this.syncing = undefined;
+        this.checkHold();
+      });
+    }
   }
 
   /**
@@ -118,15 +137,19 @@ export class Aggregator {
     return new Promise((resolve) => this.holdWaiters.push(resolve));
   }
 
-  /** The hold ends when no backend is on its first attempt and no rebuild is pending, or at its deadline. */
+  /**
+   * The hold ends when every discovery source has synced once, no backend is on its first attempt
+   * and no rebuild is pending, or at its deadline.
+   */
   private checkHold(): void {
     if (this.holdUntil === 0) return;
     const over = this.options.clock.now() >= this.holdUntil;
-    if (over || (!this.timer && !this.registry.settling())) this.endHold();
+    if (over || (!this.syncing && !this.timer && !this.registry.settling())) this.endHold();
   }
 
   private endHold(): void {
     this.holdUntil = 0;
+    this.syncing = undefined;
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     for (const resolve of this.holdWaiters.splice(0)) resolve();
@@ -247,13 +270,14 @@ export class Aggregator {
     return this.rebuild();
   }
 
-  setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
-    this.config = { ...this.config, conflicts: strategy };
+  /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */
+  updateConfig(config: AggregationConfig): AdvertisedSet {
+    this.config = config;
     return this.rebuild();
   }
 
-  updateConfig(config: AggregationConfig): AdvertisedSet {
-    this.config = config;
+  setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
+    this.config = { ...this.config, conflicts: strategy };
     return this.rebuild();
   }
 }

@@ -9,6 +9,7 @@ import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../c
 import type { AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
+import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
@@ -26,7 +27,9 @@ import type {
 import { DashboardClient } from './dashboard-client.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
-import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
+import { ClientRequestError, type ClientsService } from '../clients/service.js';
+import type { ClientId, ClientSummary } from '../../common/domain/client.js';
+import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
@@ -55,10 +58,14 @@ export interface ControlDeps {
   discovery?: () => SourceStatus[];
   gateway: () => GatewayInfo;
   paths: { dataDir: string; configFile?: string };
+  /** The config file's state (live reload). */
+  config?: () => ConfigStatus;
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
+  /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
+  clients?: ClientsService;
   audit?: AuditQueryApi;
   /** The audit config in force (enabled, payloads kept). */
   auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
@@ -113,6 +120,7 @@ export class Control implements ControlApi {
       gateway: this.deps.gateway(),
       ...(this.deps.auditConfig ? { audit: this.deps.auditConfig() } : {}),
       paths: this.deps.paths,
+      ...(this.deps.config ? { config: this.deps.config() } : {}),
       discovery: this.deps.discovery?.() ?? [],
       backends: registry.statuses().map((status) => this.withSettings(status)),
       conflicts: set.conflicts,
@@ -179,14 +187,8 @@ export class Control implements ControlApi {
     if (!connection) throw new ControlError(404, `no backend named "${name}"`);
     const set = this.deps.aggregator.current;
     const catalog = connection.catalog;
-    const advertised = (routes: ReadonlyMap<string, { backend: string; originalName: string }>) => {
-      const byOriginal = new Map<string, string>();
-      for (const [advertisedName, route] of routes)
-        if (route.backend === name) byOriginal.set(route.originalName, advertisedName);
-      return byOriginal;
-    };
-    const tools = advertised(set.toolRoutes);
-    const prompts = advertised(set.promptRoutes);
+    const tools = advertisedNames(set, 'tool', name);
+    const prompts = advertisedNames(set, 'prompt', name);
     const entry = (
       kind: CapabilityEntry['kind'],
       definition: JsonObject,
@@ -210,17 +212,10 @@ export class Control implements ControlApi {
       })),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
-        entry('resource', r, r.uri, set.resourceOwners.get(r.uri) === name ? r.uri : null),
+        entry('resource', r, r.uri, advertisedResource(set, name, r.uri)),
       ),
       resourceTemplates: (catalog?.resourceTemplates ?? []).map((t) =>
-        entry(
-          'resourceTemplate',
-          t,
-          t.uriTemplate,
-          set.templateRoutes.some((r) => r.backend === name && r.uriTemplate === t.uriTemplate)
-            ? t.uriTemplate
-            : null,
-        ),
+        entry('resourceTemplate', t, t.uriTemplate, advertisedTemplate(set, name, t.uriTemplate)),
       ),
     };
   }
@@ -362,6 +357,33 @@ export class Control implements ControlApi {
 
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
+  }
+
+  clients(): Promise<ClientSummary[]> {
+    return this.clientsService().list();
+  }
+
+  connectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().connect(id));
+  }
+
+  disconnectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().disconnect(id));
+  }
+
+  private clientsService(): ClientsService {
+    if (!this.deps.clients) throw new ControlError(409, 'this engine does not edit client configurations');
+    return this.deps.clients;
+  }
+
+  /** A client file connect will not edit (unparseable, an entry that points elsewhere): 409 with why. */
+  private async clientCall(run: () => Promise<ClientSummary>): Promise<ClientSummary> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ClientRequestError) throw new ControlError(409, error.message);
+      throw error;
+    }
   }
 
   close(): void {

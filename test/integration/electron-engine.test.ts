@@ -51,7 +51,8 @@ beforeAll(async () => {
     startOptions: async () => ({
       dataDir,
       token: TOKEN,
-      args: ['--port', '0', '--no-docker', '--log-level', 'warn'],
+      overrides: { port: 0, docker: false },
+      logLevel: 'warn',
     }),
     restart: { max: 3, windowMs: 60_000, delayMs: 100 },
     startTimeoutMs: 30_000,
@@ -130,9 +131,12 @@ describe('the engine in its own process', () => {
       () =>
         events.findLast(
           (e): e is Extract<ControlEvent, { type: 'snapshot' }> =>
-            e.type === 'snapshot' && e.snapshot.gateway.state === 'running',
+            // The first snapshot after "on" can precede the rebuilt set; wait for the conflict.
+            e.type === 'snapshot' &&
+            e.snapshot.gateway.state === 'running' &&
+            e.snapshot.conflicts.length > 0,
         ),
-      { what: 'a snapshot with the gateway on' },
+      { what: 'a snapshot with the gateway on and its conflict back' },
     );
     // Two backends offer `echo`: an open conflict needs the user's attention.
     expect(trayState({ engine: engine.status, snapshot: on.snapshot })).toBe('attention');
@@ -171,7 +175,7 @@ describe('the engine in its own process', () => {
     const otherDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-electron-'));
     const second = new Engine({
       spawn: () => forkEngineChannel(engineEnv()),
-      startOptions: async () => ({ dataDir: otherDir, args: ['--port', String(port), '--no-docker'] }),
+      startOptions: async () => ({ dataDir: otherDir, overrides: { port, docker: false } }),
     });
     try {
       await expect(second.start()).rejects.toThrow(/EADDRINUSE|in use/);
@@ -187,7 +191,7 @@ describe('the engine in its own process', () => {
     const otherDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-electron-'));
     const fileMode = new Engine({
       spawn: () => forkEngineChannel(engineEnv()),
-      startOptions: async () => ({ dataDir: otherDir, args: ['--port', '0', '--no-docker'] }),
+      startOptions: async () => ({ dataDir: otherDir, overrides: { port: 0, docker: false } }),
     });
     try {
       await fileMode.start();

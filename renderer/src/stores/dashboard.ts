@@ -51,6 +51,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
+    if (dashboard.connect.getState().clients) void dashboard.connect.getState().loadClients();
     const audit = dashboard.audit.getState();
     if (audit.active) void audit.refresh();
     const selected = dashboard.backends.getState().selected;
@@ -65,7 +66,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const backends = createBackendsStore({ bridge, ui, gateway });
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
-  const connect = createConnectStore({ bridge, gateway });
+  const connect = createConnectStore({ bridge, gateway, ui });
   const tools = createToolsStore({ bridge, gateway, ui });
   const firstRun = createFirstRunStore({
     bridge,
@@ -78,6 +79,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     audit.getState().setActive(view === 'audit');
     tools.getState().setActive(view === 'tools');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
+    if (view === 'connect') void connect.getState().loadClients();
   };
 
   const dashboard: Dashboard = {
@@ -99,6 +101,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             gateway.getState().applySnapshot(event.snapshot);
             backends.getState().onSnapshot(event.snapshot);
             tools.getState().onSnapshot(event.snapshot);
+            if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
             firstRun.getState().onAuditRows(event.rows);
