@@ -562,6 +562,7 @@ describe.skipIf(!haveChromium)('27 conflicts in a 900×600 window', () => {
   const tab = (name: string | RegExp) =>
     typeof name === 'string' ? page.getByRole('tab', { name, exact: true }) : page.getByRole('tab', { name });
   const openCount = async () => (await apiStatus(serve)).counts.openConflicts;
+  /** Never more than one notification per action (a newer one replaces the last). */
   const visibleToasts = () => page.locator('.toast').count();
 
   beforeAll(async () => {

@@ -64,7 +64,8 @@ export function createUiStore(
         timers.delete(gone.id);
       }
       set({ toasts: [...kept.slice(-2), toast] });
-      const ms = timeoutMs ?? (kind === 'error' ? 10_000 : action ? 8000 : 4000);
+      // A notice with an action (Undo) stays long enough to use it; a newer one of its key replaces it.
+      const ms = timeoutMs ?? (kind === 'error' ? 10_000 : action ? 20_000 : 4000);
       if (ms > 0)
         timers.set(
           id,
