@@ -215,6 +215,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
+  // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
+  aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
   // Read by the endpoint at each use, so an edited config's limits apply to the next request.
   const limits = { requestBody: config.limits.requestBody, batch: config.limits.batch };
   const sessionLimits = { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max };
@@ -348,11 +350,16 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
     integrity,
+    auditConfig: () => ({
+      enabled: config.audit.enabled && store !== undefined,
+      recordPayloads: config.audit.recordPayloads,
+    }),
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,
       setBackendDisplayName: (name, displayName) =>
         void backendSettings.set(name, { displayName }, clock.now()),
+      setDisabledTools: (list) => appSettings.set('disabledTools', list, clock.now()),
       setStrategy: (next) =>
         appSettings.set(
           'strategy',

@@ -21,6 +21,8 @@ export interface CapabilityEntry {
   originalName: string;
   /** What clients see; null when hidden (filtered out, lost a conflict, or unresolved). */
   advertisedAs: string | null;
+  /** Tools only: turned off in the dashboard (setToolEnabled). */
+  disabled?: boolean;
   title?: string;
   description?: string;
   /** The definition exactly as the backend sent it. */
@@ -46,6 +48,34 @@ export interface ConnectInfo {
   bridgeCommand: { command: string; args: string[] };
 }
 
+/** An advertised name a strategy change would add or remove, and whose it is. */
+export interface NameChange {
+  name: string;
+  backend: string;
+  originalName: string;
+}
+
+/** What clients would see under another conflict strategy, computed without applying it. */
+export interface StrategyPreview {
+  strategy: ConflictStrategy;
+  /** The strategy in force now (the comparison's base). */
+  current: ConflictStrategy;
+  tools: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  prompts: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  openConflicts: { before: number; after: number };
+}
+
+/** The outcome of a tool call the dashboard made through the gateway ("Try it"). */
+export interface ToolCallOutcome {
+  /** The JSON-RPC call succeeded (the tool may still report `isError` in its result). */
+  ok: boolean;
+  /** The tools/call result as the backend sent it (when ok). */
+  result?: JsonObject;
+  /** The JSON-RPC error (when not ok). */
+  error?: { code: number; message: string };
+  durationMs: number;
+}
+
 /** A change the dashboard should apply; `snapshot` carries the whole current picture. */
 export type ControlEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'audit'; rows: AuditRow[] };
 
@@ -69,6 +99,18 @@ export interface ControlApi {
   /** Resolve a conflict (`id` is `kind:name`, as in Snapshot.conflicts), or undo with `null`. */
   resolveConflict(id: string, decision: Decision | null): Promise<void>;
   setStrategy(strategy: ConflictStrategy): Promise<void>;
+  /** What the advertised tools and prompts would become under `strategy`; nothing is applied. */
+  previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview>;
+  /**
+   * Calls an advertised tool through the gateway's own MCP endpoint as the client
+   * "switchyard-dashboard", so it is routed, limited and audited like any client's call.
+   */
+  callTool(name: string, args: JsonObject): Promise<ToolCallOutcome>;
+  /**
+   * Turns one tool of a backend off (left out of every list, like a config `exclude`) or on again.
+   * Kept as an engine setting (SQLite), not written to the config file.
+   */
+  setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void>;
   /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
   setGatewayRunning(running: boolean): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;

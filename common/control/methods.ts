@@ -86,6 +86,8 @@ export function sharedSchemas(z: Zod) {
     method: oneOrMany(text).optional(),
     sessionId: text.optional(),
     client: text.optional(),
+    nameContains: text.optional(),
+    clientContains: text.optional(),
     text: text.optional(),
   };
   const auditQuery = z.strictObject({
@@ -177,6 +179,24 @@ export const CONTROL_METHODS = {
     params: ['strategy'],
     http: { verb: 'POST', path: '/strategy' },
     args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'void',
+  },
+  previewStrategy: {
+    params: ['strategy'],
+    http: { verb: 'GET', path: '/strategy/:strategy/preview' },
+    args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'StrategyPreview',
+  },
+  callTool: {
+    params: ['name', 'arguments'],
+    http: { verb: 'POST', path: '/tools/:name/call' },
+    args: (z) => z.tuple([z.string().regex(NAME_PATTERN), z.record(z.string(), z.unknown())]),
+    result: 'ToolCallOutcome',
+  },
+  setToolEnabled: {
+    params: ['backend', 'tool', 'enabled'],
+    http: { verb: 'POST', path: '/backends/:backend/tools/:tool/enabled' },
+    args: (z, s) => z.tuple([s.backendName, z.string().min(1).max(BACKEND_NAME_MAX), z.boolean()]),
     result: 'void',
   },
   setGatewayRunning: {

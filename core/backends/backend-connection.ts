@@ -79,6 +79,9 @@ export class BackendConnection {
   private peer: RpcPeer | undefined;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The current run of failures: since when, and when the next attempt is due (BackendStatus). */
+  private failingSince: number | undefined;
+  private nextRetryAt: number | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private failedPings = 0;
   private stopped = true;
@@ -159,6 +162,9 @@ export class BackendConnection {
     this.firstAttempt = false;
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.failingSince = undefined;
+    this.nextRetryAt = undefined;
+    this.attempt = 0;
     clearInterval(this.healthTimer);
     const peer = this.peer;
     this.peer = undefined;
@@ -172,6 +178,8 @@ export class BackendConnection {
   reconnect(): void {
     if (this.stopped || this.spec.invalid) return;
     clearTimeout(this.retryTimer);
+    this.nextRetryAt = undefined;
+    // A reconnect starts the backoff over; a backend still failing keeps its failingSince.
     this.attempt = 0;
     void this.teardown().then(() => this.connect());
   }
@@ -196,6 +204,7 @@ export class BackendConnection {
 
   private async connect(): Promise<void> {
     const generation = ++this.generation;
+    this.nextRetryAt = undefined;
     if (this._status.state !== 'connecting')
       this.setState('connecting', this._status.lastError?.message, true);
     // Fan-out is bounded: fifty backends starting at once connect a few at a time.
@@ -228,6 +237,7 @@ export class BackendConnection {
       const catalog = await listCatalog(this.name, peer, handshake, timeoutMs, this.options.identity);
       if (stale()) return;
       this.attempt = 0;
+      this.failingSince = undefined;
       this.failedPings = 0;
       this._status = {
         ...this._status,
@@ -410,10 +420,16 @@ export class BackendConnection {
     clearInterval(this.healthTimer);
     const message = errorMessage(error);
     this.setCatalog(undefined);
-    this.setState('down', message);
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.setState('down', message);
+      return;
+    }
+    const now = this.options.clock.now();
+    this.failingSince ??= now;
     const delay = backoffDelay(this.attempt++, this.options.backoff, this.options.random);
-    this.log.warn('backend down', { error: message, retryInMs: delay });
+    this.nextRetryAt = now + delay;
+    this.setState('down', message);
+    this.log.warn('backend down', { error: message, retryInMs: delay, attempts: this.attempt });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();
@@ -444,11 +460,19 @@ export class BackendConnection {
       error !== undefined
         ? { message: error, at: keepError ? (this._status.lastError?.at ?? now) : now }
         : undefined;
+    const { failingSince: _since, attempts: _attempts, nextRetryAt: _next, ...rest } = this._status;
     this._status = {
-      ...this._status,
+      ...rest,
       state,
       since: changed ? now : this._status.since,
       ...(lastError ? { lastError } : {}),
+      ...(this.failingSince !== undefined && state !== 'ready' && state !== 'disabled'
+        ? {
+            failingSince: this.failingSince,
+            attempts: this.attempt,
+            ...(this.nextRetryAt !== undefined ? { nextRetryAt: this.nextRetryAt } : {}),
+          }
+        : {}),
     };
     if (changed || (error !== undefined && !keepError)) this.record(state, error);
     this.statusChanged.emit(this._status);

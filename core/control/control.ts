@@ -24,7 +24,11 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  NameChange,
+  StrategyPreview,
+  ToolCallOutcome,
 } from '../../common/control/api.js';
+import { DashboardClient } from './dashboard-client.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import { ClientRequestError, type ClientsService } from '../clients/service.js';
@@ -54,6 +58,8 @@ export interface ControlSettings {
   displayName(name: string): string | undefined;
   setBackendDisplayName(name: string, displayName: string | null): void;
   setStrategy(strategy: ConflictStrategy): void;
+  /** The tools turned off in the dashboard, per backend. */
+  setDisabledTools?(list: Record<string, string[]>): void;
 }
 
 export interface ControlDeps {
@@ -74,6 +80,8 @@ export interface ControlDeps {
   /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
   clients?: ClientsService;
   audit?: AuditQueryApi;
+  /** The audit config in force (enabled, payloads kept). */
+  auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
   settings?: ControlSettings;
   /** Tool integrity (changes awaiting review). */
   integrity?: IntegrityGuard;
@@ -97,7 +105,12 @@ export class Control implements ControlApi {
   /** Changes only the control layer knows of (a display name): pushed like engine changes. */
   private readonly settingsChanged = new Emitter<void>();
 
-  constructor(private readonly deps: ControlDeps) {}
+  /** The dashboard's own MCP client for "Try it" (opened on first use). */
+  private readonly dashboardClient: DashboardClient;
+
+  constructor(private readonly deps: ControlDeps) {
+    this.dashboardClient = new DashboardClient(() => deps.connectInfo());
+  }
 
   snapshot(): Promise<Snapshot> {
     return Promise.resolve(this.snapshotNow());
@@ -118,11 +131,12 @@ export class Control implements ControlApi {
       lastSeen: s.lastSeen,
       calls: s.calls,
       streamOpen: s.streamOpen,
-      backends: Object.keys(s.backendSessions),
+      backends: s.linkedBackends,
     }));
     return {
       version: VERSION,
       gateway: this.deps.gateway(),
+      ...(this.deps.auditConfig ? { audit: this.deps.auditConfig() } : {}),
       paths: this.deps.paths,
       ...(this.deps.config ? { config: this.deps.config() } : {}),
       discovery: this.deps.discovery?.() ?? [],
@@ -213,7 +227,10 @@ export class Control implements ControlApi {
       status: this.withSettings(connection.status),
       ...(catalog?.instructions ? { instructions: catalog.instructions } : {}),
       capabilities: catalog?.serverCapabilities ?? {},
-      tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
+      tools: (catalog?.tools ?? []).map((t) => ({
+        ...entry('tool', t, t.name, tools.get(t.name) ?? null),
+        ...(this.deps.aggregator.isToolDisabled(name, t.name) ? { disabled: true } : {}),
+      })),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
         entry('resource', r, r.uri, advertisedResource(set, name, r.uri)),
@@ -295,6 +312,52 @@ export class Control implements ControlApi {
   async setStrategy(strategy: ConflictStrategy): Promise<void> {
     this.deps.settings?.setStrategy(strategy);
     this.deps.aggregator.setStrategy(strategy);
+  }
+
+  async previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview> {
+    const before = this.deps.aggregator.current;
+    const after = this.deps.aggregator.preview(strategy);
+    type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
+    const diff = (from: Routes, to: Routes) => {
+      const changes = (a: Routes, b: Routes): NameChange[] =>
+        [...a]
+          .filter(([name]) => !b.has(name))
+          .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
+          .sort((x, y) => x.name.localeCompare(y.name));
+      return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
+    };
+    return {
+      strategy,
+      current: this.deps.aggregator.strategy as ConflictStrategy,
+      tools: diff(before.toolRoutes, after.toolRoutes),
+      prompts: diff(before.promptRoutes, after.promptRoutes),
+      openConflicts: {
+        before: before.conflicts.filter((c) => c.open).length,
+        after: after.conflicts.filter((c) => c.open).length,
+      },
+    };
+  }
+
+  callTool(name: string, args: JsonObject): Promise<ToolCallOutcome> {
+    if (this.deps.gateway().state !== 'running') {
+      return Promise.resolve({
+        ok: false,
+        error: { code: -32000, message: 'The MCP endpoint is off: turn it on to call a tool' },
+        durationMs: 0,
+      });
+    }
+    return this.dashboardClient.callTool(name, args, () => this.deps.clock.now());
+  }
+
+  async setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void> {
+    const connection = this.deps.registry.get(backend);
+    if (!connection) throw new ControlError(404, `no backend named "${backend}"`);
+    // Turning on is always allowed (a tool may be gone from the catalog since it was turned off).
+    if (!enabled && connection.catalog && !connection.catalog.tools.some((t) => t.name === tool)) {
+      throw new ControlError(404, `backend "${backend}" has no tool named "${tool}"`);
+    }
+    this.deps.aggregator.setToolEnabled(backend, tool, enabled);
+    this.deps.settings?.setDisabledTools?.(this.deps.aggregator.disabledToolList);
   }
 
   setGatewayRunning(running: boolean): Promise<void> {
@@ -402,6 +465,7 @@ export class Control implements ControlApi {
 
   close(): void {
     this.unwatch();
+    void this.dashboardClient.close();
   }
 
   private withSettings(status: BackendStatus): BackendStatus & { enabled: boolean; displayName?: string } {

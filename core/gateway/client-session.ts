@@ -250,6 +250,14 @@ export class ClientSession {
     return this.stream?.send(message) ?? false;
   }
 
+  /**
+   * Every backend this session has a link to (open now, or kept to resume): stdio and modern
+   * backends have no HTTP session id, so `record().backendSessions` alone would miss them.
+   */
+  get linkedBackends(): string[] {
+    return [...new Set([...this.links.keys(), ...Object.keys(this.resumable)])].sort();
+  }
+
   record(): SessionRecord {
     const backendSessions: Record<string, string> = { ...this.resumable };
     for (const [name, link] of this.links) if (link.sessionId) backendSessions[name] = link.sessionId;

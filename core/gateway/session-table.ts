@@ -24,7 +24,13 @@ export interface SessionTableOptions {
   handlersFor(session: ClientSession): LinkHandlers<Responder>;
 }
 
-export type SessionInfo = SessionRecord & { calls: number; streamOpen: boolean; era: Era };
+export type SessionInfo = SessionRecord & {
+  calls: number;
+  streamOpen: boolean;
+  era: Era;
+  /** Every backend the session has a link to (stdio and modern ones have no HTTP session id). */
+  linkedBackends: string[];
+};
 
 export class SessionTable {
   /** Legacy sessions in least-recently-used order (a touched session moves to the end). */
@@ -44,7 +50,13 @@ export class SessionTable {
   infos(): SessionInfo[] {
     const out: SessionInfo[] = [];
     for (const s of [...this.sessions.values(), ...this.pool.values()]) {
-      out.push({ ...s.record(), calls: s.calls, streamOpen: s.streamOpen, era: s.era });
+      out.push({
+        ...s.record(),
+        calls: s.calls,
+        streamOpen: s.streamOpen,
+        era: s.era,
+        linkedBackends: s.linkedBackends,
+      });
     }
     return out;
   }

@@ -8,6 +8,9 @@ export type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  NameChange,
+  StrategyPreview,
+  ToolCallOutcome,
 } from '../../common/control/api.js';
 export type { GatewayState, SessionSummary, Snapshot } from '../../common/control/snapshot.js';
 export type { Conflict, ConflictCandidate, Decision } from '../../common/domain/conflict.js';

@@ -104,6 +104,30 @@ const CASES = {
       ['', null],
     ],
   },
+  previewStrategy: { valid: [['prefix'], ['manual']], invalid: [['random'], [2]] },
+  setToolEnabled: {
+    valid: [
+      ['alpha', 'echo', false],
+      ['alpha', 'echo', true],
+      ['alpha', 'nope', false],
+      ['ghost', 'echo', true],
+    ],
+    invalid: [
+      ['alpha', '', false],
+      ['alpha', 'echo', 'off'],
+    ],
+  },
+  callTool: {
+    valid: [
+      ['echo', { message: 'hi' }],
+      ['no-such-tool', {}],
+    ],
+    invalid: [
+      ['bad name!', {}],
+      ['echo', 'text'],
+      ['echo', [1]],
+    ],
+  },
   setStrategy: { valid: [['prefix'], ['auto']], invalid: [['random'], [1]] },
   setGatewayRunning: { valid: [[false], [true]], invalid: [['yes'], [null]] },
   // This engine edits no user files (buildApp without `clients`): a 409 both ways, never a write.
@@ -166,10 +190,10 @@ afterAll(async () => {
   await alpha?.stop();
 });
 
-/** Values minus what changes from one moment to the next (health-ping latency). */
+/** Values minus what changes from one moment to the next (health-ping latency, a call's duration). */
 function stable(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value ?? null), (key, v: unknown) =>
-    key === 'latencyMs' ? undefined : v,
+    key === 'latencyMs' || key === 'durationMs' ? undefined : v,
   );
 }
 

@@ -7,6 +7,8 @@ import { createChangesStore, type ChangesStore } from './changes.js';
 import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
+import { createToolsStore, type ToolsStore } from './tools.js';
+import { createFirstRunStore, type FirstRunStore } from './first-run.js';
 import { createUiStore, isView, type UiStore, type ViewId } from './ui.js';
 
 export interface Dashboard {
@@ -18,6 +20,8 @@ export interface Dashboard {
   changes: ChangesStore;
   audit: AuditStore;
   connect: ConnectStore;
+  tools: ToolsStore;
+  firstRun: FirstRunStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
   start(): void;
   stop(): void;
@@ -33,11 +37,19 @@ export interface DashboardOptions {
   /** How often relative times ("5 min ago") are refreshed (ms). */
   tickMs?: number;
   audit?: { typingDelayMs?: number; liveRefreshMs?: number; liveStatsMs?: number };
+  /** Where small preferences live (the first-run list hidden): localStorage in the page. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Whether the audit charts start unfolded (the page folds them in a short window). */
+  chartsOpen?: boolean;
 }
 
 export function createDashboard(bridge: Bridge, options: DashboardOptions = {}): Dashboard {
   const now = options.now ?? Date.now;
-  const ui = createUiStore({ now, ...(options.copy ? { copy: options.copy } : {}) });
+  const ui = createUiStore({
+    now,
+    ...(options.copy ? { copy: options.copy } : {}),
+    ...(options.chartsOpen !== undefined ? { chartsOpen: options.chartsOpen } : {}),
+  });
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
@@ -58,10 +70,17 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const changes = createChangesStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway, ui });
+  const tools = createToolsStore({ bridge, gateway, ui });
+  const firstRun = createFirstRunStore({
+    bridge,
+    gateway,
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
+    tools.getState().setActive(view === 'tools');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
     if (view === 'connect') void connect.getState().loadClients();
   };
@@ -75,6 +94,8 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     changes,
     audit,
     connect,
+    tools,
+    firstRun,
     start() {
       void gateway.getState().load();
       void connect.getState().load();
@@ -84,6 +105,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             const before = gateway.getState().snapshot?.counts;
             gateway.getState().applySnapshot(event.snapshot);
             backends.getState().onSnapshot(event.snapshot);
+            tools.getState().onSnapshot(event.snapshot);
             if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
             // Tool changes come with their own list: fetch it again when the counts move.
             const after = event.snapshot.counts;
@@ -95,6 +117,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             }
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
+            firstRun.getState().onAuditRows(event.rows);
           }
         }),
       );

@@ -32,6 +32,9 @@ import type {
   Decision,
   PendingChange,
   Snapshot,
+  StrategyPreview,
+  ToolCallOutcome,
+  JsonObject,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
 import { rowMatches } from '../../../renderer/src/lib/audit-filter.js';
@@ -302,7 +305,17 @@ export class MemoryBridge implements Bridge {
       else delete b.displayName;
     });
 
-  reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);
+  /** What a reconnect ends in (the engine's outcome; `since` moves to now). */
+  reconnectOutcome: { state: BackendStatus['state']; error?: string } = { state: 'ready' };
+
+  reconnectBackend = (name: string) =>
+    this.call('reconnectBackend', [name], () => {
+      const b = this.backends.find((x) => x.name === name);
+      if (!b) throw new Error(`no backend named "${name}"`);
+      b.state = this.reconnectOutcome.state;
+      b.since = Date.now();
+      if (this.reconnectOutcome.error) b.lastError = { message: this.reconnectOutcome.error, at: Date.now() };
+    });
 
   /** Each backend's log entries, as the engine's ring would hold them (tests push to it). */
   logs: Record<string, BackendLogEntry[]> = {};
@@ -340,6 +353,46 @@ export class MemoryBridge implements Bridge {
   setStrategy = (strategy: ConflictStrategy) =>
     this.call('setStrategy', [strategy], () => {
       this.strategy = strategy;
+    });
+
+  /** What a preview answers (set by a test); by default nothing would change. */
+  preview: StrategyPreview | null = null;
+
+  previewStrategy = (strategy: ConflictStrategy) =>
+    this.call(
+      'previewStrategy',
+      [strategy],
+      (): StrategyPreview =>
+        this.preview ?? {
+          strategy,
+          current: this.strategy,
+          tools: { before: 4, after: 4, gained: [], lost: [] },
+          prompts: { before: 0, after: 0, gained: [], lost: [] },
+          openConflicts: { before: 1, after: 1 },
+        },
+    );
+
+  /** What "Try it" answers: an echo of the arguments, as a text content block. */
+  callTool = (name: string, args: JsonObject) =>
+    this.call('callTool', [name, args], (): ToolCallOutcome => ({
+      ok: true,
+      result: { content: [{ type: 'text', text: `${name}: ${JSON.stringify(args)}` }] },
+      durationMs: 3,
+    }));
+
+  /** Tools turned off (backend/tool). */
+  disabledTools = new Set<string>();
+
+  setToolEnabled = (backend: string, tool: string, enabled: boolean) =>
+    this.call('setToolEnabled', [backend, tool, enabled], () => {
+      if (enabled) this.disabledTools.delete(`${backend}/${tool}`);
+      else this.disabledTools.add(`${backend}/${tool}`);
+      const detail = this.details[backend];
+      const entry = detail?.tools.find((t) => t.originalName === tool);
+      if (entry) {
+        entry.disabled = !enabled || undefined;
+        if (!enabled) entry.advertisedAs = null;
+      }
     });
 
   setGatewayRunning = (running: boolean) =>
