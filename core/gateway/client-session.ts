@@ -272,6 +272,12 @@ export class ClientSession {
     };
   }
 
+  /** Answers every request still running with an error (the gateway was paused); the session stays. */
+  endInflight(reason: string): void {
+    for (const handle of this.inflight.values()) handle.end(reason);
+    this.inflight.clear();
+  }
+
   /**
    * Ends the session. `keepBackendSessions` (the gateway is shutting down, the session is stored)
    * leaves legacy HTTP backend sessions open so they can be resumed after the restart.

@@ -94,6 +94,9 @@ export class McpEndpoint {
   /** Paused: lists are empty, calls are refused as paused; sessions and streams stay (list_changed sent). */
   pause(): void {
     this.view.pause();
+    // A call already on its way gets the same answer as one made now, not a late result.
+    for (const session of this.table.all())
+      session.endInflight('Switchyard was paused while this request was running; it was not completed');
   }
 
   /** Resumed: everything is served again (list_changed sent). */

@@ -42,6 +42,12 @@ export class SessionTable {
 
   constructor(private readonly options: SessionTableOptions) {}
 
+  /** Every live session, legacy and pooled modern ones. */
+  *all(): Iterable<ClientSession> {
+    yield* this.sessions.values();
+    yield* this.pool.values();
+  }
+
   get size(): number {
     return this.sessions.size;
   }

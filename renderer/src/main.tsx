@@ -6,7 +6,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { selectBridge } from './bridge/bridge.js';
 import { createHttpBridge } from './bridge/http-bridge.js';
-import { saveToken, takeToken } from './bridge/token.js';
+import { noteLoginLink, saveToken, takeToken } from './bridge/token.js';
 import { createDashboard } from './stores/dashboard.js';
 import { DashboardContext } from './stores/hooks.js';
 import { startRouter } from './stores/router.js';
@@ -33,7 +33,9 @@ const dashboard = createDashboard(bridge, {
   chartsOpen: window.innerHeight >= 800,
 });
 dashboard.start();
-// After takeToken: the token has left the fragment, which now holds the route (#/audit?…).
+// After takeToken: the token has left the fragment, which now holds the route (#/audit?…). The
+// login hint (#login=expired, from a used link) is read first: the router rewrites the fragment.
+noteLoginLink(window);
 startRouter(dashboard, window);
 
 createRoot(document.getElementById('root')!).render(

@@ -59,13 +59,18 @@ describe('a backend that stays down', () => {
     expect(back).not.toHaveProperty('nextRetryAt');
   });
 
-  it('a backend stopped on purpose (the endpoint turned off) carries no retry information', async () => {
+  it('a paused gateway leaves backends their own status; a backend turned off carries no retry information', async () => {
+    // Off is a pause: the backend stays connected and ready (the dashboard says "Paused" above it).
     await gateway.app.control.setGatewayRunning(false);
-    const paused = status();
-    expect(paused.state).toBe('down');
-    expect(paused).not.toHaveProperty('nextRetryAt');
-    expect(paused).not.toHaveProperty('failingSince');
+    expect(status().state).toBe('ready');
     await gateway.app.control.setGatewayRunning(true);
-    await waitFor(() => status().state === 'ready', { what: 'ready after on', timeoutMs: 15_000 });
+    // Stopped on purpose: disabled, with nothing about retries.
+    await gateway.app.control.setBackendEnabled('flaky', false);
+    const off = await waitFor(() => status().state === 'disabled' && status(), { what: 'disabled' });
+    expect(off).not.toHaveProperty('nextRetryAt');
+    expect(off).not.toHaveProperty('failingSince');
+    expect(off).not.toHaveProperty('attempts');
+    await gateway.app.control.setBackendEnabled('flaky', true);
+    await waitFor(() => status().state === 'ready', { what: 'ready after enabling', timeoutMs: 15_000 });
   });
 });

@@ -134,7 +134,7 @@ describe('switchyard add / remove', () => {
     expect((await loadConfigFile(newFile, {})).backends.map((b) => b.name)).toEqual(['mem']);
     const help = await runCli(['add', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Usage: switchyard add NAME/);
-    expect((await runCli(['remove', '--help'])).stdout).toMatch(/Usage: switchyard remove NAME/);
+    expect(help.stdout).toMatch(/Usage:\s+switchyard add NAME/);
+    expect((await runCli(['remove', '--help'])).stdout).toMatch(/Usage:\s+switchyard remove NAME/);
   });
 });

@@ -91,8 +91,11 @@ describe.skipIf(!engine)('container discovery on a real engine', () => {
     await removeOwnContainers(e);
   });
 
-  it('finds the engine through auto-detection and reports it', () => {
-    const status = dockerStatus();
+  it('finds the engine through auto-detection and reports it', async () => {
+    // The port opens before the engine is searched (start-up is not held by it): wait for the search.
+    const status = await waitFor(() => (dockerStatus().ok ? dockerStatus() : undefined), {
+      what: 'container discovery to find the engine',
+    });
     expect(status.ok).toBe(true);
     expect(status.detail).toMatchObject({ engine: e.info.kind, host: e.info.host });
     expect(status.summary).toContain(e.info.version);

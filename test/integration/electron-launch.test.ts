@@ -33,7 +33,8 @@ describe('npm start without Electron', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const dashboard = await waitFor(
-        () => /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)$/m.exec(stdout)?.[1],
+        // A one-time login link: the token itself is never printed.
+        () => /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/login\?code=\S+) /m.exec(stdout)?.[1],
         {
           what: `the dashboard URL (stdout: ${stdout}, stderr: ${stderr})`,
           timeoutMs: 30_000,
@@ -45,6 +46,7 @@ describe('npm start without Electron', () => {
       );
       expect(lines[1]).toMatch(/^Switchyard listening on http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       // The dashboard is served there (or says how to build it, in a checkout that was not built).
+      expect(stdout).not.toContain('token=');
       const page = await fetch(new URL('/', dashboard));
       expect(await page.text()).toMatch(/<html|The dashboard is not built/i);
     } finally {

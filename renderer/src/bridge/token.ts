@@ -39,8 +39,20 @@ export function takeToken(host: TokenHost): string | null {
   return trimmed;
 }
 
+/** What the address said when the page loaded: the router rewrites the fragment right after. */
+let expiredAtLoad: boolean | undefined;
+
+/** Reads the login hint (`#login=expired`) before the router takes the fragment over. */
+export function noteLoginLink(host: Pick<TokenHost, 'location'>): void {
+  expiredAtLoad = fragmentSaysExpired(host);
+}
+
 /** Whether the page was reached through a login link that was already used or has expired. */
 export function loginLinkExpired(host: Pick<TokenHost, 'location'>): boolean {
+  return expiredAtLoad ?? fragmentSaysExpired(host);
+}
+
+function fragmentSaysExpired(host: Pick<TokenHost, 'location'>): boolean {
   return new URLSearchParams(host.location.hash.replace(/^#/, '')).get('login') === 'expired';
 }
 

@@ -48,7 +48,7 @@ function NoBackends() {
                 <code>config.yaml</code> (in the data directory, or the file given with <code>--config</code>)
               </>
             )}
-            , then restart Switchyard:
+            ; Switchyard applies it when you save:
           </p>
           <pre className="hint-command">
             {`backends:
