@@ -11,7 +11,7 @@ import { openConnection, openMigrated, openReader } from './database.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer.js';
 import { SqliteAuditQuery } from './audit-query.js';
-import { SqliteDecisionStore, SqlitePinStore } from './pins.js';
+import { SqliteDecisionStore, SqlitePinStore, SqliteProfilePinStore } from './pins.js';
 import { SqliteSessionStore, type SqliteSessionStoreOptions } from './sessions.js';
 import { SqliteAppSettings, SqliteBackendSettings } from './settings.js';
 
@@ -32,6 +32,7 @@ export interface Store {
   /** Schema version the file had before this open (0: it was created now). */
   readonly migratedFrom: number;
   readonly pins: SqlitePinStore;
+  readonly profilePins: SqliteProfilePinStore;
   readonly decisions: SqliteDecisionStore;
   readonly settings: SqliteBackendSettings;
   readonly appSettings: SqliteAppSettings;
@@ -82,6 +83,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       file,
       migratedFrom: from,
       pins: new SqlitePinStore(state),
+      profilePins: new SqliteProfilePinStore(state),
       decisions: new SqliteDecisionStore(state),
       settings: new SqliteBackendSettings(state),
       appSettings: new SqliteAppSettings(state),
