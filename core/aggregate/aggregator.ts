@@ -14,6 +14,7 @@ import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig } from './build.js';
+import { capabilityUnion } from './routes.js';
 
 export interface SetChange {
   set: AdvertisedSet;
@@ -43,6 +44,7 @@ const EMPTY: AdvertisedSet = {
   resourceOwners: new Map(),
   templateRoutes: [],
   backendCapabilities: new Map(),
+  capabilities: capabilityUnion(new Map()),
   conflicts: [],
   serialized: {
     tools: '{"tools":[]}',
@@ -203,11 +205,6 @@ export class Aggregator {
 
   setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
     this.config = { ...this.config, conflicts: strategy };
-    return this.rebuild();
-  }
-
-  updateConfig(config: AggregationConfig): AdvertisedSet {
-    this.config = config;
     return this.rebuild();
   }
 }

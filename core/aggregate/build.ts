@@ -15,6 +15,7 @@ import type {
 import { conflictId, type Conflict, type DecisionRecord, type Pin } from '../../common/domain/conflict.js';
 import type { CapabilityFilterConfig, SwitchyardConfig } from '../config/schema.js';
 import { matchesPattern, prefixedName, toValidName, MAX_NAME } from './names.js';
+import { capabilityUnion } from './routes.js';
 
 export type AggregationConfig = SwitchyardConfig['aggregation'];
 
@@ -88,6 +89,7 @@ export function buildAdvertisedSet(input: AggregationInput, now: number): Aggreg
       resourceOwners: resources.owners,
       templateRoutes: resources.templates.map((t) => t.route),
       backendCapabilities,
+      capabilities: capabilityUnion(backendCapabilities),
       conflicts,
       ...(instructions.length ? { instructions: instructions.join('\n\n') } : {}),
       serialized: {
@@ -452,14 +454,6 @@ function resolveResources(
   return { resources, owners, templates };
 }
 
-/** Which backend serves a resource URI: an exact listed URI first, then the first matching template. */
-export function resourceOwner(
-  set: Pick<AdvertisedSet, 'resourceOwners' | 'templateRoutes'>,
-  uri: string,
-): string | undefined {
-  const exact = set.resourceOwners.get(uri);
-  if (exact) return exact;
-  return set.templateRoutes.find((t) => t.matches(uri))?.backend;
-}
+export { resourceOwner } from './routes.js';
 
 export type { CapabilityKind };

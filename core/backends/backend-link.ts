@@ -1,6 +1,7 @@
 // One client session's own connection to one backend, opened when that session first needs the
-// backend and never shared with another session (so a backend's replies, server-initiated
-// requests and session state can only ever reach the client that caused them).
+// backend (so a backend's replies, server-initiated requests and session state only reach the
+// client session that caused them; a modern client identity's pooled session shares its links
+// among that identity's requests).
 // Legacy backends get their own `initialize` with the client's identity; modern backends are
 // stateless, so a link is just the client's envelope on every request.
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/client';
@@ -10,12 +11,16 @@ import { initialize, type Handshake } from './handshake.js';
 import { withEnvelope, withoutEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer, type RequestOptions, type RpcResponse } from './rpc-peer.js';
 
-export interface LinkHandlers {
+/**
+ * What a link's owner does with the backend's own messages. `Tag` is what the owner attached to
+ * the request that caused one (the gateway: the client request's responder), handed back typed.
+ */
+export interface LinkHandlers<Tag = unknown> {
   /** The backend asks the client something (sampling, elicitation, roots). */
-  onRequest(link: BackendLink, request: JSONRPCRequest, tag: unknown): void;
-  onNotification(link: BackendLink, notification: JSONRPCNotification, tag: unknown): void;
+  onRequest(link: BackendLink<Tag>, request: JSONRPCRequest, tag: Tag | undefined): void;
+  onNotification(link: BackendLink<Tag>, notification: JSONRPCNotification, tag: Tag | undefined): void;
   /** The link now talks to a new backend session (its id is worth remembering across restarts). */
-  onSessionChanged?(link: BackendLink): void;
+  onSessionChanged?(link: BackendLink<Tag>): void;
 }
 
 export interface LinkIdentity extends ClientIdentity {
@@ -23,9 +28,9 @@ export interface LinkIdentity extends ClientIdentity {
   protocolVersion?: string;
 }
 
-export class BackendLink {
-  private peer: RpcPeer | undefined;
-  private opening: Promise<RpcPeer> | undefined;
+export class BackendLink<Tag = unknown> {
+  private peer: RpcPeer<Tag> | undefined;
+  private opening: Promise<RpcPeer<Tag>> | undefined;
   private handshake: Handshake | undefined;
   private closed = false;
   /** Last `logging/setLevel` the client sent, re-applied when the link re-initializes. */
@@ -34,7 +39,7 @@ export class BackendLink {
   constructor(
     readonly connection: BackendConnection,
     private readonly identity: LinkIdentity,
-    private readonly handlers: LinkHandlers,
+    private readonly handlers: LinkHandlers<Tag>,
     /** A backend session id from before a restart: tried first, re-initialized if the backend forgot it. */
     private resumeSessionId?: string,
   ) {}
@@ -59,21 +64,24 @@ export class BackendLink {
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
-    options: RequestOptions,
+    options: RequestOptions<Tag>,
   ): Promise<RpcResponse> {
-    const attempt = async () => {
-      const peer = await this.open();
-      const forward = this.era === 'modern' ? withEnvelope(params, this.identity) : withoutEnvelope(params);
-      return peer.request(method, forward, options);
-    };
+    // One async frame on the call path: the open peer is used directly, the retry only on a loss.
     try {
-      return await attempt();
+      const peer = this.peer !== undefined && !this.peer.isClosed ? this.peer : await this.open();
+      return await peer.request(method, this.forwarded(params), options);
     } catch (error) {
       if (!(error instanceof SessionLostError) || this.closed) throw error;
       if (this.peer) this.reset(this.peer);
       this.connection.refresh();
-      return attempt();
+      const peer = await this.open();
+      return peer.request(method, this.forwarded(params), options);
     }
+  }
+
+  /** The params as this backend's era expects them (a modern envelope, or none). */
+  private forwarded(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    return this.era === 'modern' ? withEnvelope(params, this.identity) : withoutEnvelope(params);
   }
 
   /** Answers a request the backend sent through this link. */
@@ -86,7 +94,7 @@ export class BackendLink {
     return this.peer?.notify(method, params) ?? Promise.resolve();
   }
 
-  private open(): Promise<RpcPeer> {
+  private open(): Promise<RpcPeer<Tag>> {
     if (this.closed) return Promise.reject(new BackendUnavailableError('session closed', this.backend));
     if (this.peer && !this.peer.isClosed) return Promise.resolve(this.peer);
     if (!this.connection.isUsable || !this.connection.handshake) {
@@ -102,9 +110,9 @@ export class BackendLink {
     return this.opening;
   }
 
-  private async connect(verdict: Handshake): Promise<RpcPeer> {
+  private async connect(verdict: Handshake): Promise<RpcPeer<Tag>> {
     const transport = this.connection.createTransport();
-    const peer: RpcPeer = new RpcPeer(
+    const peer: RpcPeer<Tag> = new RpcPeer<Tag>(
       transport,
       {
         onRequest: (request, tag) => this.handlers.onRequest(this, request, tag),
@@ -157,7 +165,7 @@ export class BackendLink {
   }
 
   /** Forget a peer whose backend session is gone; the next request opens a new one. */
-  private reset(peer: RpcPeer): void {
+  private reset(peer: RpcPeer<Tag>): void {
     if (this.peer === peer) this.peer = undefined;
     void peer.close();
   }

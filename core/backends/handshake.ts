@@ -85,8 +85,8 @@ export async function discover(
 }
 
 /** The legacy `initialize` + `notifications/initialized` handshake. */
-export async function initialize(
-  peer: RpcPeer,
+export async function initialize<Tag>(
+  peer: RpcPeer<Tag>,
   identity: ClientIdentity,
   timeoutMs: number,
   requestedVersion: string = LATEST_LEGACY_VERSION,

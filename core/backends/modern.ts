@@ -11,10 +11,6 @@ export const PROTOCOL_VERSION_META = PROTOCOL_VERSION_META_KEY;
 export const CLIENT_INFO_META = CLIENT_INFO_META_KEY;
 export const CLIENT_CAPABILITIES_META = CLIENT_CAPABILITIES_META_KEY;
 
-export function isModernVersion(version: string): boolean {
-  return version >= MODERN_PROTOCOL_VERSION;
-}
-
 export interface ClientIdentity {
   clientInfo: { name: string; version: string; [key: string]: unknown };
   capabilities: Record<string, unknown>;

@@ -1,6 +1,12 @@
 // JSON-RPC over a BackendTransport: our own request ids (never a client's), timeouts that are
 // really applied, cancellation forwarded with the id the backend knows, and messages the backend
-// sends mid-request attributed to the request that caused them.
+// sends mid-request attributed to the request that caused them (its typed `tag`).
+//
+// This is the hot path of every relayed call, so a request allocates a flat, fixed set of objects:
+// one Pending (which is also the transport's SendOptions), the message, one promise, one timer. No closure is created inside a promise executor (such a closure keeps the
+// whole request reachable until it settles, and survives scavenges), and the backend's raw text
+// rides on the response object under a symbol instead of in a WeakMap (an ephemeron table the
+// garbage collector must revisit on every scavenge).
 import type {
   JSONRPCErrorResponse,
   JSONRPCMessage,
@@ -9,67 +15,14 @@ import type {
   JSONRPCResultResponse,
   RequestId,
 } from '@modelcontextprotocol/client';
-import type { BackendTransport, MessageContext } from './transport.js';
+import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
 import { BackendTimeoutError, ConnectionClosedError } from './errors.js';
 
 export type RpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
 
-/**
- * Lets the caller cancel a request it made: the peer fills in `cancel` while the request is in
- * flight. (A plain callback slot: no AbortController on the hot path.)
- */
-export interface CancelHandle {
-  cancel?: (reason?: string) => void;
-}
-
-export interface RequestOptions {
-  timeoutMs: number;
-  cancel?: CancelHandle;
-  headers?: Record<string, string>;
-  /** Opaque owner of the request (the client exchange); handed back with related messages. */
-  tag?: unknown;
-}
-
-export interface PeerHandlers {
-  /** A request from the backend (sampling, elicitation, roots/list); `tag` of the request that caused it. */
-  onRequest?: (request: JSONRPCRequest, tag: unknown) => void;
-  onNotification?: (notification: JSONRPCNotification, tag: unknown) => void;
-  onClose?: (reason?: Error) => void;
-  onError?: (error: Error) => void;
-}
-
-interface Pending {
-  method: string;
-  resolve: (response: RpcResponse) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-  tag: unknown;
-  progressToken?: string | number;
-  /** Ends this request's own exchange (HTTP), set by the transport once it has one. */
-  abort?: (reason: Error) => void;
-  handle?: CancelHandle;
-}
-
-/** Responses as the backend sent them, for relaying without a parse/serialize round trip. */
-const RAW_TEXT = new WeakMap<object, string>();
-
-/**
- * A response as JSON under another id (the client's). When the backend's own text is at hand and
- * its top-level id sits at the very start or end (as every JSON-RPC library writes it), the text is
- * relayed with only the id replaced; otherwise the response is serialized again.
- */
-export function relayJson(response: RpcResponse, id: RequestId | null): string {
-  const raw = RAW_TEXT.get(response);
-  const target = `"id":${JSON.stringify(id)}`;
-  if (raw !== undefined && response.id !== undefined && response.id !== null) {
-    const upstream = `"id":${JSON.stringify(response.id)}`;
-    const suffix = `,${upstream}}`;
-    if (raw.endsWith(suffix)) return `${raw.slice(0, raw.length - suffix.length)},${target}}`;
-    const prefix = `{"jsonrpc":"2.0",${upstream},`;
-    if (raw.startsWith(prefix)) return `{"jsonrpc":"2.0",${target},${raw.slice(prefix.length)}`;
-  }
-  return JSON.stringify({ ...response, id });
-}
+/** The backend's own text of a response, when the transport had it (relayed without re-serializing). */
+export const RAW_TEXT: unique symbol = Symbol('switchyard.rawText');
+type WithRaw = { [RAW_TEXT]?: string };
 
 export class CancelledError extends Error {
   constructor(message = 'request cancelled') {
@@ -78,7 +31,120 @@ export class CancelledError extends Error {
   }
 }
 
-export class RpcPeer {
+/**
+ * Lets a caller cancel what it started: a request in flight on a peer (the peer attaches it while
+ * the request runs), or a wait of the caller's own (it reads `cancelled`). A cancel that comes
+ * before the request is sent is remembered, and the request then fails at once.
+ */
+export class CancelHandle {
+  private target: { cancel(reason: string): void } | undefined = undefined;
+  private _cancelled = false;
+
+  get cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  cancel(reason = 'cancelled by the client'): void {
+    this._cancelled = true;
+    const target = this.target;
+    this.target = undefined;
+    target?.cancel(reason);
+  }
+
+  /** @internal the peer's request now in flight under this handle (undefined once it settled). */
+  attach(target: { cancel(reason: string): void } | undefined): void {
+    this.target = target;
+  }
+}
+
+export interface RequestOptions<Tag = unknown> {
+  timeoutMs: number;
+  cancel?: CancelHandle;
+  headers?: Record<string, string>;
+  /** Owner of the request (the client's responder); handed back with related backend messages. */
+  tag?: Tag;
+}
+
+export interface PeerHandlers<Tag = unknown> {
+  /** A request from the backend (sampling, elicitation, roots/list); `tag` of the request that caused it. */
+  onRequest?: (request: JSONRPCRequest, tag: Tag | undefined) => void;
+  onNotification?: (notification: JSONRPCNotification, tag: Tag | undefined) => void;
+  onClose?: (reason?: Error) => void;
+  onError?: (error: Error) => void;
+}
+
+/** One request in flight; also the SendOptions its transport reads (no separate options object). */
+class Pending implements SendOptions {
+  resolve: (response: RpcResponse) => void;
+  reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  /** Ends this request's own exchange (HTTP), handed over by the transport once it has one. */
+  abort: ((reason: Error) => void) | undefined = undefined;
+
+  constructor(
+    readonly peer: {
+      timeoutPending(entry: Pending): void;
+      cancelPending(entry: Pending, reason: string): void;
+    },
+    readonly id: number,
+    readonly method: string,
+    /** The caller's tag (typed by the owning RpcPeer). */
+    readonly tag: unknown,
+    readonly progressToken: string | number | undefined,
+    readonly timeoutMs: number,
+    readonly handle: CancelHandle | undefined,
+    readonly headers: Record<string, string> | undefined,
+  ) {
+    this.resolve = capturedResolve!;
+    this.reject = capturedReject!;
+    capturedResolve = capturedReject = undefined;
+    this.timer = setTimeout(timedOut, timeoutMs, this);
+  }
+
+  onAbortable(abort: (reason: Error) => void): void {
+    this.abort = abort;
+  }
+
+  /** Called through the CancelHandle. */
+  cancel(reason: string): void {
+    this.peer.cancelPending(this, reason);
+  }
+}
+
+// A promise's resolvers, taken out by a module-level executor (it runs synchronously inside
+// `new Promise`), so no closure is allocated per request.
+let capturedResolve: ((response: RpcResponse) => void) | undefined;
+let capturedReject: ((error: Error) => void) | undefined;
+function capture(resolve: (response: RpcResponse) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+function timedOut(entry: Pending): void {
+  entry.peer.timeoutPending(entry);
+}
+
+/**
+ * A response as JSON under another id (the client's). When the backend's own text is at hand and
+ * its top-level id sits at the very start or end (as every JSON-RPC library writes it), the text is
+ * relayed with only the id replaced; otherwise the response is serialized again.
+ */
+export function relayJson(response: RpcResponse, id: RequestId | null): string {
+  const raw = (response as WithRaw)[RAW_TEXT];
+  const target = `"id":${JSON.stringify(id)}`;
+  if (raw !== undefined && response.id !== undefined && response.id !== null) {
+    const upstream = `"id":${JSON.stringify(response.id)}`;
+    const suffix = `,${upstream}}`;
+    if (raw.endsWith(suffix)) return `${raw.slice(0, raw.length - suffix.length)},${target}}`;
+    const prefix = `{"jsonrpc":"2.0",${upstream},`;
+    if (raw.startsWith(prefix)) return `{"jsonrpc":"2.0",${target},${raw.slice(prefix.length)}`;
+  }
+  return 'result' in response
+    ? JSON.stringify({ jsonrpc: '2.0', id, result: response.result })
+    : JSON.stringify({ jsonrpc: '2.0', id, error: response.error });
+}
+
+export class RpcPeer<Tag = unknown> {
   private nextId = 1;
   private readonly pending = new Map<RequestId, Pending>();
   private closed = false;
@@ -86,7 +152,7 @@ export class RpcPeer {
 
   constructor(
     readonly transport: BackendTransport,
-    private readonly handlers: PeerHandlers = {},
+    private readonly handlers: PeerHandlers<Tag> = {},
     private readonly backend?: string,
   ) {
     transport.onmessage = (message, context) => this.receive(message, context);
@@ -98,60 +164,43 @@ export class RpcPeer {
     return this.closed;
   }
 
-  get inflight(): number {
-    return this.pending.size;
-  }
-
   /** Sends a request; resolves with the backend's response (result or JSON-RPC error) as it came. */
   request(
     method: string,
     params: Record<string, unknown> | undefined,
-    options: RequestOptions,
+    options: RequestOptions<Tag>,
   ): Promise<RpcResponse> {
     if (this.closed) {
       return Promise.reject(this.closeReason ?? new ConnectionClosedError('connection closed', this.backend));
     }
+    const handle = options.cancel;
+    if (handle?.cancelled) return Promise.reject(new CancelledError());
     const id = this.nextId++;
-    const message: JSONRPCRequest = { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) };
+    const message: JSONRPCRequest =
+      params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     const progressToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    return new Promise<RpcResponse>((resolve, reject) => {
-      const entry: Pending = {
-        method,
-        resolve,
-        reject,
-        tag: options.tag,
-        ...(progressToken !== undefined ? { progressToken } : {}),
-        timer: setTimeout(() => {
-          this.cancel(id, `timed out after ${options.timeoutMs} ms`);
-          reject(new BackendTimeoutError(options.timeoutMs, method, this.backend));
-        }, options.timeoutMs),
-      };
-      this.pending.set(id, entry);
-      if (options.cancel) {
-        entry.handle = options.cancel;
-        options.cancel.cancel = (reason = 'cancelled by the client') => {
-          if (this.pending.get(id) !== entry) return;
-          this.cancel(id, reason);
-          reject(new CancelledError());
-        };
-      }
-      this.transport
-        .send(message, {
-          ...(this.transport.perRequest ? { onAbortable: (abort) => (entry.abort = abort) } : {}),
-          ...(options.headers ? { headers: options.headers } : {}),
-        })
-        .catch((error: Error) => {
-          const current = this.pending.get(id);
-          if (current !== entry) return; // already answered, cancelled or timed out
-          this.settle(id);
-          reject(error);
-        });
-    });
+    const promise = new Promise<RpcResponse>(capture);
+    const entry = new Pending(
+      this,
+      id,
+      method,
+      options.tag,
+      progressToken,
+      options.timeoutMs,
+      handle,
+      options.headers,
+    );
+    this.pending.set(id, entry);
+    handle?.attach(entry);
+    this.transport.send(message, entry).then(undefined, (error: Error) => this.sendFailed(entry, error));
+    return promise;
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.transport.send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) });
+    return this.transport.send(
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params },
+    );
   }
 
   /** Answers a request the backend sent us. */
@@ -160,23 +209,39 @@ export class RpcPeer {
     return this.transport.send(response);
   }
 
-  /** Stops waiting for `id`, tells the backend (legacy: notifications/cancelled; HTTP: ends the stream). */
-  private cancel(id: RequestId, reason: string): void {
-    const entry = this.settle(id);
-    if (!entry) return;
+  /** @internal the request's CancelHandle was used. */
+  cancelPending(entry: Pending, reason: string): void {
+    if (this.pending.get(entry.id) !== entry) return;
+    this.cancel(entry, reason);
+    entry.reject(new CancelledError());
+  }
+
+  /** @internal the request's timer fired. */
+  timeoutPending(entry: Pending): void {
+    if (this.pending.get(entry.id) !== entry) return;
+    this.cancel(entry, `timed out after ${entry.timeoutMs} ms`);
+    entry.reject(new BackendTimeoutError(entry.timeoutMs, entry.method, this.backend));
+  }
+
+  private sendFailed(entry: Pending, error: Error): void {
+    if (this.pending.get(entry.id) !== entry) return; // already answered, cancelled or timed out
+    this.settle(entry);
+    entry.reject(error);
+  }
+
+  /** Stops waiting, tells the backend (legacy: notifications/cancelled; HTTP: ends the stream). */
+  private cancel(entry: Pending, reason: string): void {
+    this.settle(entry);
     if (entry.method !== 'initialize') {
-      this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => undefined);
+      this.notify('notifications/cancelled', { requestId: entry.id, reason }).catch(() => undefined);
     }
     entry.abort?.(new CancelledError(reason));
   }
 
-  private settle(id: RequestId): Pending | undefined {
-    const entry = this.pending.get(id);
-    if (!entry) return undefined;
-    this.pending.delete(id);
+  private settle(entry: Pending): void {
+    this.pending.delete(entry.id);
     clearTimeout(entry.timer);
-    if (entry.handle) entry.handle.cancel = undefined;
-    return entry;
+    entry.handle?.attach(undefined);
   }
 
   private receive(message: JSONRPCMessage, context: MessageContext): void {
@@ -194,21 +259,25 @@ export class RpcPeer {
       );
       return;
     }
-    const entry = this.settle(message.id);
+    const entry = this.pending.get(message.id);
     if (!entry) return;
-    if (context.raw !== undefined) RAW_TEXT.set(message, context.raw);
+    this.settle(entry);
+    if (context.raw !== undefined) (message as WithRaw)[RAW_TEXT] = context.raw;
     entry.resolve(message as RpcResponse);
   }
 
   /** Which of our requests a backend-initiated message belongs to, if we can tell. */
-  private tagFor(message: JSONRPCRequest | JSONRPCNotification, context: MessageContext): unknown {
-    if (context.relatedRequestId !== undefined) return this.pending.get(context.relatedRequestId)?.tag;
+  private tagFor(message: JSONRPCRequest | JSONRPCNotification, context: MessageContext): Tag | undefined {
+    if (context.relatedRequestId !== undefined)
+      return this.pending.get(context.relatedRequestId)?.tag as Tag | undefined;
     const token = (message.params as { progressToken?: string | number } | undefined)?.progressToken;
     if (token !== undefined) {
-      for (const entry of this.pending.values()) if (entry.progressToken === token) return entry.tag;
+      for (const entry of this.pending.values())
+        if (entry.progressToken === token) return entry.tag as Tag | undefined;
     }
     // A backend request on a shared channel while exactly one call is running was caused by it.
-    if ('id' in message && this.pending.size === 1) return this.pending.values().next().value?.tag;
+    if ('id' in message && this.pending.size === 1)
+      return this.pending.values().next().value?.tag as Tag | undefined;
     return undefined;
   }
 
@@ -216,8 +285,8 @@ export class RpcPeer {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason ?? new ConnectionClosedError('connection closed', this.backend);
-    for (const [id, entry] of this.pending) {
-      this.settle(id);
+    for (const entry of [...this.pending.values()]) {
+      this.settle(entry);
       entry.reject(this.closeReason);
     }
     this.handlers.onClose?.(reason);

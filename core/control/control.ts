@@ -9,6 +9,7 @@ import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../c
 import type { AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
+import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
 import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
@@ -165,14 +166,8 @@ export class Control implements ControlApi {
     if (!connection) throw new ControlError(404, `no backend named "${name}"`);
     const set = this.deps.aggregator.current;
     const catalog = connection.catalog;
-    const advertised = (routes: ReadonlyMap<string, { backend: string; originalName: string }>) => {
-      const byOriginal = new Map<string, string>();
-      for (const [advertisedName, route] of routes)
-        if (route.backend === name) byOriginal.set(route.originalName, advertisedName);
-      return byOriginal;
-    };
-    const tools = advertised(set.toolRoutes);
-    const prompts = advertised(set.promptRoutes);
+    const tools = advertisedNames(set, 'tool', name);
+    const prompts = advertisedNames(set, 'prompt', name);
     const entry = (
       kind: CapabilityEntry['kind'],
       definition: JsonObject,
@@ -193,17 +188,10 @@ export class Control implements ControlApi {
       tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
-        entry('resource', r, r.uri, set.resourceOwners.get(r.uri) === name ? r.uri : null),
+        entry('resource', r, r.uri, advertisedResource(set, name, r.uri)),
       ),
       resourceTemplates: (catalog?.resourceTemplates ?? []).map((t) =>
-        entry(
-          'resourceTemplate',
-          t,
-          t.uriTemplate,
-          set.templateRoutes.some((r) => r.backend === name && r.uriTemplate === t.uriTemplate)
-            ? t.uriTemplate
-            : null,
-        ),
+        entry('resourceTemplate', t, t.uriTemplate, advertisedTemplate(set, name, t.uriTemplate)),
       ),
     };
   }

@@ -37,6 +37,8 @@ export interface AdvertisedSet {
   templateRoutes: readonly TemplateRoute[];
   /** Backends that serve completions, logging, subscriptions (for routing and capabilities). */
   backendCapabilities: ReadonlyMap<string, JsonObject>;
+  /** What the gateway offers clients (initialize, server/discover): built with the set, not per request. */
+  capabilities: JsonObject;
   conflicts: Conflict[];
   instructions?: string;
   /** Pre-serialized `{"tools":[…]}` etc.: a list request costs one string splice. */

@@ -1,42 +1,49 @@
-// A legacy-era client session (Mcp-Session-Id): the client's identity, its own backend links,
-// its GET stream, and the bookkeeping that maps ids between the client and each backend.
+// A client session: the client's identity, its own backend links, its GET stream, and the
+// bookkeeping that maps ids between the client and each backend. Legacy clients have one per
+// Mcp-Session-Id; modern clients (no sessions) share one pooled session per client identity.
+// Everything about a session changes through its methods: no other part writes its state.
 import type {
   JSONRPCErrorResponse,
   JSONRPCMessage,
+  JSONRPCNotification,
   JSONRPCResultResponse,
   RequestId,
 } from '@modelcontextprotocol/client';
 import { BackendLink, type LinkHandlers } from '../backends/backend-link.js';
-import type { CancelHandle } from '../backends/rpc-peer.js';
+import type { CancelHandle, RpcResponse } from '../backends/rpc-peer.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { ClientIdentity } from '../backends/modern.js';
 import type { SessionRecord } from '../domain/session.js';
 import type { NotificationStream } from './exchange.js';
+import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
+
+/** A session's link to one backend; its tag is the responder of the client request that caused a message. */
+export type SessionLink = BackendLink<Responder>;
 
 /** A request we sent the client: relayed from a backend, or asked by the gateway itself. */
 type OutgoingRequest =
-  | { link: BackendLink; upstreamId: RequestId }
+  | { link: SessionLink; upstreamId: RequestId }
   | { resolve: (response: JSONRPCResultResponse | JSONRPCErrorResponse) => void; timer: NodeJS.Timeout };
 
 export class ClientSession {
-  readonly links = new Map<string, BackendLink>();
-  stream: NotificationStream | undefined;
+  private readonly links = new Map<string, SessionLink>();
+  private stream: NotificationStream | undefined;
   /** list_changed notices to deliver when the client next opens its GET stream. */
-  readonly pendingNotices = new Set<string>();
+  private readonly pendingNotices = new Set<string>();
   /** Requests a backend sent that we forwarded to the client, by the id we gave them. */
-  readonly outgoing = new Map<RequestId, OutgoingRequest>();
+  private readonly outgoing = new Map<RequestId, OutgoingRequest>();
   /** The client's requests in flight, by the client's id: cancelling one aborts it upstream. */
-  readonly inflight = new Map<RequestId, CancelHandle>();
-  readonly subscriptions = new Set<string>();
-  logLevel: string | undefined;
-  initialized = false;
-  /** Backend session ids from before a restart, tried once before initializing anew. */
-  resumable: Record<string, string> = {};
-  calls = 0;
-  lastSeen: number;
+  private readonly inflight = new Map<RequestId, CancelHandle>();
+  private readonly subscriptions = new Set<string>();
+  private logLevel: string | undefined;
+  /** Backend session ids from before a restart (or a pause), tried once before initializing anew. */
+  private resumable: Record<string, string> = {};
+  private callCount = 0;
   private nextOutgoingId = 1;
   private closed = false;
+  lastSeen: number;
+  private readonly handlers: LinkHandlers<Responder>;
 
   constructor(
     readonly id: string,
@@ -44,27 +51,41 @@ export class ClientSession {
     readonly protocolVersion: string,
     readonly createdAt: number,
     private readonly registry: BackendRegistry,
-    private readonly handlers: LinkHandlers,
-    /** Modern (2026-07-28) clients have no session: one pooled ClientSession per client identity. */
-    readonly era: 'legacy' | 'modern' = 'legacy',
+    /** Where this session's links send the backend's own messages (the dispatcher). */
+    handlersFor: (session: ClientSession) => LinkHandlers<Responder>,
+    readonly era: Era = 'legacy',
+    /** A link started a new backend session (worth storing: it can be resumed after a restart). */
+    onSessionChanged?: (session: ClientSession) => void,
   ) {
     this.lastSeen = createdAt;
+    const handlers = handlersFor(this);
+    this.handlers = onSessionChanged
+      ? { ...handlers, onSessionChanged: () => onSessionChanged(this) }
+      : handlers;
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
+  get calls(): number {
+    return this.callCount;
+  }
+
+  get streamOpen(): boolean {
+    return this.stream?.isOpen ?? false;
+  }
+
   /** This session's link to a backend, created on first use. */
-  link(backend: string): BackendLink | undefined {
+  link(backend: string): SessionLink | undefined {
     const existing = this.links.get(backend);
-    if (existing && existing.connection === this.registry.get(backend)) return existing;
     const connection = this.registry.get(backend);
+    if (existing && existing.connection === connection) return existing;
     if (!connection) return undefined;
     if (existing) void existing.close(); // the backend was replaced (its address changed)
     const resume = this.resumable[backend];
     delete this.resumable[backend];
-    const link = new BackendLink(
+    const link = new BackendLink<Responder>(
       connection,
       { ...this.identity, protocolVersion: this.protocolVersion },
       this.handlers,
@@ -75,11 +96,104 @@ export class ClientSession {
     return link;
   }
 
-  /** Registers a backend's request for the client; returns the id the client will answer to. */
-  trackOutgoing(link: BackendLink, upstreamId: RequestId): number {
+  /** Backend sessions to resume on first use (a session restored after a restart). */
+  resumeFrom(backendSessions: Readonly<Record<string, string>>): void {
+    Object.assign(this.resumable, backendSessions);
+  }
+
+  /** A client request starts: cancelling `id` (notifications/cancelled) now cancels `handle`. */
+  begin(id: RequestId, handle: CancelHandle, call: boolean): void {
+    this.inflight.set(id, handle);
+    if (call) this.callCount++;
+  }
+
+  /** The request is over (only its own registration is removed: a client may reuse an id). */
+  finish(id: RequestId, handle: CancelHandle): void {
+    if (this.inflight.get(id) === handle) this.inflight.delete(id);
+  }
+
+  cancel(id: RequestId, reason: string): void {
+    this.inflight.get(id)?.cancel(reason);
+  }
+
+  subscribe(uri: string): void {
+    this.subscriptions.add(uri);
+  }
+
+  unsubscribe(uri: string): void {
+    this.subscriptions.delete(uri);
+  }
+
+  isSubscribed(uri: string): boolean {
+    return this.subscriptions.has(uri);
+  }
+
+  /** Remembers the client's log level (re-applied to links opened later); returns the open links. */
+  setLogLevel(level: string): SessionLink[] {
+    this.logLevel = level;
+    const links = [...this.links.values()];
+    for (const link of links) link.logLevel = level;
+    return links;
+  }
+
+  /** Relays a client notification (roots/list_changed) to every backend this session talks to. */
+  notifyLinks(method: string, params: Record<string, unknown>): void {
+    for (const link of this.links.values()) void link.notify(method, params).catch(() => undefined);
+  }
+
+  /** Opens the session's GET stream and hands it the list_changed notices that waited for it. */
+  openStream(stream: NotificationStream): void {
+    this.stream = stream;
+    for (const method of this.pendingNotices) stream.send({ jsonrpc: '2.0', method });
+    this.pendingNotices.clear();
+  }
+
+  streamClosed(stream: NotificationStream): void {
+    if (this.stream === stream) this.stream = undefined;
+  }
+
+  /** A list changed: tell the client now on its GET stream, or when it opens one. */
+  listChanged(method: string): void {
+    if (!this.stream?.send({ jsonrpc: '2.0', method })) this.pendingNotices.add(method);
+  }
+
+  /** Forwards a backend's request to the client under an id of ours; false when it cannot be delivered. */
+  forwardRequest(
+    link: SessionLink,
+    upstreamId: RequestId,
+    message: JSONRPCMessage,
+    responder?: Responder,
+  ): boolean {
     const id = this.nextOutgoingId++;
     this.outgoing.set(id, { link, upstreamId });
-    return id;
+    const delivered = this.deliver({ ...(message as object), id } as JSONRPCMessage, responder);
+    if (!delivered) this.outgoing.delete(id);
+    return delivered;
+  }
+
+  /** The backend gave up on a request it had sent the client: pass its cancellation on under our id. */
+  forwardCancelled(link: SessionLink, upstreamId: unknown, notification: JSONRPCNotification): void {
+    for (const [id, entry] of this.outgoing) {
+      if ('link' in entry && entry.link === link && entry.upstreamId === upstreamId) {
+        this.outgoing.delete(id);
+        this.deliver({ ...notification, params: { ...notification.params, requestId: id } });
+      }
+    }
+  }
+
+  /** The client answered a request we sent it: back to the backend (with its id) or to our own waiter. */
+  answer(response: JSONRPCResultResponse | JSONRPCErrorResponse): void {
+    const id = response.id;
+    if (id === undefined || id === null) return;
+    const entry = this.outgoing.get(id);
+    if (!entry) return;
+    this.outgoing.delete(id);
+    if ('resolve' in entry) {
+      clearTimeout(entry.timer);
+      entry.resolve(response);
+      return;
+    }
+    void entry.link.respond({ ...response, id: entry.upstreamId } as RpcResponse).catch(() => undefined);
   }
 
   /**
@@ -140,7 +254,7 @@ export class ClientSession {
    * off, and the client continues on this session when it is turned back on.
    */
   async disconnect(): Promise<void> {
-    for (const handle of this.inflight.values()) handle.cancel?.('the session ended');
+    for (const handle of this.inflight.values()) handle.cancel('the session ended');
     this.stream?.close();
     const links = [...this.links.values()];
     this.links.clear();
@@ -155,7 +269,7 @@ export class ClientSession {
   async close(keepBackendSessions = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const handle of this.inflight.values()) handle.cancel?.('the session ended');
+    for (const handle of this.inflight.values()) handle.cancel('the session ended');
     this.inflight.clear();
     for (const [id, entry] of this.outgoing) {
       if ('resolve' in entry) {

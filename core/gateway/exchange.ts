@@ -3,70 +3,68 @@
 // (progress, logging, a backend's question to the user). A NotificationStream is a session's GET stream.
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
-
-export function sseEvent(json: string): string {
-  return `event: message\ndata: ${json}\n\n`;
-}
+import { SSE_HEADERS, sseEvent } from './wire.js';
 
 export class Exchange {
   private mode: 'pending' | 'stream' | 'done' = 'pending';
-  /** Set when the client went away before the answer. */
-  closed = false;
-  private readonly onCloseHandlers: (() => void)[] = [];
+  /** Registered only when someone asks (modern cancellation): no listener per plain response. */
+  private onCloseHandlers: (() => void)[] | undefined;
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly headers: Record<string, string> = {},
-  ) {
-    res.on('close', () => {
-      if (this.mode !== 'done') {
-        this.closed = true;
-        this.mode = 'done';
-        for (const handler of this.onCloseHandlers) handler();
-      }
-    });
-  }
+    private readonly headers?: Record<string, string>,
+  ) {}
 
+  /** Open until answered, or until the client went away (Node destroys the response then). */
   get isOpen(): boolean {
-    return this.mode !== 'done';
+    if (this.mode === 'done') return false;
+    if (this.res.destroyed) {
+      this.mode = 'done';
+      return false;
+    }
+    return true;
   }
 
   onClose(handler: () => void): void {
+    if (this.onCloseHandlers === undefined) {
+      this.onCloseHandlers = [];
+      this.res.on('close', () => {
+        if (this.mode === 'done') return;
+        this.mode = 'done';
+        for (const h of this.onCloseHandlers!) h();
+      });
+    }
     this.onCloseHandlers.push(handler);
   }
 
   /** Sends a message ahead of the response (switches the answer to an SSE stream). */
   send(message: JSONRPCMessage | string): boolean {
-    if (this.mode === 'done') return false;
+    if (!this.isOpen) return false;
     if (this.mode === 'pending') {
-      this.res.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+      this.res.writeHead(200, this.headers ? { ...SSE_HEADERS, ...this.headers } : SSE_HEADERS);
       this.mode = 'stream';
     }
     this.res.write(sseEvent(typeof message === 'string' ? message : JSON.stringify(message)));
     return true;
   }
 
-  /** Sends the final response (already serialized JSON-RPC) and ends the exchange. */
-  respond(json: string): void {
-    if (this.mode === 'done') return;
+  /** Sends the final response (already serialized JSON-RPC) and ends the exchange; returns its bytes. */
+  respond(json: string): number {
+    if (this.mode === 'done') return 0;
+    const bytes = Buffer.byteLength(json);
     if (this.mode === 'stream') {
       this.res.end(sseEvent(json));
     } else {
-      this.res.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(json)),
-        ...this.headers,
-      });
+      this.res.writeHead(
+        200,
+        this.headers
+          ? { 'content-type': 'application/json', 'content-length': bytes, ...this.headers }
+          : { 'content-type': 'application/json', 'content-length': bytes },
+      );
       this.res.end(json);
     }
     this.mode = 'done';
+    return bytes;
   }
 
   /** Ends without a response (a cancelled request, or only notifications were posted). */
@@ -87,14 +85,13 @@ export class NotificationStream {
 
   constructor(
     private readonly res: ServerResponse,
-    headers: Record<string, string>,
-    onClose: () => void,
+    onClose: (stream: NotificationStream) => void,
   ) {
-    res.writeHead(200, { ...SSE_HEADERS, ...headers });
+    res.writeHead(200, SSE_HEADERS);
     res.flushHeaders();
     res.on('close', () => {
       this.open = false;
-      onClose();
+      onClose(this);
     });
   }
 
@@ -112,17 +109,4 @@ export class NotificationStream {
     if (this.open) this.res.end();
     this.open = false;
   }
-}
-
-/** Serializes a JSON-RPC response; the result may be pre-serialized JSON. */
-export function resultJson(id: string | number, result: unknown): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${typeof result === 'string' ? result : JSON.stringify(result)}}`;
-}
-
-export function errorJson(id: string | number | null, code: number, message: string, data?: unknown): string {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    error: { code, message, ...(data !== undefined ? { data } : {}) },
-  });
 }

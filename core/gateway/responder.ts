@@ -5,8 +5,8 @@ export interface Responder {
   readonly isOpen: boolean;
   /** Sends a message before the response; false when this responder cannot carry one. */
   send(message: JSONRPCMessage | string): boolean;
-  /** The final response, serialized. */
-  respond(json: string): void;
+  /** The final response, serialized; returns its size in bytes (0 when the responder was done). */
+  respond(json: string): number;
   /** Ends without a response (the request was cancelled). */
   accept(): void;
   onClose(handler: () => void): void;
@@ -28,11 +28,12 @@ export class BatchResponder implements Responder {
     return false;
   }
 
-  respond(json: string): void {
-    if (this.done) return;
+  respond(json: string): number {
+    if (this.done) return 0;
     this.done = true;
     this.json = json;
     this.onDone();
+    return Buffer.byteLength(json);
   }
 
   accept(): void {

@@ -108,8 +108,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
-  // 4-6 belong to work merged alongside this one; the lead renumbers at merge.
-  { version: 4, description: 'reserved', up() {} },
+  {
+    version: 4,
+    description: 'fewer audit indexes: every index is written on every recorded call',
+    up(db) {
+      // Six indexes made each audit insert update seven b-trees. Kept: time (paging, retention,
+      // stats), backend+time, outcome+time and session+time (the dashboard's main filters and
+      // their combinations). Dropped: client+time and name+time, long text keys that cost the most
+      // per insert; those filters walk the time index newest first (a page stops after `limit`
+      // rows; counting scans the table, which retention bounds).
+      db.exec(`
+        DROP INDEX IF EXISTS audit_client_time;
+        DROP INDEX IF EXISTS audit_name_time;
+      `);
+    },
+  },
+  // 5-6 belong to work merged alongside this one; the lead renumbers at merge.
   { version: 5, description: 'reserved', up() {} },
   { version: 6, description: 'reserved', up() {} },
   {

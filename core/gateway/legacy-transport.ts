@@ -1,0 +1,206 @@
+// The legacy (2025-era) Streamable HTTP transport on /mcp: initialize creates a session with a
+// cryptographically random id, later requests must carry it (400 without, 404 when unknown or
+// ended), GET opens the session's notification stream and DELETE ends the session. Batches
+// (2025-03-26 clients) are answered with one JSON array.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Aggregator } from '../aggregate/aggregator.js';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS } from '../backends/handshake.js';
+import type { AuditSink } from '../domain/audit.js';
+import type { Clock, Logger } from '../domain/runtime.js';
+import { mark, msSince } from '../support/stopwatch.js';
+import type { Emitter } from '../support/emitter.js';
+import type { ClientSession } from './client-session.js';
+import type { Dispatcher } from './dispatch.js';
+import { Exchange, NotificationStream } from './exchange.js';
+import type { Inbound } from './inbound.js';
+import type { Refuser } from './refusal.js';
+import { BatchResponder } from './responder.js';
+import type { SessionTable } from './session-table.js';
+import { ErrorCode, header, resultJson } from './wire.js';
+
+export interface LegacyTransportOptions {
+  table: SessionTable;
+  dispatcher: Dispatcher;
+  refuser: Refuser;
+  aggregator: Aggregator;
+  audit: AuditSink;
+  clock: Clock;
+  logger: Logger;
+  serverInfo: { name: string; title?: string; version: string };
+  /** Emitted after each request (the dashboard's call counts). */
+  changed: Emitter<void>;
+}
+
+const SESSION_REQUIRED = 'Bad Request: Mcp-Session-Id header is required';
+
+export class LegacyTransport {
+  constructor(private readonly o: LegacyTransportOptions) {}
+
+  /** A POST of classified messages (one, or a batch). */
+  async post(req: IncomingMessage, res: ServerResponse, messages: Inbound[], batch: boolean): Promise<void> {
+    const initialize = messages.find((m) => m.method === 'initialize' && m.kind === 'request');
+    if (initialize) {
+      if (messages.length > 1)
+        return this.refuse(res, 400, ErrorCode.InvalidRequest, 'initialize must be sent alone');
+      return this.initialize(initialize, res);
+    }
+    const first = messages[0]!;
+    const sessionId = header(req, 'mcp-session-id');
+    if (!sessionId) return this.refuse(res, 400, ErrorCode.InvalidRequest, SESSION_REQUIRED, first);
+    const session = this.o.table.find(sessionId);
+    if (!session) return this.refuse(res, 404, ErrorCode.SessionNotFound, 'Session not found', first);
+    const version = header(req, 'mcp-protocol-version');
+    if (version && !LEGACY_VERSIONS.includes(version)) {
+      return this.refuse(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version: ${version}`);
+    }
+
+    const dispatcher = this.o.dispatcher;
+    let requests = 0;
+    for (const m of messages) {
+      if (m.kind === 'request') requests++;
+      else if (m.kind === 'notification') dispatcher.notification(session, m);
+      else dispatcher.clientResponse(session, m);
+    }
+    if (requests === 0) {
+      res.writeHead(202);
+      res.end();
+      return;
+    }
+    if (!batch) {
+      await dispatcher.request(session, first, new Exchange(res));
+      this.o.changed.emit();
+      return;
+    }
+    return this.batch(res, session, messages);
+  }
+
+  /** A batch: answered with one JSON array once every request has its response. */
+  private async batch(res: ServerResponse, session: ClientSession, messages: Inbound[]): Promise<void> {
+    const requests = messages.filter((m) => m.kind === 'request');
+    let pending = requests.length;
+    const responders = requests.map(
+      () =>
+        new BatchResponder(() => {
+          if (--pending > 0) return;
+          const answers = responders.map((r) => r.json).filter((j): j is string => j !== undefined);
+          const json = `[${answers.join(',')}]`;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(json),
+          });
+          res.end(json);
+        }),
+    );
+    res.on('close', () => {
+      if (pending > 0) for (const r of responders) r.abandon();
+    });
+    await Promise.all(requests.map((r, i) => this.o.dispatcher.request(session, r, responders[i]!)));
+    this.o.changed.emit();
+  }
+
+  private initialize(inbound: Inbound, res: ServerResponse): void {
+    const startMark = mark();
+    const params = inbound.params as {
+      protocolVersion?: unknown;
+      capabilities?: Record<string, unknown>;
+      clientInfo?: { name?: unknown; version?: unknown };
+    };
+    const requested =
+      typeof params.protocolVersion === 'string' ? params.protocolVersion : LATEST_LEGACY_VERSION;
+    const version = LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
+    const clientInfo = {
+      ...(params.clientInfo as Record<string, unknown>),
+      name: typeof params.clientInfo?.name === 'string' ? params.clientInfo.name : 'unknown',
+      version: typeof params.clientInfo?.version === 'string' ? params.clientInfo.version : '0',
+    };
+    const now = this.o.clock.now();
+    const session = this.o.table.create({ clientInfo, capabilities: params.capabilities ?? {} }, version);
+    const set = this.o.aggregator.current;
+    const result = {
+      protocolVersion: version,
+      capabilities: set.capabilities,
+      serverInfo: this.o.serverInfo,
+      ...(set.instructions ? { instructions: set.instructions } : {}),
+    };
+    const json = resultJson(inbound.id, result);
+    const bytes = Buffer.byteLength(json);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': bytes,
+      'mcp-session-id': session.id,
+    });
+    res.end(json);
+    this.o.audit.record({
+      time: now,
+      sessionId: session.id,
+      clientName: clientInfo.name,
+      clientVersion: clientInfo.version,
+      era: 'legacy',
+      method: 'initialize',
+      durationMs: msSince(startMark),
+      outcome: 'ok',
+      requestBytes: inbound.bytes,
+      responseBytes: bytes,
+    });
+    this.o.logger.info('client session started', {
+      session: session.id,
+      client: `${clientInfo.name} ${clientInfo.version}`,
+      version,
+    });
+  }
+
+  /** GET: the session's standalone notification stream (one at a time). */
+  get(req: IncomingMessage, res: ServerResponse): void {
+    const session = this.sessionOf(req, res);
+    if (!session) return;
+    const accept = header(req, 'accept') ?? '';
+    if (accept && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
+      return this.refuse(
+        res,
+        406,
+        ErrorCode.InvalidRequest,
+        'Not Acceptable: the GET stream is text/event-stream',
+      );
+    }
+    if (session.streamOpen)
+      return this.refuse(
+        res,
+        409,
+        ErrorCode.InvalidRequest,
+        'Conflict: this session already has a GET stream',
+      );
+    session.openStream(new NotificationStream(res, (stream) => session.streamClosed(stream)));
+  }
+
+  /** DELETE: the client ends its session. */
+  delete(req: IncomingMessage, res: ServerResponse): void {
+    const session = this.sessionOf(req, res);
+    if (!session) return;
+    this.o.table.end(session);
+    this.o.logger.info('client session ended', { session: session.id });
+    res.writeHead(200);
+    res.end();
+  }
+
+  private sessionOf(req: IncomingMessage, res: ServerResponse): ClientSession | undefined {
+    const sessionId = header(req, 'mcp-session-id');
+    if (!sessionId) {
+      this.refuse(res, 400, ErrorCode.InvalidRequest, SESSION_REQUIRED);
+      return undefined;
+    }
+    const session = this.o.table.find(sessionId);
+    if (!session) this.refuse(res, 404, ErrorCode.SessionNotFound, 'Session not found');
+    return session;
+  }
+
+  private refuse(res: ServerResponse, status: number, code: number, message: string, about?: Inbound): void {
+    this.o.refuser.refuse(res, {
+      status,
+      code,
+      message,
+      id: about?.id ?? null,
+      era: 'legacy',
+      requestBytes: about?.bytes ?? 0,
+    });
+  }
+}
