@@ -17,11 +17,13 @@ import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
+import { Profiles } from './profiles/profiles.js';
 import {
   MemoryAppSettings,
   MemoryBackendSettings,
   MemoryDecisionStore,
   MemoryPinStore,
+  MemoryProfilePinStore,
 } from './store/memory.js';
 import { openStore, type Store } from './store/sqlite/store.js';
 import type { ConflictStrategy } from '../common/control/api.js';
@@ -83,6 +85,8 @@ export interface App {
   readonly config: SwitchyardConfig;
   readonly registry: BackendRegistry;
   readonly aggregator: Aggregator;
+  /** The profiles' views (/mcp/<profile>), kept current with the set. */
+  readonly profiles: Profiles;
   readonly endpoint: McpEndpoint;
   readonly control: Control;
   /** The database, when there is one. */
@@ -146,9 +150,16 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
+  const profiles = new Profiles(
+    aggregator,
+    config.profiles,
+    store?.profilePins ?? new MemoryProfilePinStore(),
+    clock,
+  );
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
+    profiles,
     clock,
     logger,
     audit,
@@ -253,6 +264,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           clock.now(),
         ),
     },
+    profiles: () => profiles.reports(),
     connectInfo: () => ({
       url: url ?? `http://${config.server.host}:${config.server.port}/mcp`,
       token: token?.token ?? null,
@@ -264,6 +276,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     config,
     registry,
     aggregator,
+    profiles,
     endpoint,
     control,
     store,
@@ -278,7 +291,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
           token: token.token,
           logger,
           audit,
-          mcp: (req, res) => endpoint.handle(req, res),
+          mcp: (req, res, _url, profile) => endpoint.handle(req, res, profile),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
         });
@@ -289,6 +302,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         registry.start();
         for (const source of sources) await source.start(registry);
         aggregator.start();
+        profiles.start();
         aggregator.holdFor(startupHoldMs);
         const port = await server.listen();
         const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -308,6 +322,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     async stop() {
       setState('stopping');
       control.close();
+      profiles.stop();
       aggregator.stop();
       for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();

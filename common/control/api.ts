@@ -6,6 +6,7 @@ import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
 import type { Snapshot } from './snapshot.js';
+import type { ProfileReport } from '../domain/profile.js';
 
 export const CONFLICT_STRATEGIES = ['auto', 'prefix', 'priority', 'manual'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -65,4 +66,9 @@ export interface ControlApi {
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   auditStats(query: AuditStatsQuery): Promise<AuditStats>;
   connectInfo(): Promise<ConnectInfo>;
+  /**
+   * Per profile (`default` first): the tools its client will see, its budget and the client's own
+   * limit, whether search mode is on, what the budget cut and which names were shortened.
+   */
+  profiles(): Promise<ProfileReport[]>;
 }

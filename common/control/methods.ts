@@ -170,6 +170,12 @@ export const CONTROL_METHODS = {
     args: (z) => z.tuple([]),
     result: 'ConnectInfo',
   },
+  profiles: {
+    params: [],
+    http: { verb: 'GET', path: '/profiles' },
+    args: (z) => z.tuple([]),
+    result: 'ProfileReport[]',
+  },
 } as const satisfies { [M in ControlMethod]: MethodSpec<M> };
 
 // Fails to compile when a schema accepts something the method's parameters do not.

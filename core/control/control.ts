@@ -23,6 +23,7 @@ import type {
 } from '../../common/control/api.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
+import type { ProfileReport } from '../../common/domain/profile.js';
 import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
@@ -54,6 +55,8 @@ export interface ControlDeps {
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
+  /** Per-profile reports (core/profiles); without it only `default` exists. */
+  profiles?: () => ProfileReport[];
   audit?: AuditQueryApi;
   settings?: ControlSettings;
 }
@@ -287,6 +290,10 @@ export class Control implements ControlApi {
 
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
+  }
+
+  async profiles(): Promise<ProfileReport[]> {
+    return this.deps.profiles?.() ?? [];
   }
 
   close(): void {

@@ -21,6 +21,14 @@ export type RouteHandler = (
   url: URL,
 ) => void | Promise<void>;
 
+/** The /mcp handler: `profile` is `default` for /mcp and NAME for /mcp/NAME. */
+export type McpHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  profile: string,
+) => void | Promise<void>;
+
 export interface GatewayServerOptions {
   host: string;
   port: number;
@@ -28,7 +36,7 @@ export interface GatewayServerOptions {
   token: string | null;
   logger: Logger;
   audit: AuditSink;
-  mcp: RouteHandler;
+  mcp: McpHandler;
   /** Control API under /api/ (token required). */
   api?: RouteHandler;
   /** Static files for the dashboard (no token: the page itself holds no data). */
@@ -37,6 +45,15 @@ export interface GatewayServerOptions {
 
 /** The /mcp handler reads no query: one shared URL spares a parse per request. */
 const MCP_URL = new URL('http://localhost/mcp');
+/** `/mcp/<profile>`: a profile's endpoint (names as core/config/schema.ts PROFILE_NAME allows). */
+const PROFILE_PATH = /^\/mcp\/([a-z0-9][a-z0-9-]{0,31})$/;
+
+/** The profile a path addresses: `default` for /mcp, NAME for /mcp/NAME, undefined otherwise. */
+function mcpProfile(path: string): string | undefined {
+  if (path === '/mcp') return 'default';
+  if (!path.startsWith('/mcp/')) return undefined;
+  return PROFILE_PATH.exec(path)?.[1];
+}
 
 export class GatewayServer {
   private readonly server: http.Server;
@@ -93,17 +110,17 @@ export class GatewayServer {
   }
 
   private deny(res: http.ServerResponse, status: number, message: string, path: string): void {
-    const body =
-      path === '/mcp'
-        ? JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message } })
-        : JSON.stringify({ error: message });
+    const isMcp = mcpProfile(path) !== undefined;
+    const body = isMcp
+      ? JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message } })
+      : JSON.stringify({ error: message });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (status === 401) headers['www-authenticate'] = 'Bearer realm="switchyard"';
     res.writeHead(status, headers);
     res.end(body);
     this.options.audit.record({
       time: Date.now(),
-      method: path === '/mcp' ? 'http' : `http ${path}`,
+      method: isMcp ? 'http' : `http ${path}`,
       durationMs: 0,
       outcome: 'denied',
       httpStatus: status,
@@ -134,20 +151,22 @@ export class GatewayServer {
       res.end('{"status":"ok"}');
       return;
     }
-    const needsToken = path === '/mcp' || path.startsWith('/api/');
+    const profile = mcpProfile(path);
+    const needsToken = profile !== undefined || path.startsWith('/mcp/') || path.startsWith('/api/');
     if (needsToken && this.expectedToken !== null) {
       const presented = bearerToken(req);
       if (presented === undefined) return this.deny(res, 401, 'Unauthorized: missing bearer token', path);
       if (!tokenMatches(presented, this.expectedToken))
         return this.deny(res, 401, 'Unauthorized: invalid token', path);
     }
-    if (path === '/mcp') return this.options.mcp(req, res, MCP_URL);
+    if (profile !== undefined) return this.options.mcp(req, res, MCP_URL, profile);
     const url = new URL(raw, 'http://localhost');
     if (path.startsWith('/api/') && this.options.api) return this.options.api(req, res, url);
     if (
       this.options.dashboard &&
       (req.method === 'GET' || req.method === 'HEAD') &&
-      !path.startsWith('/api/')
+      !path.startsWith('/api/') &&
+      !path.startsWith('/mcp/')
     ) {
       return this.options.dashboard(req, res, url);
     }

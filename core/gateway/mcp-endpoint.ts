@@ -24,6 +24,9 @@ import { ModernEndpoint } from './modern-endpoint.js';
 import { Refuser } from './refusal.js';
 import { SessionTable, type SessionInfo } from './session-table.js';
 import { ErrorCode, errorJson, header, listChangedMethods } from './wire.js';
+import { Views } from './views.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
+import type { Profiles } from '../profiles/profiles.js';
 
 export interface EndpointOptions {
   registry: BackendRegistry;
@@ -36,6 +39,8 @@ export interface EndpointOptions {
   serverInfo: { name: string; title?: string; version: string };
   /** Where sessions are kept so they survive a restart (SQLite); memory only without it. */
   sessionStore?: SessionStore;
+  /** The profiles served at /mcp/<profile>; without them only /mcp (everything) is. */
+  profiles?: Profiles;
 }
 
 export class McpEndpoint {
@@ -48,8 +53,12 @@ export class McpEndpoint {
   /** Sessions came, went, or made calls (for the dashboard; listeners throttle). */
   readonly changed = new Emitter<void>();
 
+  private readonly views: Views;
+
   constructor(private readonly options: EndpointOptions) {
-    const dispatcher = new Dispatcher(options);
+    const views = new Views(options.aggregator, options.profiles);
+    this.views = views;
+    const dispatcher = new Dispatcher({ ...options, views });
     this.refuser = new Refuser(options.audit, options.clock);
     this.table = new SessionTable({
       registry: options.registry,
@@ -59,7 +68,13 @@ export class McpEndpoint {
       ...(options.sessionStore ? { store: options.sessionStore } : {}),
       handlersFor: (session) => dispatcher.handlersFor(session),
     });
-    const shared = { table: this.table, dispatcher, refuser: this.refuser, aggregator: options.aggregator };
+    const shared = {
+      table: this.table,
+      dispatcher,
+      refuser: this.refuser,
+      aggregator: options.aggregator,
+      views,
+    };
     this.legacy = new LegacyTransport({
       ...shared,
       audit: options.audit,
@@ -76,6 +91,15 @@ export class McpEndpoint {
         this.modern.listChanged(change);
       }),
     );
+    // A profile's sessions hear list_changed when its own view changed (not for every set change).
+    if (options.profiles) {
+      this.disposables.add(
+        options.profiles.changed.on((change) => {
+          this.table.listChanged(listChangedMethods(change), change.profile);
+          this.modern.listChanged(change, change.profile);
+        }),
+      );
+    }
     this.disposables.interval(() => this.table.sweep(), Math.min(60_000, options.sessions.idleTtlMs));
   }
 
@@ -98,7 +122,15 @@ export class McpEndpoint {
     this.suspended = false;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A request to /mcp (`profile` default) or /mcp/<profile>. */
+  async handle(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): Promise<void> {
+    if (!this.views.has(profile)) {
+      return this.refuser.refuse(res, {
+        status: 404,
+        code: ErrorCode.InvalidRequest,
+        message: `No profile "${profile}": /mcp serves everything, /mcp/<profile> a profile of the config`,
+      });
+    }
     if (this.suspended) {
       res.setHeader('retry-after', '5');
       return this.refuser.refuse(res, {
@@ -109,18 +141,18 @@ export class McpEndpoint {
     }
     switch (req.method) {
       case 'POST':
-        return this.post(req, res);
+        return this.post(req, res, profile);
       case 'GET':
-        return this.legacy.get(req, res);
+        return this.legacy.get(req, res, profile);
       case 'DELETE':
-        return this.legacy.delete(req, res);
+        return this.legacy.delete(req, res, profile);
       default:
         res.writeHead(405, { allow: 'GET, POST, DELETE', 'content-type': 'application/json' });
         res.end(errorJson(null, ErrorCode.InvalidRequest, `Method ${req.method} not allowed`));
     }
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async post(req: IncomingMessage, res: ServerResponse, profile: string): Promise<void> {
     const limits = this.options.limits;
     let body: Buffer;
     try {
@@ -154,8 +186,8 @@ export class McpEndpoint {
       if (!isMessage(parsed))
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       const inbound = classify(parsed, sessionId, false, body.length);
-      if (inbound.era === 'modern') return this.modern.handle(req, res, inbound);
-      return this.legacy.post(req, res, [inbound], false);
+      if (inbound.era === 'modern') return this.modern.handle(req, res, inbound, profile);
+      return this.legacy.post(req, res, [inbound], false, profile);
     }
     if (parsed.length === 0)
       return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Empty batch', body.length);
@@ -170,7 +202,7 @@ export class McpEndpoint {
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       messages.push(classify(m as JSONRPCMessage, sessionId, true, each));
     }
-    return this.legacy.post(req, res, messages, true);
+    return this.legacy.post(req, res, messages, true, profile);
   }
 
   private refuse(res: ServerResponse, status: number, code: number, message: string, requestBytes = 0): void {

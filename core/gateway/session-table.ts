@@ -11,6 +11,7 @@ import { Emitter } from '../support/emitter.js';
 import { ClientSession } from './client-session.js';
 import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
 
 export interface SessionTableOptions {
   registry: BackendRegistry;
@@ -49,26 +50,34 @@ export class SessionTable {
   }
 
   /** A new legacy session (initialize), stored before the client learns its id. */
-  create(identity: ClientIdentity, protocolVersion: string): ClientSession {
+  create(identity: ClientIdentity, protocolVersion: string, profile = DEFAULT_PROFILE): ClientSession {
     const session = this.add(randomUUID(), identity, protocolVersion, this.options.clock.now());
+    session.profile = profile;
     // Durable before the client learns the id: a restart right after this still knows it.
     this.options.store?.save(session.record());
     return session;
   }
 
-  /** The session for an id: live, or restored from the store after a restart (undefined → 404). */
-  find(id: string): ClientSession | undefined {
-    return this.touch(id) ?? this.restore(id);
+  /**
+   * The session for an id on a profile's endpoint: live, or restored from the store after a restart
+   * (undefined → 404). A session belongs to the endpoint it was opened on; a restored one takes the
+   * profile of the URL it comes back on (clients keep their URL).
+   */
+  find(id: string, profile = DEFAULT_PROFILE): ClientSession | undefined {
+    const live = this.sessions.get(id);
+    if (live && live.profile !== profile) return undefined;
+    return this.touch(id) ?? this.restore(id, profile);
   }
 
   /** The pooled session that carries a modern client identity's backend links. */
-  pooled(identity: ClientIdentity): ClientSession {
-    // Legacy backends need one session per distinct client identity and capability set.
-    const key = `${identity.clientInfo.name}@${identity.clientInfo.version}#${JSON.stringify(identity.capabilities)}`;
+  pooled(identity: ClientIdentity, profile = DEFAULT_PROFILE): ClientSession {
+    // Legacy backends need one session per distinct client identity and capability set (and profile).
+    const key = `${profile}|${identity.clientInfo.name}@${identity.clientInfo.version}#${JSON.stringify(identity.capabilities)}`;
     const now = this.options.clock.now();
     let session = this.pool.get(key);
     if (!session || session.isClosed) {
       session = this.session(`modern:${key}`, identity, MODERN_PROTOCOL_VERSION, now, 'modern');
+      session.profile = profile;
       this.pool.set(key, session);
     }
     session.lastSeen = now;
@@ -83,10 +92,16 @@ export class SessionTable {
     this.changed.emit();
   }
 
-  /** Tells every legacy session which lists changed (now on its GET stream, or when it opens one). */
-  listChanged(methods: readonly string[]): void {
+  /**
+   * Tells every legacy session of a profile which lists changed (now on its GET stream, or when it
+   * opens one).
+   */
+  listChanged(methods: readonly string[], profile = DEFAULT_PROFILE): void {
     if (methods.length === 0) return;
-    for (const session of this.sessions.values()) for (const method of methods) session.listChanged(method);
+    for (const session of this.sessions.values()) {
+      if (session.profile !== profile) continue;
+      for (const method of methods) session.listChanged(method);
+    }
   }
 
   /** The gateway is paused: every session lets go of its backends but stays valid. */
@@ -185,7 +200,7 @@ export class SessionTable {
    * again: same id, identity and protocol version; its backend sessions are resumed where the
    * backend still has them and re-initialized where it does not.
    */
-  private restore(id: string): ClientSession | undefined {
+  private restore(id: string, profile: string): ClientSession | undefined {
     const store = this.options.store;
     const record = store?.get(id);
     if (!store || !record) return undefined;
@@ -200,6 +215,7 @@ export class SessionTable {
       record.protocolVersion,
       record.createdAt,
     );
+    session.profile = profile;
     session.resumeFrom(record.backendSessions);
     session.lastSeen = now;
     store.touch(id, now);

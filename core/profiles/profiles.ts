@@ -20,7 +20,7 @@ import {
 /** What the profiles read from the aggregator. */
 export interface SetSource {
   readonly current: AdvertisedSet;
-  readonly changed: Emitter<{ set: AdvertisedSet }>;
+  readonly changed: { on(listener: (change: { set: AdvertisedSet }) => void): () => void };
 }
 
 export interface ProfileChange {
@@ -127,9 +127,9 @@ export class Profiles {
       selected: set.tools.length,
       advertised: set.tools.length,
       reachable: set.tools.length,
-      budget: undefined,
-      clientLimit: undefined,
-      limitKind: undefined,
+      budget: null,
+      clientLimit: null,
+      limitKind: null,
       search: false,
       searchSetting: 'off',
       nameRule: generic.names.describe,

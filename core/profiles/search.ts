@@ -167,3 +167,21 @@ export function findResult(tools: FoundTool[], query: string): JsonObject {
     tools.length === 0 ? `No tool matches "${query}". Try other words, or fewer.` : JSON.stringify({ tools });
   return { content: [{ type: 'text', text }], structuredContent: { tools } };
 }
+
+/**
+ * A `call_tool` request's params turned into those of a call of the tool it names: the tool's name
+ * (a default-set name is mapped to the profile's), its arguments, and the request's own `_meta`
+ * (progress token, a modern client's envelope).
+ */
+export function unwrapCall(
+  view: { aliases?: ReadonlyMap<string, string> | undefined },
+  params: Record<string, unknown>,
+): { params: Record<string, unknown>; target: string } | { error: string } {
+  const args = callArguments(params.arguments);
+  if ('error' in args) return args;
+  const name = view.aliases?.get(args.name) ?? args.name;
+  const inner: Record<string, unknown> = { name };
+  if (args.arguments !== undefined) inner.arguments = args.arguments;
+  if (params._meta !== undefined) inner._meta = params._meta;
+  return { params: inner, target: name };
+}

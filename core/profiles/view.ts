@@ -6,9 +6,13 @@ import type { AdvertisedSet, Route } from '../domain/advertised.js';
 import type { JsonObject, PromptDef, ResourceTemplateDef, ToolDef } from '../../common/domain/capability.js';
 import type { ProfileConfig } from '../config/schema.js';
 import { presetFor, type ClientPreset } from './presets.js';
+import type { ProfileReport } from '../../common/domain/profile.js';
+
+export type { ProfileReport };
 import { assignNames } from './names.js';
 import { applyBudget, byBackends, selectTools, type Entry } from './select.js';
 import { META_TOOLS, ToolIndex } from './search.js';
+import { capabilityUnion } from '../aggregate/routes.js';
 
 /** A name a profile gave one backend's tool or prompt, kept so a client never sees it change. */
 export interface ProfilePin {
@@ -18,31 +22,6 @@ export interface ProfilePin {
   originalName: string;
   advertisedName: string;
   pinnedAt: number;
-}
-
-/** What the dashboard shows per profile: "Cursor will see 112 tools; its limit is 80". */
-export interface ProfileReport {
-  profile: string;
-  client: ClientPreset['kind'];
-  clientLabel: string;
-  endpointPath: string;
-  /** Tools the profile selects (backends, include/exclude), before the budget. */
-  selected: number;
-  /** Tools in its tools/list (2 in search mode: find_tools and call_tool). */
-  advertised: number;
-  /** Tools a call can reach (all selected ones in search mode). */
-  reachable: number;
-  budget: number | undefined;
-  clientLimit: number | undefined;
-  limitKind: 'hard' | 'soft' | undefined;
-  search: boolean;
-  searchSetting: 'auto' | 'on' | 'off';
-  nameRule: string;
-  maxNameLength: number;
-  /** Tools the budget left out (search off), as `backend/tool`. */
-  cut: string[];
-  /** Names changed to fit the client's rule. */
-  shortened: { from: string; to: string; backend: string }[];
 }
 
 /** The profile's lists and routing, in the same shape as the set's (routing reads either alike). */
@@ -57,6 +36,7 @@ export interface ProfileView extends Pick<
   | 'resourceOwners'
   | 'templateRoutes'
   | 'backendCapabilities'
+  | 'capabilities'
   | 'instructions'
   | 'serialized'
 > {
@@ -181,6 +161,7 @@ export function buildProfileView(
     resourceOwners,
     templateRoutes,
     backendCapabilities,
+    capabilities: capabilityUnion(backendCapabilities),
     ...(set.instructions !== undefined ? { instructions: set.instructions } : {}),
     serialized: {
       tools: JSON.stringify({ tools: listed }),
@@ -199,9 +180,9 @@ export function buildProfileView(
       selected: selected.length,
       advertised: listed.length,
       reachable: kept.length,
-      budget,
-      clientLimit: preset.maxTools,
-      limitKind: preset.limitKind,
+      budget: budget ?? null,
+      clientLimit: preset.maxTools ?? null,
+      limitKind: preset.limitKind ?? null,
       search,
       searchSetting: config.search,
       nameRule: preset.names.describe.replace('<server>', serverName),

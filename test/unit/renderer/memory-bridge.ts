@@ -16,6 +16,7 @@ import type {
   ConnectInfo,
   ControlEvent,
   Decision,
+  ProfileReport,
   Snapshot,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
@@ -127,6 +128,7 @@ export class MemoryBridge implements Bridge {
     bridgeCommand: { command: 'node', args: ['/opt/switchyard/dist/core/cli/main.js', 'bridge'] },
   };
   details: Record<string, BackendDetail> = {};
+  profileReports: ProfileReport[] = [];
   private listeners = new Set<(event: ControlEvent) => void>();
   private connectionListeners = new Set<(state: ConnectionState) => void>();
   connection: ConnectionState = 'open';
@@ -359,6 +361,8 @@ export class MemoryBridge implements Bridge {
     });
 
   connectInfo = () => this.call('connectInfo', [], () => this.connect);
+
+  profiles = () => this.call('profiles', [], () => this.profileReports);
 }
 
 /** Lets pending promise callbacks run. */
