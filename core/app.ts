@@ -6,9 +6,11 @@ import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { createApiHandler } from './control/http-api.js';
-import type { GatewayState } from '../common/control/snapshot.js';
-import { applyConfigBackends } from './discovery/config-source.js';
-import { DockerSource, type DockerSourceOptions } from './discovery/docker/source.js';
+import type { ConfigStatus } from '../common/control/snapshot.js';
+import { endpointUrl } from './config/paths.js';
+import { ConfigSource, type BackendDiff } from './discovery/config-source.js';
+import { GatewaySwitch } from './engine/gateway-switch.js';
+import type { DockerSourceOptions } from './discovery/docker/source.js';
 import type { DiscoverySource } from './discovery/source.js';
 import type { SourceStatus } from '../common/domain/source-status.js';
 import { nullAuditSink, type AuditSink } from './domain/audit.js';
@@ -31,6 +33,7 @@ import { resolveToken, type ResolvedToken } from './store/token.js';
 import { DEFAULT_BACKOFF } from './support/backoff.js';
 import { Semaphore } from './support/semaphore.js';
 import { Emitter } from './support/emitter.js';
+import { restartOnlyChanges } from './config/diff.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
 
@@ -81,8 +84,17 @@ export interface StartedApp {
   token: ResolvedToken;
 }
 
+/** What applying an edited config did: the backends touched, and the keys only a restart applies. */
+export interface ConfigApplied {
+  backends: BackendDiff;
+  /** Key paths whose new value waits for a restart (e.g. `server.port`, `auth.token`). */
+  restartNeeded: string[];
+}
+
 export interface App {
+  /** The config in force (the last valid one applied). */
   readonly config: SwitchyardConfig;
+  readonly gateway: GatewaySwitch;
   readonly registry: BackendRegistry;
   readonly aggregator: Aggregator;
   /** The profiles' views (/mcp/<profile>), kept current with the set. */
@@ -94,6 +106,14 @@ export interface App {
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
+  /**
+   * Applies an edited config as a diff, keeping sessions, pins, decisions and untouched backends:
+   * backends (added, removed, reconnected when changed), aggregation rules, session and request
+   * limits. What cannot change in a running process is reported in `restartNeeded`.
+   */
+  applyConfig(next: SwitchyardConfig): Promise<ConfigApplied>;
+  /** An edit of the config file that could not be applied (the running config stays). */
+  configRejected(error: NonNullable<ConfigStatus['error']>): void;
   stop(): Promise<void>;
 }
 
@@ -102,7 +122,8 @@ export const GATEWAY_IDENTITY: ClientIdentity = {
   capabilities: {},
 };
 
-export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
+export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): App {
+  let config = initialConfig;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   // What survives a restart: the data dir's database unless the caller gives one (or none).
@@ -125,11 +146,12 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   const backendSettings = store?.settings ?? new MemoryBackendSettings();
   const appSettings = store?.appSettings ?? new MemoryAppSettings();
   // A strategy chosen in the dashboard holds until the config file's own value is changed.
-  const chosen = appSettings.get<{ strategy: ConflictStrategy; configured: ConflictStrategy }>('strategy');
-  const strategy =
-    chosen && chosen.configured === config.aggregation.conflicts
+  const strategyFor = (c: SwitchyardConfig): ConflictStrategy => {
+    const chosen = appSettings.get<{ strategy: ConflictStrategy; configured: ConflictStrategy }>('strategy');
+    return chosen && chosen.configured === c.aggregation.conflicts
       ? chosen.strategy
-      : config.aggregation.conflicts;
+      : c.aggregation.conflicts;
+  };
   const registry = new BackendRegistry({
     clock,
     logger,
@@ -141,7 +163,7 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   });
   const aggregator = new Aggregator(
     registry,
-    { ...config.aggregation, conflicts: strategy },
+    { ...config.aggregation, conflicts: strategyFor(config) },
     {
       clock,
       logger,
@@ -156,6 +178,9 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     store?.profilePins ?? new MemoryProfilePinStore(),
     clock,
   );
+  // Read by the endpoint at each use, so an edited config's limits apply to the next request.
+  const limits = { requestBody: config.limits.requestBody, batch: config.limits.batch };
+  const sessionLimits = { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max };
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
@@ -163,17 +188,21 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     clock,
     logger,
     audit,
-    limits: config.limits,
-    sessions: { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max },
+    limits,
+    sessions: sessionLimits,
     ...(store ? { sessionStore: store.sessions } : {}),
     serverInfo: { name: 'switchyard', title: 'Switchyard', version: VERSION },
   });
 
-  const sources: DiscoverySource[] = [...(options.sources ?? [])];
+  // The config file's backends come first, so names follow the file's order.
+  const configSource = new ConfigSource(config.backends, {
+    disabledByUser: (name) => backendSettings.get(name)?.enabled === false,
+  });
+  const sources: DiscoverySource[] = [configSource, ...(options.sources ?? [])];
   const dockerConfig = config.discovery.docker;
   const docker =
     dockerConfig.enabled && options.docker !== false
-      ? new DockerSource({
+      ? lazyDockerSource({
           host: dockerConfig.host,
           group: dockerConfig.group,
           logger,
@@ -184,7 +213,8 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       : undefined;
   if (docker) sources.push(docker);
   const discoveryStatus = (): SourceStatus[] => [
-    ...sources.map((s) => s.status()),
+    // The config file's own state is the snapshot's `config`; discovery lists the other sources.
+    ...sources.filter((s) => s !== configSource).map((s) => s.status()),
     ...(docker
       ? []
       : [
@@ -197,42 +227,43 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
   ];
 
   const startupHoldMs = options.startupHoldMs ?? DEFAULT_STARTUP_HOLD_MS;
-  let state: GatewayState = 'stopped';
   let url: string | undefined;
-  let startedAt: number | undefined;
   let server: GatewayServer | undefined;
   let token: ResolvedToken | undefined;
-  let error: string | undefined;
-
-  const gatewayChanged = new Emitter<void>();
-  const setState = (next: GatewayState) => {
-    state = next;
-    gatewayChanged.emit();
+  let configStatus: ConfigStatus = {
+    ...(options.configFile ? { file: options.configFile } : {}),
+    appliedAt: clock.now(),
   };
 
   /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  const gateway = new GatewaySwitch(
+    {
+      async turnOn() {
+        registry.resume();
+        for (const source of sources) await source.start(registry);
+        // As at start: clients are let in once the sources have registered their backends, so the
+        // hold covers those too (container backends left the registry when the gateway was turned off).
+        aggregator.holdFor(startupHoldMs);
+        endpoint.resume();
+      },
+      async turnOff() {
+        for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
+        await endpoint.suspend();
+        await registry.suspend();
+      },
+    },
+    { clock, logger },
+  );
   const setRunning = async (running: boolean) => {
     if (!server) throw new Error('the gateway is not started');
-    if (running === (state === 'running')) return;
-    if (running) {
-      setState('starting');
-      registry.resume();
-      for (const source of sources) await source.start(registry);
-      // As at start: clients are let in once the sources have registered their backends, so the
-      // hold covers those too (container backends left the registry when the gateway was turned off).
-      aggregator.holdFor(startupHoldMs);
-      endpoint.resume();
-      startedAt = clock.now();
-      setState('running');
-      logger.info('gateway turned on');
-    } else {
-      setState('stopping');
-      for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
-      await endpoint.suspend();
-      await registry.suspend();
-      setState('stopped');
-      logger.info('gateway turned off (sessions kept)');
-    }
+    await gateway.setRunning(running);
+  };
+  // The snapshot follows the gateway's state and the config file's.
+  const stateChanged = new Emitter<void>();
+  gateway.changed.on(() => stateChanged.emit());
+  const setConfigStatus = (next: ConfigStatus) => {
+    configStatus = next;
+    stateChanged.emit();
   };
 
   const control = new Control({
@@ -242,13 +273,14 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     clock,
     discovery: discoveryStatus,
     gateway: () => ({
-      state,
+      state: gateway.state,
       ...(url ? { url } : {}),
-      ...(startedAt ? { startedAt } : {}),
+      ...(gateway.startedAt ? { startedAt: gateway.startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
-      ...(error ? { error } : {}),
+      ...(gateway.error ? { error: gateway.error } : {}),
     }),
-    gatewayChanged,
+    ...(options.configFile ? { config: () => configStatus } : {}),
+    gatewayChanged: stateChanged,
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
@@ -266,14 +298,38 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     },
     profiles: () => profiles.reports(),
     connectInfo: () => ({
-      url: url ?? `http://${config.server.host}:${config.server.port}/mcp`,
+      url: url ?? endpointUrl(config.server.host, config.server.port),
       token: token?.token ?? null,
       bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
     }),
   });
 
+  const applyConfig = async (next: SwitchyardConfig): Promise<ConfigApplied> => {
+    const previous = config;
+    config = next;
+    const backends = await configSource.update(next.backends);
+    if (JSON.stringify(previous.aggregation) !== JSON.stringify(next.aggregation))
+      aggregator.updateConfig({ ...next.aggregation, conflicts: strategyFor(next) });
+    if (JSON.stringify(previous.profiles) !== JSON.stringify(next.profiles))
+      profiles.updateConfig(next.profiles);
+    limits.requestBody = next.limits.requestBody;
+    limits.batch = next.limits.batch;
+    sessionLimits.idleTtlMs = next.sessions.idleTtl;
+    sessionLimits.max = next.sessions.max;
+    const restartNeeded = restartOnlyChanges(previous, next);
+    setConfigStatus({
+      ...(options.configFile ? { file: options.configFile } : {}),
+      appliedAt: clock.now(),
+      ...(restartNeeded.length ? { restartNeeded } : {}),
+    });
+    return { backends, restartNeeded };
+  };
+
   return {
-    config,
+    get config() {
+      return config;
+    },
+    gateway,
     registry,
     aggregator,
     profiles,
@@ -281,8 +337,12 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
     control,
     store,
     setRunning,
+    applyConfig,
+    configRejected(error) {
+      setConfigStatus({ ...configStatus, error });
+    },
     async start() {
-      setState('starting');
+      gateway.enter('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
         server = new GatewayServer({
@@ -298,29 +358,24 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
         for (const setting of backendSettings.all()) {
           if (!setting.enabled) await registry.setEnabled(setting.backend, false);
         }
-        await applyConfigBackends(registry, config.backends);
         registry.start();
         for (const source of sources) await source.start(registry);
         aggregator.start();
         profiles.start();
         aggregator.holdFor(startupHoldMs);
         const port = await server.listen();
-        const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-        url = `http://${host}:${port}/mcp`;
-        startedAt = clock.now();
-        error = undefined;
-        setState('running');
+        url = endpointUrl(config.server.host, port);
+        gateway.enter('running');
         return { url, port, token };
       } catch (e) {
-        state = 'error';
-        error = e instanceof Error ? e.message : String(e);
+        const message = e instanceof Error ? e.message : String(e);
         await this.stop().catch(() => undefined);
-        state = 'error';
+        gateway.enter('error', message);
         throw e;
       }
     },
     async stop() {
-      setState('stopping');
+      gateway.enter('stopping');
       control.close();
       profiles.stop();
       aggregator.stop();
@@ -331,7 +386,31 @@ export function buildApp(config: SwitchyardConfig, options: AppOptions): App {
       await registry.stop();
       if (ownsStore) await store?.close();
       url = undefined;
-      setState('stopped');
+      gateway.enter('stopped');
     },
+  };
+}
+
+/**
+ * Container discovery, its module (and dockerode's) loaded only when it starts: an engine with
+ * container discovery off never pays for it, and the load leaves the synchronous build of the app.
+ */
+function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySource {
+  let inner: DiscoverySource | undefined;
+  let loading: Promise<DiscoverySource> | undefined;
+  const load = () =>
+    (loading ??= import('./discovery/docker/source.js').then((m) => (inner = new m.DockerSource(options))));
+  return {
+    async start(registry) {
+      await (await load()).start(registry);
+    },
+    async stop() {
+      await inner?.stop();
+    },
+    async suspend() {
+      await (inner?.suspend?.() ?? inner?.stop());
+    },
+    status: () =>
+      inner?.status() ?? { kind: 'docker', ok: false, summary: 'container discovery is starting' },
   };
 }

@@ -2,8 +2,8 @@
 // app has no Node of its own to run `switchyard bridge` with: its runAsNode fuse is off). It relays
 // stdio to the app's running endpoint with core's `bridge`, taking the URL from the app's config
 // file and the token from the same place the engine does (keyring, config, or the data dir's file).
-import path from 'node:path';
 import { loadConfigFile } from '../core/config/load.js';
+import { configFilePath, endpointUrl } from '../core/config/paths.js';
 
 export const BRIDGE_ARG = '--bridge';
 
@@ -19,7 +19,7 @@ export async function desktopBridgeArgv(options: {
   let port = 4750;
   let setting = 'auto';
   try {
-    const config = await loadConfigFile(env.SWITCHYARD_CONFIG ?? path.join(dataDir, 'config.yaml'), env);
+    const config = await loadConfigFile(configFilePath(dataDir, env), env);
     ({ host, port } = config.server);
     setting = config.auth.token;
   } catch {
@@ -28,7 +28,7 @@ export async function desktopBridgeArgv(options: {
   // A gateway bound to every interface is still reached on loopback.
   if (host === '0.0.0.0') host = '127.0.0.1';
   if (host === '::') host = '::1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`;
+  const url = endpointUrl(host, port);
   // Without --token, core's bridge reads SWITCHYARD_TOKEN, then <dataDir>/token (file mode).
   const token =
     setting === 'off'

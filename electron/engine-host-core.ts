@@ -1,13 +1,12 @@
-// The engine's side of the main ↔ engine protocol (engine-protocol.ts): starts the engine exactly as
-// `switchyard serve` assembles it (core/cli/serve.ts: config file, data dir, store, dashboard), answers
+// The engine's side of the main ↔ engine protocol (engine-protocol.ts): starts the engine with the
+// same typed start as `switchyard serve` (core/engine/start.ts: config file watched, data dir, store,
+// dashboard), answers
 // control-API calls and pushes its events. Transport-agnostic: engine-host.ts connects it to
 // Electron's parentPort or to a forked child's IPC channel.
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { ControlApi } from '../common/control/api.js';
-import { loadConfigFile } from '../core/config/load.js';
-import { startServe } from '../core/cli/serve.js';
-import { readStoredToken } from '../core/store/token.js';
+import { startEngine } from '../core/engine/start.js';
+import { createLogger } from '../core/support/logger.js';
 import { invokeControl, isControlMethod } from '../common/control/methods.js';
 import { toWireError } from '../common/control/wire.js';
 import {
@@ -38,42 +37,25 @@ export interface HostDeps {
   stderr?: NodeJS.WritableStream;
 }
 
-/** Whether the keyring token should be given to the engine: only where the config leaves it on `auto`. */
-async function tokenArgs(options: EngineStartOptions, env: NodeJS.ProcessEnv): Promise<string[]> {
-  if (!options.token || env.SWITCHYARD_TOKEN) return [];
-  if (options.args?.some((a) => a === '--token' || a === '--no-auth')) return [];
-  const configFile = env.SWITCHYARD_CONFIG ?? path.join(options.dataDir, 'config.yaml');
-  try {
-    const config = await loadConfigFile(configFile, env);
-    if (config.auth.token !== 'auto') return [];
-  } catch {
-    // No config file yet (serve writes the default one, whose token is `auto`), or an invalid one
-    // (serve reports it): the keyring token applies.
-  }
-  return ['--token', options.token];
-}
-
-/** Starts the engine as `switchyard serve --data-dir <dataDir> …` does, inside this process. */
-export async function startEngine(
+/** Starts the engine as `switchyard serve` does (core's startEngine), inside this process. */
+export async function startDesktopEngine(
   options: EngineStartOptions,
-  io: { env: NodeJS.ProcessEnv; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  io: { env: NodeJS.ProcessEnv; stderr: NodeJS.WritableStream },
 ): Promise<RunningEngine> {
-  const token = await tokenArgs(options, io.env);
-  const handle = await startServe(
-    ['--data-dir', options.dataDir, ...(options.args ?? []), ...token],
-    io,
-    options.bridgeCommand ? { bridgeCommand: options.bridgeCommand } : {},
-  );
-  const info = await handle.app.control.connectInfo();
-  const source: EngineStarted['token'] =
-    info.token === null
-      ? 'off'
-      : token.length
-        ? 'keyring'
-        : (await readStoredToken(options.dataDir)) === info.token
-          ? 'file'
-          : 'config';
-  return { control: handle.app.control, started: { url: handle.url, token: source }, stop: handle.stop };
+  const engine = await startEngine({
+    dataDir: options.dataDir,
+    env: io.env,
+    logger: createLogger({ level: options.logLevel ?? 'info', stream: io.stderr }),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    // The keyring token applies where the config leaves the token on `auto` (startEngine decides).
+    ...(options.token ? { fallbackToken: options.token } : {}),
+    ...(options.bridgeCommand ? { bridgeCommand: () => options.bridgeCommand! } : {}),
+  });
+  return {
+    control: engine.app.control,
+    started: { url: engine.url, token: engine.tokenSource },
+    stop: () => engine.stop(),
+  };
 }
 
 /** Serves the protocol on `port`; `stop()` does what a `stop` message does (for signals, a lost parent). */
@@ -84,7 +66,7 @@ export function runEngineHost(port: HostPort, deps: HostDeps): { stop(): Promise
     stdout: deps.stdout ?? process.stdout,
     stderr: deps.stderr ?? process.stderr,
   };
-  const start = deps.start ?? ((options: EngineStartOptions) => startEngine(options, io));
+  const start = deps.start ?? ((options: EngineStartOptions) => startDesktopEngine(options, io));
   let engine: RunningEngine | undefined;
   let starting: Promise<void> | undefined;
   let stopping = false;

@@ -5,6 +5,8 @@
 import type { ControlEvent } from '../common/control/api.js';
 import type { ControlMethod } from '../common/control/methods.js';
 import type { WireError, WireResult } from '../common/control/wire.js';
+import type { LogLevel } from '../core/domain/runtime.js';
+import type { ConfigOverrides } from '../core/engine/start.js';
 
 export interface EngineStartOptions {
   /** The engine's data dir (the app's userData): config.yaml, the database, the token file. */
@@ -15,8 +17,10 @@ export interface EngineStartOptions {
    * file in the data dir, as `switchyard serve` does.
    */
   token?: string;
-  /** More `switchyard serve` flags (tests: `--port 0`, `--no-docker`). */
-  args?: string[];
+  /** Settings over the config file, as `serve`'s flags give them (tests: port 0, no containers). */
+  overrides?: ConfigOverrides;
+  /** Default info. */
+  logLevel?: LogLevel;
   /** How Claude Desktop launches the bridge with this app (shown in the dashboard's Connect view). */
   bridgeCommand?: { command: string; args: string[] };
 }

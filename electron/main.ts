@@ -1,6 +1,8 @@
-// The desktop app's main process: a thin adapter that wires Electron's APIs to the pure modules
-// beside it (tray-model, hardening, ipc, engine-client, token-store, login-item, shell-path). The
-// engine runs in a utilityProcess (engine-host.ts); see docs/decisions.md for why.
+// The desktop app's main process, the only module importing electron at run time: it reads as a
+// table of contents, handing Electron's APIs to the modules beside it — dashboard-window (the
+// window), engine-wiring (the engine in a utilityProcess, engine-host.ts; see docs/decisions.md),
+// tray-wiring + tray-model (the tray), ipc (the control API for the dashboard), quit (stopping
+// cleanly), login-item, token-store, shell-path, hardening, bridge-mode (`--bridge`).
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,11 +23,10 @@ import {
   Tray,
   utilityProcess,
 } from 'electron';
-import type { Snapshot } from '../common/control/snapshot.js';
 import { createAppProtocolHandler } from './app-protocol.js';
 import { BRIDGE_ARG, desktopBridgeArgv } from './bridge-mode.js';
-import { Engine, type EngineChannel } from './engine-client.js';
-import type { MainToEngine } from './engine-protocol.js';
+import { dashboardWindow } from './dashboard-window.js';
+import { desktopEngine } from './engine-wiring.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -35,20 +36,14 @@ import {
   windowOptions,
 } from './hardening.js';
 import { bindControl, isTrustedSender } from './ipc.js';
-import { NAVIGATE_CHANNEL } from './ipc-channels.js';
 import { createLoginItem, HIDDEN_ARG, readPrefs, writePrefs, type Prefs } from './login-item.js';
-import type { DashboardView } from './preload-bridge.js';
+import { holdQuitUntilStopped } from './quit.js';
 import { resolveShellPath } from './shell-path.js';
-import { loadToken, type StoredToken } from './token-store.js';
-import {
-  toMenuTemplate,
-  trayIconFile,
-  trayMenuModel,
-  trayState,
-  trayTooltip,
-  type TrayAction,
-  type TrayInput,
-} from './tray-model.js';
+import { loadToken } from './token-store.js';
+import { trayIconFile, type TrayAction, type trayState } from './tray-model.js';
+import { wireTray } from './tray-wiring.js';
+
+type TrayIconState = ReturnType<typeof trayState>;
 
 // `electron .` in a checkout, or the app.asar of a packaged build: both hold dist/ and resources/.
 const APP_ROOT = app.getAppPath();
@@ -73,64 +68,43 @@ function openExternal(url: string): void {
   if (openExternalAllowed(url)) void shell.openExternal(url);
 }
 
-/** The utility process as an EngineChannel; messages wait for the process to have spawned. */
-function spawnEngine(env: NodeJS.ProcessEnv): EngineChannel {
-  const child = utilityProcess.fork(PATHS.engineHost, [], {
-    serviceName: 'Switchyard engine',
-    env,
-    stdio: 'inherit',
+/** How this app is launched again (login item, Claude Desktop's bridge command). */
+function launcher(): string[] {
+  return process.env.APPIMAGE
+    ? [process.env.APPIMAGE]
+    : app.isPackaged
+      ? [process.execPath]
+      : [process.execPath, APP_ROOT];
+}
+
+/** The engine's environment: macOS stdio backends need the login shell's PATH (npx, uvx). */
+async function engineEnvironment(): Promise<NodeJS.ProcessEnv> {
+  const shellPath = await resolveShellPath({
+    platform: process.platform,
+    env: process.env,
+    exec: promisify(execFile),
+    home: os.homedir(),
   });
-  let spawned = false;
-  const queue: MainToEngine[] = [];
-  child.once('spawn', () => {
-    spawned = true;
-    for (const message of queue.splice(0)) child.postMessage(message);
-  });
-  return {
-    send: (message) => (spawned ? child.postMessage(message) : void queue.push(message)),
-    onMessage: (listener) => void child.on('message', listener),
-    onExit: (listener) => void child.once('exit', (code) => listener(code)),
-    kill: () => void child.kill(),
-  };
+  if (shellPath.error) log(`login shell PATH not found (${shellPath.error}); using a fallback`);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(shellPath.path ? { PATH: shellPath.path } : {}) };
+  delete env.ELECTRON_RUN_AS_NODE;
+  return env;
 }
 
 async function main(): Promise<void> {
-  let window: BrowserWindow | undefined;
-  let snapshot: Snapshot | undefined;
-  let quitting = false;
-  let stopped = false;
-
-  const showWindow = (view?: DashboardView) => {
-    if (!window) {
-      const created = new BrowserWindow(
+  let quit: { readonly quitting: boolean } = { quitting: false };
+  const window = dashboardWindow({
+    create: () =>
+      new BrowserWindow(
         windowOptions({ preload: PATHS.preload, icon: PATHS.appIcon, devTools: !app.isPackaged }),
-      );
-      window = created;
-      created.on('close', (event) => {
-        // Closing hides to the tray; only Quit ends the app.
-        if (quitting) return;
-        event.preventDefault();
-        created.hide();
-        app.dock?.hide();
-      });
-      created.on('closed', () => (window = undefined));
-      created.once('ready-to-show', () => created.show());
-      created.webContents.once('did-finish-load', () => {
-        if (view) created.webContents.send(NAVIGATE_CHANNEL, view);
-      });
-      void created.loadURL(APP_INDEX_URL);
-    } else {
-      if (window.isMinimized()) window.restore();
-      window.show();
-      window.focus();
-      if (view) window.webContents.send(NAVIGATE_CHANNEL, view);
-    }
-    void app.dock?.show();
-  };
-
-  app.on('second-instance', () => showWindow());
+      ),
+    url: APP_INDEX_URL,
+    isQuitting: () => quit.quitting,
+    dock: app.dock,
+  });
+  app.on('second-instance', () => window.show());
   // macOS: clicking the Dock icon (while the window is open) brings it back.
-  app.on('activate', () => showWindow());
+  app.on('activate', () => window.show());
   // Every web contents (the window, DevTools) gets the navigation and window.open rules.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
   // The app lives in the tray: closing the last window does not quit.
@@ -141,71 +115,29 @@ async function main(): Promise<void> {
   hardenSession(session.defaultSession);
   session.defaultSession.protocol.handle(APP_SCHEME, createAppProtocolHandler(PATHS.renderer));
 
+  // Start at login.
   let prefs: Prefs = await readPrefs(dataDir);
   const loginItem = createLoginItem({
     platform: process.platform,
     app,
-    command: process.env.APPIMAGE
-      ? [process.env.APPIMAGE]
-      : app.isPackaged
-        ? [process.execPath]
-        : [process.execPath, APP_ROOT],
+    command: launcher(),
     autostartDir: path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'autostart'),
   });
   await loginItem.apply(prefs.openAtLogin).catch((e: unknown) => log(`start at login: ${String(e)}`));
 
-  // macOS: stdio backends need the login shell's PATH (npx, uvx).
-  const shellPath = await resolveShellPath({
-    platform: process.platform,
-    env: process.env,
-    exec: promisify(execFile),
-    home: os.homedir(),
-  });
-  if (shellPath.error) log(`login shell PATH not found (${shellPath.error}); using a fallback`);
-  const engineEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...(shellPath.path ? { PATH: shellPath.path } : {}),
-  };
-  delete engineEnv.ELECTRON_RUN_AS_NODE;
-
-  let token: StoredToken | undefined;
-  const engine = new Engine({
-    spawn: () => spawnEngine(engineEnv),
-    startOptions: async () => {
-      token = await loadToken({ safeStorage, dataDir, platform: process.platform });
-      // Claude Desktop launches the bridge through this app (`--bridge`): the packaged app has no Node.
-      const launcher = process.env.APPIMAGE
-        ? [process.env.APPIMAGE]
-        : app.isPackaged
-          ? [process.execPath]
-          : [process.execPath, APP_ROOT];
-      const bridgeCommand = { command: launcher[0]!, args: [...launcher.slice(1), '--bridge'] };
-      return { dataDir, bridgeCommand, ...(token.token ? { token: token.token } : {}) };
-    },
+  // The engine, in its utility process.
+  const env = await engineEnvironment();
+  const { engine, token } = desktopEngine({
+    fork: () =>
+      utilityProcess.fork(PATHS.engineHost, [], { serviceName: 'Switchyard engine', env, stdio: 'inherit' }),
+    dataDir,
+    launcher: launcher(),
+    loadToken: () => loadToken({ safeStorage, dataDir, platform: process.platform }),
   });
 
-  const input = (): TrayInput => ({
-    engine: engine.status,
-    ...(snapshot ? { snapshot } : {}),
-    openAtLogin: prefs.openAtLogin,
-    loginItemSupported: loginItem.supported,
-    quitting,
-  });
-
-  const icon = (state: ReturnType<typeof trayState>) => {
-    const image = nativeImage.createFromPath(
-      path.join(PATHS.trayIcons, trayIconFile(state, process.platform)),
-    );
-    if (process.platform === 'darwin') image.setTemplateImage(true);
-    return image;
-  };
-
-  const tray = new Tray(icon('stopped'));
-  if (process.platform === 'win32') tray.on('click', () => showWindow());
-
+  // The tray.
   const fail = (what: string) => (error: unknown) =>
     dialog.showErrorBox('Switchyard', `${what}: ${error instanceof Error ? error.message : String(error)}`);
-
   const run = (action: TrayAction) => {
     switch (action.kind) {
       case 'set-gateway':
@@ -215,14 +147,14 @@ async function main(): Promise<void> {
         clipboard.writeText(action.url);
         return;
       case 'open-dashboard':
-        showWindow(action.view);
+        window.show(action.view);
         return;
       case 'set-open-at-login':
         prefs = { ...prefs, openAtLogin: action.openAtLogin };
         void writePrefs(dataDir, prefs)
           .then(() => loginItem.apply(action.openAtLogin))
           .catch(fail('Start at login could not be changed'))
-          .finally(render);
+          .finally(() => trayView.render());
         return;
       case 'restart-engine':
         void engine.restart().catch(fail('The engine could not be started'));
@@ -232,45 +164,44 @@ async function main(): Promise<void> {
         return;
     }
   };
-
-  function render(): void {
-    if (tray.isDestroyed()) return;
-    const current = input();
-    tray.setImage(icon(trayState(current)));
-    tray.setToolTip(trayTooltip(current));
-    tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(trayMenuModel(current), run)));
-  }
-
-  render();
-
-  // The tray follows the engine's own snapshots: every change it pushes, and its process state.
-  engine.subscribe((event) => {
-    if (event.type !== 'snapshot') return;
-    snapshot = event.snapshot;
-    render();
-  });
-  engine.onStatus((status) => {
-    if (status.state !== 'running') snapshot = undefined;
-    render();
-    if (status.state === 'running') {
-      void engine.snapshot().then((s) => {
-        snapshot = s;
-        render();
-      }, log);
-      if (token?.warning && (token.kept === 'keyring' || !prefs.fileTokenWarned)) {
-        log(token.warning);
-        if (Notification.isSupported()) new Notification({ title: 'Switchyard', body: token.warning }).show();
-        if (token.kept === 'file') {
-          prefs = { ...prefs, fileTokenWarned: true };
-          void writePrefs(dataDir, prefs).catch(() => undefined);
-        }
-        token = { ...token, warning: undefined };
+  const icon = (state: TrayIconState) => {
+    const image = nativeImage.createFromPath(
+      path.join(PATHS.trayIcons, trayIconFile(state, process.platform)),
+    );
+    if (process.platform === 'darwin') image.setTemplateImage(true);
+    return image;
+  };
+  const tray = new Tray(icon('stopped'));
+  if (process.platform === 'win32') tray.on('click', () => window.show());
+  const trayView = wireTray({
+    tray,
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    icon,
+    engine,
+    input: () => ({
+      openAtLogin: prefs.openAtLogin,
+      loginItemSupported: loginItem.supported,
+      quitting: quit.quitting,
+    }),
+    run,
+    onEngineRunning: () => {
+      // The keyring could not keep the token: say so once (per start in keyring mode, once ever in file mode).
+      const current = token();
+      if (!current?.warning || (current.kept === 'file' && prefs.fileTokenWarned)) return;
+      log(current.warning);
+      if (Notification.isSupported()) new Notification({ title: 'Switchyard', body: current.warning }).show();
+      if (current.kept === 'file') {
+        prefs = { ...prefs, fileTokenWarned: true };
+        void writePrefs(dataDir, prefs).catch(() => undefined);
       }
-    }
+      current.warning = undefined;
+    },
+    log,
   });
 
+  // The dashboard's control API over IPC.
   bindControl(ipcMain, engine, {
-    isTrusted: (event) => isTrustedSender(event, () => window?.webContents),
+    isTrusted: (event) => isTrustedSender(event, () => window.webContents()),
     connection: {
       get: () => (engine.status.state === 'running' ? 'open' : 'reconnecting'),
       onChange: (listener) =>
@@ -280,27 +211,18 @@ async function main(): Promise<void> {
   });
 
   // Quit stops the gateway cleanly (backends closed, database flushed) and the tray says so meanwhile.
-  app.on('before-quit', (event) => {
-    if (stopped) return;
-    event.preventDefault();
-    if (quitting) return;
-    quitting = true;
-    render();
-    void engine
-      .stop()
-      .catch((error: unknown) => log(`while stopping: ${String(error)}`))
-      .finally(() => {
-        stopped = true;
-        tray.destroy();
-        app.quit();
-      });
+  quit = holdQuitUntilStopped(app, {
+    onQuitting: () => trayView.render(),
+    stop: () => engine.stop(),
+    onStopped: () => tray.destroy(),
+    log,
   });
 
   const hidden =
     process.argv.includes(HIDDEN_ARG) ||
     (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
   if (hidden) app.dock?.hide();
-  else showWindow();
+  else window.show();
 
   await engine.start().catch((error: unknown) => log(`engine: ${String(error)}`));
 }

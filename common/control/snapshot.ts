@@ -18,6 +18,17 @@ export interface SessionSummary {
   backends: string[];
 }
 
+/** The config file's state: when it was last applied, and why the latest edit was not. */
+export interface ConfigStatus {
+  file?: string;
+  /** When the config in force was applied (at start, or after a valid edit). */
+  appliedAt: number;
+  /** Why the file's current content is not in force (invalid, or deleted); the running config stays. */
+  error?: { message: string; path: string; line?: number; column?: number };
+  /** Key paths changed in the file that apply only after a restart (e.g. `server.port`). */
+  restartNeeded?: string[];
+}
+
 export interface Snapshot {
   version: string;
   gateway: {
@@ -29,6 +40,8 @@ export interface Snapshot {
   };
   /** Where this engine keeps its files (the empty states name the real config file). */
   paths: { dataDir: string; configFile?: string };
+  /** The config file's state (live reload); absent for an engine built without a file. */
+  config?: ConfigStatus;
   /** Discovery sources: e.g. "Podman 5.4.2 at unix:///run/podman/podman.sock", or why none was found. */
   discovery: SourceStatus[];
   /** `displayName` is the user's name for a backend, when they gave one. */

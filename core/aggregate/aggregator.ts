@@ -203,6 +203,12 @@ export class Aggregator {
     return this.rebuild();
   }
 
+  /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */
+  updateConfig(config: AggregationConfig): AdvertisedSet {
+    this.config = config;
+    return this.rebuild();
+  }
+
   setStrategy(strategy: AggregationConfig['conflicts']): AdvertisedSet {
     this.config = { ...this.config, conflicts: strategy };
     return this.rebuild();

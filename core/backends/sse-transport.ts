@@ -39,8 +39,17 @@ export class SseTransport implements BackendTransport {
     return undefined;
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
+  async start(): Promise<void> {
+    try {
+      await this.inner.start();
+    } catch (error) {
+      // A failed start leaves the SDK's EventSource retrying on its own (every 3 s, forever): it
+      // would connect once the backend is back and hold that stream, keeping serve alive after
+      // SIGTERM. Nothing else owns it yet, so close it here.
+      this.closing = true;
+      await this.inner.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   send(message: JSONRPCMessage): Promise<void> {

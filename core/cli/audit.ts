@@ -14,10 +14,6 @@ import { StoreError } from '../store/sqlite/database.js';
 import { openAuditReader } from '../store/sqlite/store.js';
 import { dataDirFrom, UsageError, type Io } from './common.js';
 
-export const AUDIT_USAGE = `switchyard audit [--since 1h] [--backend B] [--tool T] [--outcome O] [--json] [--follow]
-                 [--until TIME] [--session ID] [--client NAME] [--method M] [--text TEXT] [--limit 50]
-                 [--data-dir DIR]`;
-
 export interface AuditCommandOptions {
   /** Ends --follow (default: SIGINT/SIGTERM). */
   signal?: AbortSignal;

@@ -2,12 +2,8 @@
 // The `switchyard` command.
 import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
-import { AUDIT_USAGE, auditCommand } from './audit.js';
-import { bridge } from './bridge.js';
 import { UsageError, type Io } from './common.js';
-import { configCommand } from './config-cmd.js';
-import { serve, SERVE_USAGE } from './serve.js';
-import { status } from './status.js';
+import { ADD_USAGE, AUDIT_USAGE, REMOVE_USAGE, SERVE_USAGE } from './usage.js';
 
 const USAGE = `Switchyard ${VERSION}: one local MCP endpoint for all your MCP servers.
 
@@ -16,6 +12,9 @@ Usage:
   switchyard bridge [--url URL] [--token TOKEN]   stdio <-> the local endpoint, for stdio-only clients
   switchyard status [--url URL] [--json]          what is running, backends, conflicts
   switchyard config validate FILE                 exit 0, or the errors with the path of each
+  ${ADD_USAGE}
+                                                  add a backend to the config file (comments kept)
+  ${REMOVE_USAGE}   remove a backend from the config file
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
@@ -25,16 +24,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command's module is loaded when it runs: serve never loads the bridge's MCP server SDK,
+      // and a quick command never loads the engine (start-up time is part of the restart window).
       case 'serve':
-        return await serve(rest, io);
+        return await (await import('./serve.js')).serve(rest, io);
       case 'bridge':
-        return await bridge(rest, io, { stdin: process.stdin, stdout: process.stdout });
+        return await (
+          await import('./bridge.js')
+        ).bridge(rest, io, { stdin: process.stdin, stdout: process.stdout });
       case 'status':
-        return await status(rest, io);
+        return await (await import('./status.js')).status(rest, io);
       case 'config':
-        return await configCommand(rest, io);
+        return await (await import('./config-cmd.js')).configCommand(rest, io);
+      case 'add':
+        return await (await import('./add.js')).addCommand(rest, io);
+      case 'remove':
+        return await (await import('./remove.js')).removeCommand(rest, io);
       case 'audit':
-        return await auditCommand(rest, io);
+        return await (await import('./audit.js')).auditCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

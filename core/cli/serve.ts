@@ -1,33 +1,24 @@
 // `switchyard serve`: the headless engine on one loopback port.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildApp, type App } from '../app.js';
-import { ensureConfigFile } from '../config/default-file.js';
-import { ConfigFileError, loadConfigFile } from '../config/load.js';
+import { ConfigFileError } from '../config/load.js';
+import { endpointUrl } from '../config/paths.js';
 import type { SwitchyardConfig } from '../config/schema.js';
 import type { LogLevel } from '../domain/runtime.js';
+import { startEngine, type RunningEngine } from '../engine/start.js';
 import { createLogger, isLogLevel } from '../support/logger.js';
-import { createStaticHandler } from '../gateway/static-files.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
-import { defaultDataDir } from '../store/data-dir.js';
 
-export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
-                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+import { defaultDataDir } from '../store/data-dir.js';
 
 export interface ServeOptions {
   /** How the bridge for stdio-only clients is launched here (the desktop app passes its own). */
   bridgeCommand?: { command: string; args: string[] };
 }
 
-export interface ServeHandle {
-  app: App;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Parses flags, loads the config, starts the engine. The caller decides what stops it. */
-export async function startServe(argv: string[], io: Io, options: ServeOptions = {}): Promise<ServeHandle> {
+/** Parses flags and starts the engine (startEngine). The caller decides what stops it. */
+export async function startServe(argv: string[], io: Io, options: ServeOptions = {}): Promise<RunningEngine> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -53,51 +44,45 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new UsageError(`--port must be a port number, got "${values.port}"`);
   }
-
   const dataDir = dataDirFrom(values['data-dir'], io.env);
-  let configFile = values.config ?? io.env.SWITCHYARD_CONFIG;
-  let created = false;
-  if (!configFile) {
-    configFile = path.join(dataDir, 'config.yaml');
-    created = await ensureConfigFile(configFile);
-  }
-  const loaded = await loadConfigFile(configFile, io.env);
-  const config = applyOverrides(loaded, {
-    host: values.host,
-    port,
-    token: values.token ?? (values['no-auth'] ? 'off' : io.env.SWITCHYARD_TOKEN),
-    docker: values['no-docker'] ? false : undefined,
-    dockerHost: values['docker-host'],
-  });
-
   const logger = createLogger({
     level: level as LogLevel,
     stream: io.stderr,
     json: Boolean(values['log-json']),
   });
-  if (created) logger.info('wrote a default config file', { file: configFile });
-  logger.info('config loaded', { file: configFile, backends: config.backends.length });
-  const app = buildApp(config, {
+  const engine = await startEngine({
     dataDir,
-    configFile: path.resolve(configFile),
+    env: io.env,
     logger,
-    dashboard: createStaticHandler(path.join(PACKAGE_ROOT, 'dist', 'renderer')),
-    bridgeCommand: options.bridgeCommand ?? bridgeCommand(config, dataDir, io.env),
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+    overrides: {
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(values.token !== undefined ? { token: values.token } : values['no-auth'] ? { token: 'off' } : {}),
+      ...(values['no-docker'] ? { docker: false } : {}),
+      ...(values['docker-host'] !== undefined ? { dockerHost: values['docker-host'] } : {}),
+    },
+    bridgeCommand: (config) => options.bridgeCommand ?? bridgeCommand(config, dataDir, io.env),
   });
-  const started = await app.start();
-  io.stdout.write(`Switchyard listening on ${started.url}\n`);
-  const dashboard = new URL('/', started.url);
-  if (started.token.token) dashboard.hash = `token=${encodeURIComponent(started.token.token)}`;
+  printBanner(engine, io);
+  if (engine.app.config.backends.length === 0) {
+    logger.info('no backends configured yet: add some to the config file (or `switchyard add`)', {
+      file: engine.configFile,
+    });
+  }
+  return engine;
+}
+
+function printBanner(engine: RunningEngine, io: Io): void {
+  io.stdout.write(`Switchyard listening on ${engine.url}\n`);
+  const dashboard = new URL('/', engine.url);
+  if (engine.token.token) dashboard.hash = `token=${encodeURIComponent(engine.token.token)}`;
   io.stdout.write(`Dashboard: ${dashboard.href}\n`);
-  if (started.token.source === 'file')
-    io.stdout.write(`Token stored in ${started.token.file} (send it as "Authorization: Bearer <token>")\n`);
-  else if (started.token.source === 'config')
+  if (engine.token.source === 'file')
+    io.stdout.write(`Token stored in ${engine.token.file} (send it as "Authorization: Bearer <token>")\n`);
+  else if (engine.token.source === 'config')
     io.stdout.write('Token taken from the command line, environment or config file\n');
   else io.stdout.write('Authentication is off (--no-auth): any local process can use this endpoint\n');
-  if (config.backends.length === 0) {
-    logger.info('no backends configured yet: add some to the config file', { file: configFile });
-  }
-  return { app, url: started.url, stop: () => app.stop() };
 }
 
 /**
@@ -113,7 +98,7 @@ function bridgeCommand(
     ? path.resolve(process.argv[1])
     : path.join(PACKAGE_ROOT, 'dist/core/cli/main.js');
   const viaTsx = script.endsWith('.ts');
-  const url = `http://${config.server.host}:${config.server.port}/mcp`;
+  const url = endpointUrl(config.server.host, config.server.port);
   return {
     command: process.execPath,
     args: [
@@ -126,35 +111,14 @@ function bridgeCommand(
   };
 }
 
-function applyOverrides(
-  config: SwitchyardConfig,
-  o: {
-    host?: string | undefined;
-    port?: number | undefined;
-    token?: string | undefined;
-    docker?: boolean | undefined;
-    dockerHost?: string | undefined;
-  },
-): SwitchyardConfig {
-  return {
-    ...config,
-    server: { host: o.host ?? config.server.host, port: o.port ?? config.server.port },
-    auth: { token: o.token ?? config.auth.token },
-    discovery: {
-      docker: {
-        ...config.discovery.docker,
-        ...(o.docker !== undefined ? { enabled: o.docker } : {}),
-        ...(o.dockerHost !== undefined ? { host: o.dockerHost } : {}),
-      },
-    },
-  };
-}
-
-/** Runs until SIGINT/SIGTERM, then stops cleanly (backends closed, data flushed). */
+/**
+ * Runs until SIGINT/SIGTERM, then stops cleanly (backends closed, data flushed); a second signal
+ * exits at once. SIGHUP re-reads the config file (it never stops serve).
+ */
 export async function serve(argv: string[], io: Io): Promise<number> {
-  let handle: ServeHandle;
+  let engine: RunningEngine;
   try {
-    handle = await startServe(argv, io);
+    engine = await startServe(argv, io);
   } catch (error) {
     if (error instanceof ConfigFileError) {
       io.stderr.write(`${error.message}\n`);
@@ -164,20 +128,25 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         io.stderr.write(`${signal} again: exiting now\n`);
         process.exit(130);
       }
       stopping = true;
       io.stderr.write(`${signal}: stopping Switchyard (closing backends)…\n`);
-      handle.stop().then(resolve, (error: unknown) => {
+      engine.stop().then(resolve, (error: unknown) => {
         io.stderr.write(`error while stopping: ${String(error)}\n`);
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    const hangup = () => {
+      io.stderr.write('SIGHUP: re-reading the config file\n');
+      void engine.reload();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGHUP', hangup);
   });
   return 0;
 }

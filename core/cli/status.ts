@@ -51,6 +51,15 @@ export function formatStatus(s: Snapshot): string {
   lines.push(
     `Serving ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources to ${s.counts.sessions} session${s.counts.sessions === 1 ? '' : 's'}; conflict strategy: ${s.strategy}`,
   );
+  if (s.config?.error) {
+    const e = s.config.error;
+    const where = `${s.config.file ?? 'config'}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}`;
+    lines.push(
+      `Config: ${where}  ${e.path ? `${e.path}: ` : ''}${e.message} (edit not applied; the running config is kept)`,
+    );
+  }
+  if (s.config?.restartNeeded?.length)
+    lines.push(`Config: changed keys apply after a restart: ${s.config.restartNeeded.join(', ')}`);
   for (const source of s.discovery ?? []) lines.push(`Containers: ${source.summary}`);
   lines.push('');
   lines.push(

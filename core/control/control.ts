@@ -24,7 +24,7 @@ import type {
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import type { ProfileReport } from '../../common/domain/profile.js';
-import type { GatewayState, Snapshot } from '../../common/control/snapshot.js';
+import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
@@ -51,6 +51,8 @@ export interface ControlDeps {
   discovery?: () => SourceStatus[];
   gateway: () => GatewayInfo;
   paths: { dataDir: string; configFile?: string };
+  /** The config file's state (live reload). */
+  config?: () => ConfigStatus;
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
@@ -103,6 +105,7 @@ export class Control implements ControlApi {
       version: VERSION,
       gateway: this.deps.gateway(),
       paths: this.deps.paths,
+      ...(this.deps.config ? { config: this.deps.config() } : {}),
       discovery: this.deps.discovery?.() ?? [],
       backends: registry.statuses().map((status) => this.withSettings(status)),
       conflicts: set.conflicts,

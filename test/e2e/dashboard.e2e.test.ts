@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServe } from '../helpers/cli.js';
 import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
 
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -83,52 +84,27 @@ interface Serve {
   output: () => string;
 }
 
-/** This environment without Switchyard's own variables: the token must come from the data dir. */
-function serveEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of ['SWITCHYARD_TOKEN', 'SWITCHYARD_CONFIG', 'SWITCHYARD_DATA_DIR']) delete env[key];
-  return env;
-}
+/** Switchyard's own variables unset: the token must come from the data dir. */
+const NO_SWITCHYARD_ENV = {
+  SWITCHYARD_TOKEN: undefined,
+  SWITCHYARD_CONFIG: undefined,
+  SWITCHYARD_DATA_DIR: undefined,
+};
 
 async function startServe(configFile: string, dataDir: string): Promise<Serve> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'core/cli/main.ts',
-      'serve',
-      '--config',
-      configFile,
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--no-docker',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: serveEnv() },
+  const served = await spawnServe(
+    ['--config', configFile, '--port', '0', '--data-dir', dataDir, '--no-docker'],
+    NO_SWITCHYARD_ENV,
   );
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}\n${err}`))),
-  );
-  const url = await Promise.race([
-    exited,
-    waitFor(() => /Switchyard listening on (http:\/\/\S+)/.exec(out)?.[1], {
-      timeoutMs: 30_000,
-      what: 'serve to listen',
-    }),
-  ]);
+  const { child, url } = served;
+  const out = served.stdout;
   // The dashboard line comes right after; older builds did not print it: compute it then.
-  const printed = await waitFor(() => /Dashboard: (http:\/\/\S+)/.exec(out)?.[1] ?? false, {
+  const printed = await waitFor(() => /Dashboard: (http:\/\/\S+)/.exec(out())?.[1] ?? false, {
     timeoutMs: 1000,
   }).catch(() => undefined);
   const token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
   const dashboardUrl = printed ?? `${new URL('/', url).href}#token=${encodeURIComponent(token)}`;
-  return { process: child, url, dashboardUrl, token, output: () => `${out}\n${err}` };
+  return { process: child, url, dashboardUrl, token, output: () => `${served.stdout()}\n${served.stderr()}` };
 }
 
 describe.skipIf(!haveChromium)('the dashboard in Chromium against switchyard serve', () => {

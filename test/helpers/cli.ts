@@ -31,8 +31,11 @@ export interface Served {
   stderr: () => string;
 }
 
-/** Starts `switchyard serve …` and resolves once it prints its banner. */
-export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<Served> {
+/** Starts `switchyard serve …` and resolves once it prints its banner. An `undefined` in `env` unsets a variable. */
+export async function spawnServe(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Served> {
   const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

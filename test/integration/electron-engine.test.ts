@@ -51,7 +51,8 @@ beforeAll(async () => {
     startOptions: async () => ({
       dataDir,
       token: TOKEN,
-      args: ['--port', '0', '--no-docker', '--log-level', 'warn'],
+      overrides: { port: 0, docker: false },
+      logLevel: 'warn',
     }),
     restart: { max: 3, windowMs: 60_000, delayMs: 100 },
     startTimeoutMs: 30_000,
@@ -171,7 +172,7 @@ describe('the engine in its own process', () => {
     const otherDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-electron-'));
     const second = new Engine({
       spawn: () => forkEngineChannel(engineEnv()),
-      startOptions: async () => ({ dataDir: otherDir, args: ['--port', String(port), '--no-docker'] }),
+      startOptions: async () => ({ dataDir: otherDir, overrides: { port, docker: false } }),
     });
     try {
       await expect(second.start()).rejects.toThrow(/EADDRINUSE|in use/);
@@ -187,7 +188,7 @@ describe('the engine in its own process', () => {
     const otherDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-electron-'));
     const fileMode = new Engine({
       spawn: () => forkEngineChannel(engineEnv()),
-      startOptions: async () => ({ dataDir: otherDir, args: ['--port', '0', '--no-docker'] }),
+      startOptions: async () => ({ dataDir: otherDir, overrides: { port: 0, docker: false } }),
     });
     try {
       await fileMode.start();

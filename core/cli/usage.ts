@@ -1,0 +1,14 @@
+// The usage lines of the commands, apart from the commands themselves: `switchyard --help` prints
+// them all without loading every command's module (main.ts loads only the command it runs).
+
+export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
+                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+
+export const ADD_USAGE = `switchyard add NAME (URL | -- COMMAND [ARGS…]) [--transport sse] [--header K=V]… [--env K=V]…
+                 [--config FILE] [--data-dir DIR]`;
+
+export const REMOVE_USAGE = 'switchyard remove NAME [--config FILE] [--data-dir DIR]';
+
+export const AUDIT_USAGE = `switchyard audit [--since 1h] [--backend B] [--tool T] [--outcome O] [--json] [--follow]
+                 [--until TIME] [--session ID] [--client NAME] [--method M] [--text TEXT] [--limit 50]
+                 [--data-dir DIR]`;

@@ -1,0 +1,247 @@
+// Edits of the config file in place, for `switchyard add|remove` (and later the dashboard through
+// the control API): the YAML Document API keeps the user's comments, order and formatting of the
+// parts not touched. The result is validated with the config schema before anything is written,
+// and written atomically (a temporary file renamed over the original) so a running serve's watcher
+// never reads half a file. A new file is created 0600; an existing file keeps its mode.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from 'yaml';
+import { DEFAULT_CONFIG_TEXT } from './default-file.js';
+import { formatConfigErrors, parseConfigText } from './load.js';
+import { BACKEND_NAME } from './schema.js';
+
+/** A backend as `switchyard add` (or the dashboard's form) describes it. */
+export type NewBackend =
+  | {
+      name: string;
+      url: string;
+      transport?: 'streamable-http' | 'sse';
+      headers?: Record<string, string>;
+    }
+  | { name: string; command: string; args?: string[]; env?: Record<string, string> };
+
+/** An edit that cannot be made (duplicate or unknown name, invalid value); the file is unchanged. */
+export class ConfigEditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigEditError';
+  }
+}
+
+interface Loaded {
+  doc: Document;
+  text: string;
+  mode: number | undefined;
+}
+
+async function load(file: string, createIfMissing: boolean): Promise<Loaded> {
+  let text: string;
+  let mode: number | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+    mode = (await stat(file)).mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!createIfMissing) throw new ConfigEditError(`${file}: no such config file`);
+    text = DEFAULT_CONFIG_TEXT;
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, keepSourceTokens: false });
+  if (doc.errors.length > 0)
+    throw new ConfigEditError(
+      `${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it first`,
+    );
+  if (doc.contents !== null && !isMap(doc.contents))
+    throw new ConfigEditError(`${file}: the document is not a mapping of settings; fix it first`);
+  return { doc, text, mode };
+}
+
+function nameOf(item: unknown): string | undefined {
+  if (!isMap(item)) return undefined;
+  const name = item.get('name');
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Validates the edited text as serve would (an unset ${env:} variable is serve's business, not ours). */
+function validate(
+  file: string,
+  text: string,
+  env: NodeJS.ProcessEnv,
+  expected: (names: string[]) => boolean,
+): void {
+  const result = parseConfigText(text, env);
+  if (result.ok) {
+    // The text edit must have done exactly what was asked (a guard on the splicing above).
+    if (!expected(result.config.backends.map((b) => b.name)))
+      throw new ConfigEditError(`${file}: the edit could not be made safely; edit the file by hand`);
+    return;
+  }
+  const errors = result.errors.filter((e) => !/^environment variable .* is not set$/.test(e.message));
+  if (errors.length > 0) throw new ConfigEditError(formatConfigErrors(file, errors));
+}
+
+async function writeAtomically(file: string, text: string, mode: number | undefined): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, text, { mode: mode ?? 0o600, flag: 'wx' });
+    await chmod(temp, mode ?? 0o600); // the umask may have narrowed it
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+const lineEnd = (text: string, at: number) => {
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
+};
+
+/** `name: x\nurl: y\n` as a block sequence item at `indent`: `  - name: x\n    url: y\n`. */
+function asSeqItem(entry: Record<string, unknown>, indent: string): string {
+  const doc = new Document(entry);
+  const args = doc.getIn(['args'], true);
+  if (isSeq(args)) args.flow = true; // argument lists read best on one line
+  const lines = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '').split('\n');
+  return lines.map((line, i) => `${indent}${i === 0 ? '- ' : '  '}${line}`).join('\n') + '\n';
+}
+
+/**
+ * The new text with `entry` added. The edit is made on the text, at the places the parsed document
+ * points to, so every byte the edit does not concern stays as the user wrote it.
+ */
+function withBackendAdded(text: string, doc: Document, entry: Record<string, unknown>): string {
+  const node = doc.get('backends', true);
+  if (isSeq(node) && !node.flow && node.items.length > 0) {
+    const first = node.items[0] as { range?: [number, number, number] };
+    const last = node.items[node.items.length - 1] as { range?: [number, number, number] };
+    const dashLine = text.slice(lineStart(text, first.range![0]), first.range![0]);
+    const indent = /^(\s*)-/.exec(dashLine)?.[1] ?? '  ';
+    const at = lineEnd(text, last.range![1] - 1);
+    const before = text.slice(0, at);
+    return `${before}${before.endsWith('\n') ? '' : '\n'}${asSeqItem(entry, indent)}${text.slice(at)}`;
+  }
+  const pair = isMap(doc.contents)
+    ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'backends')
+    : undefined;
+  const emptyValue =
+    node === undefined ||
+    node === null ||
+    (isScalar(node) && node.value === null) ||
+    (isSeq(node) && node.items.length === 0);
+  if (pair && emptyValue && isScalar(pair.key) && pair.key.range) {
+    // `backends:` or `backends: []` (the default file): the list starts on the next line; a comment
+    // after it on the same line stays there.
+    const keyEnd = pair.key.range[1];
+    const colon = text.indexOf(':', keyEnd);
+    const end = lineEnd(text, colon);
+    const rest = text
+      .slice(colon + 1, end)
+      .replace(/^\s*\[\s*\]/, '')
+      .replace(/\n$/, '');
+    return `${text.slice(0, colon + 1)}${rest}\n${asSeqItem(entry, '  ')}${text.slice(end)}`;
+  }
+  if (node === undefined && (doc.contents === null || isMap(doc.contents))) {
+    const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+    return `${text}${sep}backends:\n${asSeqItem(entry, '  ')}`;
+  }
+  // A flow list with entries, or something unusual: let the Document API write it.
+  if (!isSeq(node)) throw new ConfigEditError('"backends" is not a list in the config file; fix it first');
+  node.add(doc.createNode(entry));
+  return doc.toString();
+}
+
+/** The new text without backends[index] (and the comment lines right above it). */
+function withBackendRemoved(text: string, doc: Document, seq: YAMLSeq, index: number): string {
+  if (seq.flow) {
+    seq.delete(index);
+    return doc.toString();
+  }
+  const ranges = seq.items.map((item) => (item as { range?: [number, number, number] }).range!);
+  let start = lineStart(text, ranges[index]![0]);
+  // Comment lines directly above the item belong to it.
+  while (start > 0) {
+    const prev = lineStart(text, start - 1);
+    if (!/^\s*#/.test(text.slice(prev, start))) break;
+    start = prev;
+  }
+  let end: number;
+  if (index + 1 < ranges.length) {
+    end = lineStart(text, ranges[index + 1]![0]);
+    while (end > start) {
+      const prev = lineStart(text, end - 1);
+      if (!/^\s*#/.test(text.slice(prev, end))) break;
+      end = prev;
+    }
+  } else end = lineEnd(text, ranges[index]![1] - 1);
+  let next = text.slice(0, start) + text.slice(end);
+  if (seq.items.length === 1) {
+    // The last one gone: `backends: []`, since an empty `backends:` would read as null.
+    const pair = isMap(doc.contents)
+      ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'backends')
+      : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) {
+      const colon = next.indexOf(':', pair.key.range[1]);
+      next = `${next.slice(0, colon + 1)} []${next.slice(colon + 1)}`;
+    }
+  }
+  return next;
+}
+
+/** Adds a backend at the end of `backends`; the file is created (0600) if there is none. */
+export async function addBackend(file: string, backend: NewBackend, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!BACKEND_NAME.test(backend.name)) {
+    throw new ConfigEditError(
+      `"${backend.name}" is not a backend name: start with a letter or digit, then letters, digits, "_", "-" or "." (max 63)`,
+    );
+  }
+  if ('url' in backend) {
+    let url: URL | undefined;
+    try {
+      url = new URL(backend.url);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ConfigEditError(`"${backend.url}" is not an http:// or https:// URL`);
+  }
+  const { doc, text, mode } = await load(file, true);
+  const node = doc.get('backends', true);
+  const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === backend.name) : -1;
+  if (index >= 0)
+    throw new ConfigEditError(
+      `a backend named "${backend.name}" already exists (backends[${index}] in ${file})`,
+    );
+
+  const entry: Record<string, unknown> = { name: backend.name };
+  if ('url' in backend) {
+    entry.url = backend.url;
+    if (backend.transport && backend.transport !== 'streamable-http') entry.transport = backend.transport;
+    if (backend.headers && Object.keys(backend.headers).length) entry.headers = backend.headers;
+  } else {
+    entry.command = backend.command;
+    if (backend.args?.length) entry.args = backend.args;
+    if (backend.env && Object.keys(backend.env).length) entry.env = backend.env;
+  }
+  const next = withBackendAdded(text, doc, entry);
+  validate(file, next, env, (names) => names.at(-1) === backend.name);
+  await writeAtomically(file, next, mode);
+}
+
+/** Removes the backend named `name` (its comments go with it; everything else stays). */
+export async function removeBackend(file: string, name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { doc, text, mode } = await load(file, false);
+  const node = doc.get('backends', true);
+  const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === name) : -1;
+  if (!isSeq(node) || index < 0) {
+    const known = isSeq(node) ? node.items.map(nameOf).filter((n): n is string => n !== undefined) : [];
+    throw new ConfigEditError(
+      `no backend named "${name}" in ${file}${known.length ? ` (there are: ${known.join(', ')})` : ''}`,
+    );
+  }
+  const next = withBackendRemoved(text, doc, node, index);
+  validate(file, next, env, (names) => !names.includes(name));
+  await writeAtomically(file, next, mode);
+}
