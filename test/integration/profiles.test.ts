@@ -7,6 +7,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { authHeaders, connectV1, startGateway, textOf, type TestGateway } from '../helpers/gateway.js';
 import { startEverything, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 import type { ConfigInput } from '../../core/config/schema.js';
+import { validateConfig } from '../../core/config/load.js';
 
 /** A 60-character tool name: with `mcp__switchyard__` in front, Claude Code's API refuses it. */
 const LONG = 'summarize_every_pull_request_merged_since_the_last_release_x';
@@ -233,6 +234,47 @@ describe('search mode', () => {
       ),
     ).toBe('fx: m');
     await client.close();
+  });
+});
+
+describe('a config edit', () => {
+  it('rebuilds a changed profile live (its sessions hear list_changed) and retires a removed one', async () => {
+    const client = await connect('small');
+    expect((await client.listTools()).tools).toHaveLength(2);
+    let notified = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      notified++;
+    });
+    const edited = validateConfig({
+      ...config(),
+      server: { port: 0 },
+      discovery: { docker: { enabled: false } },
+      profiles: { ...profiles, small: { ...profiles.small, maxTools: 3 } },
+    });
+    if (!edited.ok) throw new Error(JSON.stringify(edited.errors));
+    await gateway.app.applyConfig(edited.config);
+    await waitFor(() => notified > 0, { what: 'list_changed on /mcp/small' });
+    expect((await client.listTools()).tools).toHaveLength(3);
+
+    const { small: _removed, ...rest } = profiles;
+    const without = validateConfig({
+      ...config(),
+      server: { port: 0 },
+      discovery: { docker: { enabled: false } },
+      profiles: rest,
+    });
+    if (!without.ok) throw new Error(JSON.stringify(without.errors));
+    await gateway.app.applyConfig(without.config);
+    await expect(client.listTools()).rejects.toThrow(/No profile \\"small\\"/);
+    expect((await post('/small', INITIALIZE)).status).toBe(404);
+    await client.close().catch(() => undefined);
+    // Back as it was for the tests that follow.
+    const restored = validateConfig({
+      ...config(),
+      server: { port: 0 },
+      discovery: { docker: { enabled: false } },
+    });
+    if (restored.ok) await gateway.app.applyConfig(restored.config);
   });
 });
 
