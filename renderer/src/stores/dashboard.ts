@@ -5,6 +5,7 @@ import { createAuditStore, type AuditStore } from './audit.js';
 import { createBackendsStore, type BackendsStore } from './backends.js';
 import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
+import { createProfilesStore, type ProfilesStore } from './profiles.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
 import { createUiStore, isView, type UiStore, type ViewId } from './ui.js';
 
@@ -16,6 +17,8 @@ export interface Dashboard {
   conflicts: ConflictsStore;
   audit: AuditStore;
   connect: ConnectStore;
+  /** Per-profile reports, shown on the Connect view. */
+  profiles: ProfilesStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
   start(): void;
   stop(): void;
@@ -54,11 +57,13 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway });
+  const profiles = createProfilesStore({ bridge, gateway });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
+    if (view === 'connect') void profiles.getState().load();
   };
 
   const dashboard: Dashboard = {
@@ -69,6 +74,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     conflicts,
     audit,
     connect,
+    profiles,
     start() {
       void gateway.getState().load();
       void connect.getState().load();
@@ -76,6 +82,8 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
         bridge.subscribe((event) => {
           if (event.type === 'snapshot') {
             gateway.getState().applySnapshot(event.snapshot);
+            // Tool counts follow the set: refresh what each profile's client will see.
+            if (ui.getState().view === 'connect') void profiles.getState().load();
             backends.getState().onSnapshot(event.snapshot);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);

@@ -8,6 +8,7 @@ import type { ConnectState } from './connect.js';
 import type { Dashboard } from './dashboard.js';
 import type { GatewayStoreState } from './gateway.js';
 import type { UiState } from './ui.js';
+import type { ProfilesState } from './profiles.js';
 
 export const DashboardContext = createContext<Dashboard | null>(null);
 
@@ -27,3 +28,5 @@ export const useAudit = <T>(selector: (s: AuditState) => T): T => useStore(useDa
 export const useConnect = <T>(selector: (s: ConnectState) => T): T =>
   useStore(useDashboard().connect, selector);
 export const useUi = <T>(selector: (s: UiState) => T): T => useStore(useDashboard().ui, selector);
+export const useProfiles = <T>(selector: (s: ProfilesState) => T): T =>
+  useStore(useDashboard().profiles, selector);

@@ -3,6 +3,7 @@ import { CodeBlock, CopyButton, Spinner } from '../components/controls.js';
 import { EyeIcon } from '../components/icons.js';
 import { buildSnippets, TOKEN_MASK } from '../lib/snippets.js';
 import { useConnect, useDashboard } from '../stores/hooks.js';
+import { ProfilesPanel } from './ProfilesPanel.js';
 
 export function ConnectView() {
   const info = useConnect((s) => s.info);
@@ -81,6 +82,7 @@ export function ConnectView() {
           </section>
         ))}
       </div>
+      <ProfilesPanel />
     </div>
   );
 }
