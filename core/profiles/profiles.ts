@@ -137,7 +137,9 @@ export class Profiles {
       cut: [],
       shortened: [],
     };
-    return [everything, ...this.definitions.map((d) => this.views.get(d.name)!.report)];
+    // Before start() no view is built yet: only what exists is reported.
+    const built = this.definitions.flatMap((d) => this.views.get(d.name)?.report ?? []);
+    return [everything, ...built];
   }
 }
 
