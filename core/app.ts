@@ -2,6 +2,7 @@
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
+import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
@@ -36,6 +37,8 @@ import { Emitter } from './support/emitter.js';
 import { restartOnlyChanges } from './config/diff.js';
 import { silentLogger } from './support/logger.js';
 import { VERSION } from './version.js';
+import { ClientsService, connectTarget } from './clients/service.js';
+import type { ClientEnvironment } from './clients/platform.js';
 
 /** Long enough for most servers' first handshake; short enough that no client times out. */
 const DEFAULT_STARTUP_HOLD_MS = 5000;
@@ -64,6 +67,11 @@ export interface AppOptions {
   configFile?: string;
   /** How `switchyard bridge` is launched here (shown in the dashboard's Connect view). */
   bridgeCommand?: { command: string; args: string[] };
+  /**
+   * Whose client configs the Connect view lists and edits (`serve` passes its user's: HOME etc.).
+   * Absent, the engine edits no user files (tests, embedders): those methods answer 409.
+   */
+  clients?: ClientEnvironment;
   /** Extra sources of backends besides the config file and the container engine. */
   sources?: DiscoverySource[];
   /**
@@ -266,6 +274,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     stateChanged.emit();
   };
 
+  const connectInfo = () => ({
+    url: url ?? endpointUrl(config.server.host, config.server.port),
+    token: token?.token ?? null,
+    bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
+  });
   const control = new Control({
     registry,
     aggregator,
@@ -297,11 +310,21 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         ),
     },
     profiles: () => profiles.reports(),
-    connectInfo: () => ({
-      url: url ?? endpointUrl(config.server.host, config.server.port),
-      token: token?.token ?? null,
-      bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
-    }),
+    connectInfo,
+    ...(options.clients
+      ? {
+          clients: new ClientsService({
+            target: () => connectTarget(connectInfo()),
+            sessions: () =>
+              endpoint.sessionRecords().map((s) => ({
+                clientName: s.clientInfo.name,
+                clientVersion: s.clientInfo.version,
+                lastSeen: s.lastSeen,
+              })),
+            environment: options.clients,
+          }),
+        }
+      : {}),
   });
 
   const applyConfig = async (next: SwitchyardConfig): Promise<ConfigApplied> => {
@@ -359,10 +382,12 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           if (!setting.enabled) await registry.setEnabled(setting.backend, false);
         }
         registry.start();
-        for (const source of sources) await source.start(registry);
+        // Listen without waiting for discovery (searching for a container engine alone takes
+        // ~0.5 s): the startup hold makes the first lists wait for each source's first sync too.
+        const firstSyncs = Promise.all(sources.map((source) => startSource(source, registry, logger)));
         aggregator.start();
         profiles.start();
-        aggregator.holdFor(startupHoldMs);
+        aggregator.holdFor(startupHoldMs, firstSyncs);
         const port = await server.listen();
         url = endpointUrl(config.server.host, port);
         gateway.enter('running');
@@ -391,6 +416,19 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
 }
 
+/** Starts a source; a failure is logged (and shows in its status), it does not stop the engine. */
+async function startSource(
+  source: DiscoverySource,
+  registry: BackendRegistry,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await source.start(registry);
+  } catch (error) {
+    logger.error('a discovery source failed to start', { error: errorMessage(error) });
+  }
+}
+
 /**
  * Container discovery, its module (and dockerode's) loaded only when it starts: an engine with
  * container discovery off never pays for it, and the load leaves the synchronous build of the app.
@@ -400,14 +438,20 @@ function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySourc
   let loading: Promise<DiscoverySource> | undefined;
   const load = () =>
     (loading ??= import('./discovery/docker/source.js').then((m) => (inner = new m.DockerSource(options))));
+  // The engine may be stopped while the module is still loading (it starts in the background now).
+  let active = false;
   return {
     async start(registry) {
-      await (await load()).start(registry);
+      active = true;
+      const source = await load();
+      if (active) await source.start(registry);
     },
     async stop() {
+      active = false;
       await inner?.stop();
     },
     async suspend() {
+      active = false;
       await (inner?.suspend?.() ?? inner?.stop());
     },
     status: () =>

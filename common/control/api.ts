@@ -5,6 +5,7 @@ import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
+import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
 import type { ProfileReport } from '../domain/profile.js';
 
@@ -66,6 +67,12 @@ export interface ControlApi {
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   auditStats(query: AuditStatsQuery): Promise<AuditStats>;
   connectInfo(): Promise<ConnectInfo>;
+  /** Each client `switchyard connect` knows: installed, connected (and to which profile), last seen. */
+  clients(): Promise<ClientSummary[]>;
+  /** Points a client's user-level config at this Switchyard, as `switchyard connect CLIENT` does. */
+  connectClient(id: ClientId): Promise<ClientSummary>;
+  /** Takes out what connectClient put in, as `switchyard disconnect CLIENT` does. */
+  disconnectClient(id: ClientId): Promise<ClientSummary>;
   /**
    * Per profile (`default` first): the tools its client will see, its budget and the client's own
    * limit, whether search mode is on, what the budget cut and which names were shortened.

@@ -15,6 +15,7 @@
 // with `{ error }`. `subscribe` is the event stream, `GET /api/events` (SSE) or IPC events.
 import type { z } from 'zod';
 import { AUDIT_OUTCOMES } from '../domain/audit-query.js';
+import { CLIENT_IDS } from '../domain/client.js';
 import { CONFLICT_STRATEGIES, type ControlApi } from './api.js';
 import {
   AUDIT_BUCKETS_MAX,
@@ -169,6 +170,24 @@ export const CONTROL_METHODS = {
     http: { verb: 'GET', path: '/connect' },
     args: (z) => z.tuple([]),
     result: 'ConnectInfo',
+  },
+  clients: {
+    params: [],
+    http: { verb: 'GET', path: '/clients' },
+    args: (z) => z.tuple([]),
+    result: 'ClientSummary[]',
+  },
+  connectClient: {
+    params: ['id'],
+    http: { verb: 'POST', path: '/clients/:id/connect' },
+    args: (z) => z.tuple([z.enum(CLIENT_IDS)]),
+    result: 'ClientSummary (409 when the client file cannot be edited)',
+  },
+  disconnectClient: {
+    params: ['id'],
+    http: { verb: 'POST', path: '/clients/:id/disconnect' },
+    args: (z) => z.tuple([z.enum(CLIENT_IDS)]),
+    result: 'ClientSummary (409 when the entry points elsewhere or the file cannot be edited)',
   },
   profiles: {
     params: [],

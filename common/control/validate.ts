@@ -11,14 +11,19 @@ import {
   type ControlMethod,
 } from './methods.js';
 
-const shared = sharedSchemas(z);
-const SCHEMAS = new Map<ControlMethod, z.ZodType<unknown[]>>(
-  CONTROL_METHOD_NAMES.map((method) => [method, CONTROL_METHODS[method].args(z, shared)]),
-);
+// Built on first use, not at import: building every method's schema is startup work the engine's
+// first initialize does not need (the control API is used once the dashboard or a CLI asks).
+let schemas: Map<ControlMethod, z.ZodType<unknown[]>> | undefined;
 
 /** The schema of a method's whole argument list. */
 export function argsSchema(method: ControlMethod): z.ZodType<unknown[]> {
-  return SCHEMAS.get(method)!;
+  if (schemas === undefined) {
+    const shared = sharedSchemas(z);
+    schemas = new Map(
+      CONTROL_METHOD_NAMES.map((method) => [method, CONTROL_METHODS[method].args(z, shared)]),
+    );
+  }
+  return schemas.get(method)!;
 }
 
 /** `query.limit`, `enabled`, `arguments`: where in the argument list an issue is, by name. */

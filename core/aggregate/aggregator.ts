@@ -65,6 +65,8 @@ export class Aggregator {
   private holdUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
   private holdWaiters: (() => void)[] = [];
+  /** Discovery's first syncs, while the hold waits for them. */
+  private syncing: Promise<void> | undefined;
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -96,15 +98,30 @@ export class Aggregator {
   }
 
   /**
-   * Backends were just started: until each has made its first connection attempt, at most `ms`
-   * from now, `settled()` makes callers wait for a set that includes them.
+   * Backends were just started: until each has made its first connection attempt (and each
+   * discovery source in `firstSyncs` has completed its first sync), at most `ms` from now,
+   * `settled()` makes callers wait for a set that includes them.
    */
-  holdFor(ms: number): void {
+  holdFor(ms: number, firstSyncs?: Promise<unknown>): void {
     this.endHold();
     if (ms <= 0) return;
     this.holdUntil = this.options.clock.now() + ms;
     this.holdTimer = setTimeout(() => this.endHold(), ms);
     this.holdTimer.unref?.();
+    if (firstSyncs) {
+      // The gateway listens before discovery has looked (a container engine search takes ~0.5 s):
+      // until each source's first sync is over, its backends are not even registered yet.
+      const syncing = firstSyncs.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.syncing = syncing;
+      void syncing.then(() => {
+        if (this.syncing !== syncing) return; // a later hold took over
+        this.syncing = undefined;
+        this.checkHold();
+      });
+    }
   }
 
   /**
@@ -118,15 +135,19 @@ export class Aggregator {
     return new Promise((resolve) => this.holdWaiters.push(resolve));
   }
 
-  /** The hold ends when no backend is on its first attempt and no rebuild is pending, or at its deadline. */
+  /**
+   * The hold ends when every discovery source has synced once, no backend is on its first attempt
+   * and no rebuild is pending, or at its deadline.
+   */
   private checkHold(): void {
     if (this.holdUntil === 0) return;
     const over = this.options.clock.now() >= this.holdUntil;
-    if (over || (!this.timer && !this.registry.settling())) this.endHold();
+    if (over || (!this.syncing && !this.timer && !this.registry.settling())) this.endHold();
   }
 
   private endHold(): void {
     this.holdUntil = 0;
+    this.syncing = undefined;
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     for (const resolve of this.holdWaiters.splice(0)) resolve();

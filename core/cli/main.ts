@@ -3,7 +3,7 @@
 import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { UsageError, type Io } from './common.js';
-import { ADD_USAGE, AUDIT_USAGE, REMOVE_USAGE, SERVE_USAGE } from './usage.js';
+import { ADD_USAGE, AUDIT_USAGE, CLIENTS_USAGE, CONNECT_USAGE, REMOVE_USAGE, SERVE_USAGE } from './usage.js';
 
 const USAGE = `Switchyard ${VERSION}: one local MCP endpoint for all your MCP servers.
 
@@ -16,12 +16,39 @@ Usage:
                                                   add a backend to the config file (comments kept)
   ${REMOVE_USAGE}   remove a backend from the config file
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
+  ${CONNECT_USAGE.split('\n').join('\n  ')}
+  ${CLIENTS_USAGE}                     each client: installed?, connected?, last seen
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
 
+/** The usage lines of one command (its first line and the indented ones after it). */
+function usageOf(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex(
+    (l) => l.trimStart().startsWith(`switchyard ${command} `) || l.trim() === `switchyard ${command}`,
+  );
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (
+    end < lines.length &&
+    /^ {4,}\S/.test(lines[end]!) &&
+    !lines[end]!.trimStart().startsWith('switchyard ')
+  )
+    end++;
+  return `Usage:\n${lines.slice(start, end).join('\n')}\n`;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // `switchyard CMD --help` (options only: what follows `--` belongs to a server command line).
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  const help =
+    command !== undefined && (own.includes('--help') || own.includes('-h')) ? usageOf(command) : undefined;
+  if (help) {
+    io.stdout.write(help);
+    return 0;
+  }
   try {
     switch (command) {
       // Each command's module is loaded when it runs: serve never loads the bridge's MCP server SDK,
@@ -42,6 +69,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await (await import('./remove.js')).removeCommand(rest, io);
       case 'audit':
         return await (await import('./audit.js')).auditCommand(rest, io);
+      case 'connect':
+        return await (await import('./connect.js')).connect(rest, io);
+      case 'disconnect':
+        return await (await import('./connect.js')).disconnect(rest, io);
+      case 'clients':
+        return await (await import('./clients.js')).clients(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

@@ -1,5 +1,4 @@
 // `switchyard serve`: the headless engine on one loopback port.
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../config/load.js';
 import { endpointUrl } from '../config/paths.js';
@@ -7,8 +6,9 @@ import type { SwitchyardConfig } from '../config/schema.js';
 import type { LogLevel } from '../domain/runtime.js';
 import { startEngine, type RunningEngine } from '../engine/start.js';
 import { createLogger, isLogLevel } from '../support/logger.js';
-import { PACKAGE_ROOT } from '../version.js';
 import { dataDirFrom, DEFAULT_URL, UsageError, type Io } from './common.js';
+import { bridgeLaunch } from './connect.js';
+import { currentEnvironment } from '../clients/platform.js';
 
 import { defaultDataDir } from '../store/data-dir.js';
 
@@ -63,6 +63,8 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
       ...(values['docker-host'] !== undefined ? { dockerHost: values['docker-host'] } : {}),
     },
     bridgeCommand: (config) => options.bridgeCommand ?? bridgeCommand(config, dataDir, io.env),
+    // The Connect view edits the config files of the user running Switchyard.
+    app: { clients: currentEnvironment(io.env) },
   });
   printBanner(engine, io);
   if (engine.app.config.backends.length === 0) {
@@ -94,17 +96,12 @@ function bridgeCommand(
   dataDir: string,
   env: NodeJS.ProcessEnv,
 ): { command: string; args: string[] } {
-  const script = process.argv[1]
-    ? path.resolve(process.argv[1])
-    : path.join(PACKAGE_ROOT, 'dist/core/cli/main.js');
-  const viaTsx = script.endsWith('.ts');
+  const launch = bridgeLaunch();
   const url = endpointUrl(config.server.host, config.server.port);
   return {
-    command: process.execPath,
+    command: launch.command,
     args: [
-      ...(viaTsx ? ['--import', 'tsx'] : []),
-      script,
-      'bridge',
+      ...launch.args,
       ...(url !== DEFAULT_URL && config.server.port !== 0 ? ['--url', url] : []),
       ...(dataDir !== defaultDataDir(env) ? ['--data-dir', dataDir] : []),
     ],

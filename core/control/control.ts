@@ -23,6 +23,8 @@ import type {
 } from '../../common/control/api.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
+import { ClientRequestError, type ClientsService } from '../clients/service.js';
+import type { ClientId, ClientSummary } from '../../common/domain/client.js';
 import type { ProfileReport } from '../../common/domain/profile.js';
 import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
@@ -57,6 +59,8 @@ export interface ControlDeps {
   gatewayChanged?: Emitter<void>;
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
+  /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
+  clients?: ClientsService;
   /** Per-profile reports (core/profiles); without it only `default` exists. */
   profiles?: () => ProfileReport[];
   audit?: AuditQueryApi;
@@ -293,6 +297,33 @@ export class Control implements ControlApi {
 
   async connectInfo(): Promise<ConnectInfo> {
     return this.deps.connectInfo();
+  }
+
+  clients(): Promise<ClientSummary[]> {
+    return this.clientsService().list();
+  }
+
+  connectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().connect(id));
+  }
+
+  disconnectClient(id: ClientId): Promise<ClientSummary> {
+    return this.clientCall(() => this.clientsService().disconnect(id));
+  }
+
+  private clientsService(): ClientsService {
+    if (!this.deps.clients) throw new ControlError(409, 'this engine does not edit client configurations');
+    return this.deps.clients;
+  }
+
+  /** A client file connect will not edit (unparseable, an entry that points elsewhere): 409 with why. */
+  private async clientCall(run: () => Promise<ClientSummary>): Promise<ClientSummary> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ClientRequestError) throw new ControlError(409, error.message);
+      throw error;
+    }
   }
 
   async profiles(): Promise<ProfileReport[]> {

@@ -20,16 +20,16 @@ import type { AuditOutcome } from '../../common/domain/audit.js';
 import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
+import type { AdvertisedSet } from '../domain/advertised.js';
 import type { ClientSession, SessionLink } from './client-session.js';
 import type { Era, Inbound } from './inbound.js';
+import { listBytes, type ListField } from './list-bytes.js';
 import type { Responder } from './responder.js';
-import { ErrorCode, errorJson, resultJson } from './wire.js';
+import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
 import { Views, type ServedView } from './views.js';
 import { CALL_TOOL, FIND_TOOLS, findArguments, findResult, unwrapCall } from '../profiles/search.js';
 
 export { ErrorCode } from './wire.js';
-
-const MODERN_LIST_FIELDS = '"resultType":"complete","ttlMs":0,"cacheScope":"private"';
 
 /** How many input_required rounds the gateway bridges for one legacy call. */
 const MAX_INPUT_ROUNDS = 8;
@@ -95,7 +95,7 @@ export class Dispatcher {
       const hold = aggregator.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
       const view = this.viewOf(call);
-      return view && this.list(call, view.serialized[list]);
+      return view && this.list(call, view.serialized, list);
     }
     if (method === 'ping') {
       // Not audited (keep-alive traffic would drown the trail).
@@ -187,12 +187,11 @@ export class Dispatcher {
     return view;
   }
 
-  private list(call: Call, serialized: string): void {
-    // Modern results carry resultType and cache hints; lists change live, so nothing is cacheable.
-    const result =
-      call.session.era === 'modern' ? `${serialized.slice(0, -1)},${MODERN_LIST_FIELDS}}` : serialized;
+  private list(call: Call, serialized: AdvertisedSet['serialized'], field: ListField): void {
+    // The list's bytes are encoded once per set (list-bytes.ts); only the envelope's head is per request.
+    const body = listBytes(serialized, field, call.session.era === 'modern');
     this.views.served(call.session.profile);
-    this.audit(call, 'ok', call.responder.respond(resultJson(call.inbound.id, result)));
+    this.audit(call, 'ok', call.responder.respondParts(resultHead(call.inbound.id!), body, '}'));
   }
 
   /** find_tools: ranked matches from the profile's index, answered by the gateway itself. */

@@ -67,6 +67,34 @@ export class Exchange {
     return bytes;
   }
 
+  /**
+   * Sends the final response as head + body + tail (a pre-encoded list inside its envelope): the
+   * body's bytes are written as they are, in one corked write with the head and tail.
+   */
+  respondParts(head: string, body: Buffer, tail: string): number {
+    if (this.mode === 'done') return 0;
+    const bytes = Buffer.byteLength(head) + body.length + Buffer.byteLength(tail);
+    const res = this.res;
+    res.cork(); // end() uncorks: head, body and tail leave in one write
+    if (this.mode === 'stream') {
+      res.write(`event: message\ndata: ${head}`);
+      res.write(body);
+      res.end(`${tail}\n\n`);
+    } else {
+      res.writeHead(
+        200,
+        this.headers
+          ? { 'content-type': 'application/json', 'content-length': bytes, ...this.headers }
+          : { 'content-type': 'application/json', 'content-length': bytes },
+      );
+      res.write(head);
+      res.write(body);
+      res.end(tail);
+    }
+    this.mode = 'done';
+    return bytes;
+  }
+
   /** Ends without a response (a cancelled request, or only notifications were posted). */
   accept(): void {
     if (this.mode === 'done') return;

@@ -85,6 +85,49 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** One body being read: kept on the request, so its listeners can be shared functions. */
+interface BodyRead {
+  limit: number;
+  size: number;
+  /** Most bodies arrive in one chunk: no array unless a second one comes. */
+  first: Buffer | undefined;
+  more: Buffer[] | undefined;
+  done: boolean;
+  resolve: (body: Buffer) => void;
+  reject: (error: unknown) => void;
+}
+
+const BODY_READ = Symbol('switchyard.bodyRead');
+type ReadingRequest = IncomingMessage & { [BODY_READ]?: BodyRead };
+
+// Module-level listeners (`this` is the request): reading a body creates no closures but the
+// promise's executor (this runs once per request on the hot path).
+function onBodyData(this: ReadingRequest, chunk: Buffer): void {
+  const read = this[BODY_READ]!;
+  if (read.done) return;
+  read.size += chunk.length;
+  if (read.size > read.limit) {
+    read.done = true;
+    read.first = read.more = undefined;
+    read.reject(new BodyTooLargeError(read.limit));
+  } else if (read.first === undefined) read.first = chunk;
+  else (read.more ??= [read.first]).push(chunk);
+}
+
+function onBodyEnd(this: ReadingRequest): void {
+  const read = this[BODY_READ]!;
+  if (read.done) return;
+  read.done = true;
+  read.resolve(read.more ? Buffer.concat(read.more, read.size) : (read.first ?? Buffer.alloc(0)));
+}
+
+function onBodyError(this: ReadingRequest, error: Error): void {
+  const read = this[BODY_READ]!;
+  if (read.done) return;
+  read.done = true;
+  read.reject(error);
+}
+
 /** Reads a request body, failing as soon as it passes `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -94,24 +137,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       reject(new BodyTooLargeError(limit));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new BodyTooLargeError(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.on('error', (error) => {
-      if (!failed) reject(error);
-    });
+    (req as ReadingRequest)[BODY_READ] = {
+      limit,
+      size: 0,
+      first: undefined,
+      more: undefined,
+      done: false,
+      resolve,
+      reject,
+    };
+    req.on('data', onBodyData);
+    req.on('end', onBodyEnd);
+    req.on('error', onBodyError);
   });
 }

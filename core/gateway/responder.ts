@@ -7,6 +7,11 @@ export interface Responder {
   send(message: JSONRPCMessage | string): boolean;
   /** The final response, serialized; returns its size in bytes (0 when the responder was done). */
   respond(json: string): number;
+  /**
+   * The final response as `head` + `body` + `tail` (a pre-encoded list between the JSON-RPC
+   * envelope's two halves), written without joining them; returns its size in bytes.
+   */
+  respondParts(head: string, body: Buffer, tail: string): number;
   /** Ends without a response (the request was cancelled). */
   accept(): void;
   onClose(handler: () => void): void;
@@ -34,6 +39,11 @@ export class BatchResponder implements Responder {
     this.json = json;
     this.onDone();
     return Buffer.byteLength(json);
+  }
+
+  respondParts(head: string, body: Buffer, tail: string): number {
+    // A batch's answers are joined into one array: the list becomes text again (batches are rare).
+    return this.respond(`${head}${body.toString()}${tail}`);
   }
 
   accept(): void {

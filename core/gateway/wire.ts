@@ -57,6 +57,14 @@ export function resultJson(id: string | number | null, result: unknown): string 
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${typeof result === 'string' ? result : JSON.stringify(result)}}`;
 }
 
+/**
+ * A JSON-RPC response's bytes before a pre-encoded result (`resultHead(id)` + result + `}`): large
+ * results (lists) are written as head, bytes, tail without building and re-encoding one string.
+ */
+export function resultHead(id: string | number | null): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
+}
+
 export function errorJson(id: string | number | null, code: number, message: string, data?: unknown): string {
   const error = data === undefined ? { code, message } : { code, message, data };
   return JSON.stringify({ jsonrpc: '2.0', id, error });

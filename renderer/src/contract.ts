@@ -11,6 +11,8 @@ export type {
 } from '../../common/control/api.js';
 export type { GatewayState, SessionSummary, Snapshot } from '../../common/control/snapshot.js';
 export type { Conflict, ConflictCandidate, Decision } from '../../common/domain/conflict.js';
+export type { ClientId, ClientSummary } from '../../common/domain/client.js';
+export { CLIENT_IDS } from '../../common/domain/client.js';
 export type {
   AuditFilter,
   AuditLatency,

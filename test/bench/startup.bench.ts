@@ -4,7 +4,7 @@
 // port 0, and times from spawn to the banner and to the first successful `initialize` (polled
 // without pause). The engine logs, at debug level, when each startup phase ended, in ms since its
 // process started: modules loaded, config loaded, app built (database opened and migrated),
-// listening (sources started, container engine searched). Two variants: the default (container
+// listening (the port open; discovery starts in the background). Two variants: the default (container
 // discovery on, which searches the Docker/Podman sockets) and --no-docker.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -114,7 +114,7 @@ export default async function startupBench(ctx: BenchContext): Promise<BenchResu
     targets,
     notes: [
       'Phase columns are ms since the serve process started (its own clock), at the end of each phase;',
-      '"listening" includes starting the sources (the container engine search when discovery is on).',
+      '"listening": the port is open; discovery starts in the background (first lists wait for its first sync).',
     ],
   };
 }

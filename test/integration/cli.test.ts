@@ -167,5 +167,6 @@ describe('switchyard serve, status and bridge', () => {
       await client.close();
       await stopProcess(served.child);
     }
-  });
+    // Two starts of serve and a restart: slow on a loaded machine, so more than the default 30 s.
+  }, 90_000);
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInspect } from '../../core/discovery/docker/labels.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { connectV2, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 const hex = (n: number) => n.toString(16).padStart(64, 'a');
@@ -18,6 +18,8 @@ class FakeEngine {
   private readonly streams = new Set<http.ServerResponse>();
   private server: http.Server | undefined;
   requests: string[] = [];
+  /** While set, the container list waits for it (a slow engine's first sync). */
+  listGate: Promise<void> | undefined;
 
   constructor(readonly socket: string) {}
 
@@ -73,6 +75,12 @@ class FakeEngine {
       this.streams.add(res);
       res.on('close', () => this.streams.delete(res));
     } else if (url.pathname === '/containers/json') {
+      if (this.listGate) {
+        const gate = this.listGate;
+        this.listGate = undefined;
+        void gate.then(() => this.handle(req, res));
+        return;
+      }
       json(
         200,
         [...this.containers.values()]
@@ -132,6 +140,8 @@ describe('container discovery against a fake Docker engine', () => {
         },
       },
     );
+    // The gateway listens before the engine is searched: the search's outcome follows shortly.
+    await waitFor(() => docker().summary !== 'container discovery is starting', { what: 'engine searched' });
     expect(docker().ok).toBe(false);
     expect(docker().summary).toMatch(
       /^no container engine found \(tried unix:\/\/.*docker\.sock: no such socket\); retrying in \d+ s$/,
@@ -212,6 +222,9 @@ describe('container discovery against a fake Docker engine', () => {
       { docker: { eventDebounceMs: 5 } },
     );
     try {
+      await waitFor(() => other.app.control.snapshotNow().backends.length === 2, {
+        what: 'container synced',
+      });
       const names = other.app.control.snapshotNow().backends.map((b) => [b.name, b.source.kind]);
       expect(names).toEqual([
         ['newcomer', 'config'],
@@ -219,6 +232,44 @@ describe('container discovery against a fake Docker engine', () => {
       ]);
     } finally {
       await other.stop();
+    }
+  });
+});
+
+describe('the first list waits for container discovery’s first sync', () => {
+  it('a client listing at once, while the engine is still listing containers, sees their tools', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sy-engine-'));
+    const engine = new FakeEngine(path.join(dir, 'docker.sock'));
+    const fixture = await startFixture({ name: 'early', transport: 'legacy-http', tools: ['echo'] });
+    let release!: () => void;
+    engine.listGate = new Promise((resolve) => (release = resolve));
+    engine.containers.set(
+      hex(7),
+      container(7, { 'mcp.enable': 'true', 'mcp.name': 'early', 'mcp.port': String(fixture.port) }),
+    );
+    await engine.listen();
+    const gateway = await startGateway(
+      { discovery: { docker: { enabled: true, host: `unix://${engine.socket}`, group: null } } },
+      { docker: { eventDebounceMs: 5 } },
+    );
+    let client: Awaited<ReturnType<typeof connectV2>> | undefined;
+    try {
+      // Started and listening while the engine has not answered the container list yet.
+      await waitFor(() => engine.requests.includes('GET /containers/json'), { what: 'list asked' });
+      expect(gateway.app.control.snapshotNow().backends).toEqual([]);
+      client = await connectV2(gateway);
+      const listing = client.listTools();
+      setTimeout(release, 300); // the list is asked for before the sync can complete
+      const { tools } = await listing;
+      expect(tools.map((t) => t.name)).toEqual(['echo']);
+      expect(gateway.app.control.snapshotNow().backends.map((b) => b.name)).toEqual(['early']);
+    } finally {
+      release();
+      await client?.close();
+      await gateway.stop();
+      await engine.close();
+      await fixture.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -94,6 +94,10 @@ const CASES = {
   },
   setStrategy: { valid: [['prefix'], ['auto']], invalid: [['random'], [1]] },
   setGatewayRunning: { valid: [[false], [true]], invalid: [['yes'], [null]] },
+  // This engine edits no user files (buildApp without `clients`): a 409 both ways, never a write.
+  clients: { valid: [[]], invalid: [] },
+  connectClient: { valid: [['cursor']], invalid: [['notepad'], [3], ['']] },
+  disconnectClient: { valid: [['claude-desktop']], invalid: [['../etc'], [null]] },
 } satisfies Record<ControlMethod, Cases>;
 
 let alpha: RunningServer;

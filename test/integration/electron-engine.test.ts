@@ -131,9 +131,12 @@ describe('the engine in its own process', () => {
       () =>
         events.findLast(
           (e): e is Extract<ControlEvent, { type: 'snapshot' }> =>
-            e.type === 'snapshot' && e.snapshot.gateway.state === 'running',
+            // The first snapshot after "on" can precede the rebuilt set; wait for the conflict.
+            e.type === 'snapshot' &&
+            e.snapshot.gateway.state === 'running' &&
+            e.snapshot.conflicts.length > 0,
         ),
-      { what: 'a snapshot with the gateway on' },
+      { what: 'a snapshot with the gateway on and its conflict back' },
     );
     // Two backends offer `echo`: an open conflict needs the user's attention.
     expect(trayState({ engine: engine.status, snapshot: on.snapshot })).toBe('attention');

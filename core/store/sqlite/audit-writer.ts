@@ -1,5 +1,6 @@
 // The audit trail's writer. The gateway calls record() on the request path; it only appends the
-// event to an in-memory buffer. The buffer is handed to the writer thread (audit-worker.ts, its
+// event to an in-memory buffer. The buffer is handed to the writer thread (audit-worker.ts, started
+// with the first batch so that starting a thread is not startup work; its
 // own SQLite connection) as one batch
 //   - `flushIntervalMs` (default 250 ms) after the first event buffered since the last batch, or
 //   - on the next turn of the event loop once it holds `maxBatchRows` (default 1,000) events,
@@ -224,7 +225,8 @@ function startWorker(data: AuditWorkerData): Worker {
 class ThreadSink implements Sink {
   readonly mode = 'thread';
   pending = 0;
-  private readonly worker: Worker;
+  /** Started with the first batch (or ready()/prune): a thread's start is not startup work. */
+  private worker: Worker | undefined;
   private nextId = 1;
   /** Batches handed over and not confirmed; `settled` once written or reported failing. */
   private readonly batches = new Map<number, { rows: AuditParams[]; settled: boolean }>();
@@ -237,19 +239,32 @@ class ThreadSink implements Sink {
   private markStarted!: () => void;
 
   constructor(
-    data: AuditWorkerData,
+    private readonly data: AuditWorkerData,
     private readonly events: SinkEvents,
   ) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
-    this.worker = startWorker(data);
-    this.worker.unref(); // a forgotten close() must not keep the process alive
-    this.worker.on('message', (message: FromAuditWorker) => this.receive(message));
+  }
+
+  private thread(): Worker | undefined {
+    if (this.worker || this.ended) return this.worker;
+    let worker: Worker;
+    try {
+      worker = startWorker(this.data);
+    } catch (error) {
+      this.exited(`could not start the audit writer thread: ${String(error)}`);
+      return undefined;
+    }
+    this.worker = worker;
+    worker.unref(); // a forgotten close() must not keep the process alive
+    worker.on('message', (message: FromAuditWorker) => this.receive(message));
     let failure = 'the audit writer thread exited';
-    this.worker.on('error', (error) => (failure = `the audit writer thread failed: ${String(error)}`));
-    this.worker.on('exit', () => this.exited(failure));
+    worker.on('error', (error) => (failure = `the audit writer thread failed: ${String(error)}`));
+    worker.on('exit', () => this.exited(failure));
+    return worker;
   }
 
   ready(): Promise<void> {
+    this.thread();
     return this.started;
   }
 
@@ -276,18 +291,25 @@ class ThreadSink implements Sink {
 
   close(): Promise<void> {
     if (this.ended) return Promise.resolve();
+    const worker = this.worker;
+    if (!worker) {
+      // Never started: nothing was handed over, nothing to wait for.
+      this.ended = true;
+      this.markStarted();
+      return Promise.resolve();
+    }
     this.closing = true;
-    this.worker.ref(); // keep the process alive until the last rows are written
+    worker.ref(); // keep the process alive until the last rows are written
     return new Promise((resolve) => {
       this.onClosed = resolve;
       this.post({ type: 'close' });
       // A last attempt can wait busy_timeout; a thread that does not answer at all is ended.
-      setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS).unref();
+      setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS).unref();
     });
   }
 
   private post(message: ToAuditWorker): void {
-    this.worker.postMessage(message);
+    this.thread()?.postMessage(message);
   }
 
   private forget(id: number): void {

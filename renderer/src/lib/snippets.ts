@@ -17,6 +17,8 @@ export interface Snippet {
 }
 
 const SERVER_NAME = 'switchyard';
+/** Where `switchyard bridge` goes without --url. */
+const DEFAULT_URL = 'http://127.0.0.1:4750/mcp';
 
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
@@ -31,7 +33,7 @@ export function buildSnippets(info: ConnectInfo, token: string | null): Snippet[
   const auth = info.token !== null;
   const bearer = `Bearer ${token ?? ''}`;
   const claudeCode = [
-    `claude mcp add --transport http ${SERVER_NAME} ${shellQuote(info.url)}`,
+    `claude mcp add --transport http -s user ${SERVER_NAME} ${shellQuote(info.url)}`,
     ...(auth ? [`  --header ${shellQuote(`Authorization: ${bearer}`)}`] : []),
   ].join(' \\\n');
   const cursor = json({
@@ -55,9 +57,14 @@ export function buildSnippets(info: ConnectInfo, token: string | null): Snippet[
       },
     },
   });
+  // An engine on a port chosen at start (port 0) must be named to the bridge.
+  const bridgeArgs =
+    info.bridgeCommand.args.includes('--url') || info.url === DEFAULT_URL
+      ? info.bridgeCommand.args
+      : [...info.bridgeCommand.args, '--url', info.url];
   const desktop = json({
     mcpServers: {
-      [SERVER_NAME]: { command: info.bridgeCommand.command, args: info.bridgeCommand.args },
+      [SERVER_NAME]: { command: info.bridgeCommand.command, args: bridgeArgs },
     },
   });
   return [

@@ -42,6 +42,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
+    if (dashboard.connect.getState().clients) void dashboard.connect.getState().loadClients();
     const audit = dashboard.audit.getState();
     if (audit.active) void audit.refresh();
     const selected = dashboard.backends.getState().selected;
@@ -56,13 +57,14 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const backends = createBackendsStore({ bridge, ui, gateway });
   const conflicts = createConflictsStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
-  const connect = createConnectStore({ bridge, gateway });
+  const connect = createConnectStore({ bridge, gateway, ui });
   const profiles = createProfilesStore({ bridge, gateway });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
+    if (view === 'connect') void connect.getState().loadClients();
     if (view === 'connect') void profiles.getState().load();
   };
 
@@ -85,6 +87,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             // Tool counts follow the set: refresh what each profile's client will see.
             if (ui.getState().view === 'connect') void profiles.getState().load();
             backends.getState().onSnapshot(event.snapshot);
+            if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
           }

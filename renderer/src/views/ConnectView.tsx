@@ -2,8 +2,47 @@
 import { CodeBlock, CopyButton, Spinner } from '../components/controls.js';
 import { EyeIcon } from '../components/icons.js';
 import { buildSnippets, TOKEN_MASK } from '../lib/snippets.js';
-import { useConnect, useDashboard } from '../stores/hooks.js';
+import { useConnect, useDashboard, useUi } from '../stores/hooks.js';
+import { ClientsPanel } from './ClientsPanel.js';
 import { ProfilesPanel } from './ProfilesPanel.js';
+
+/** One button per client: Switchyard writes (or removes) its entry in the client's own config. */
+function Clients() {
+  const clients = useConnect((s) => s.clients);
+  const error = useConnect((s) => s.clientsError);
+  const busy = useConnect((s) => s.busy);
+  const now = useUi((s) => s.now);
+  const { connect } = useDashboard();
+  return (
+    <section className="clients" aria-labelledby="clients-title">
+      <h2 className="view-title" id="clients-title">
+        Connect a client
+      </h2>
+      <p className="muted">
+        Connect writes a <code>switchyard</code> entry into the client&apos;s own configuration file (a backup
+        of the file is kept); Disconnect takes it out again. Same as <code>switchyard connect CLIENT</code>.
+      </p>
+      {clients ? (
+        <ClientsPanel
+          clients={clients}
+          busy={new Set(busy)}
+          now={now}
+          onConnect={(id) => void connect.getState().connectClient(id)}
+          onDisconnect={(id) => void connect.getState().disconnectClient(id)}
+        />
+      ) : error ? (
+        <p className="form-error" role="alert">
+          Could not list the clients: {error}.{' '}
+          <button type="button" className="link-button" onClick={() => void connect.getState().loadClients()}>
+            Try again
+          </button>
+        </p>
+      ) : (
+        <Spinner label="Looking for clients" />
+      )}
+    </section>
+  );
+}
 
 export function ConnectView() {
   const info = useConnect((s) => s.info);
@@ -13,7 +52,7 @@ export function ConnectView() {
   const { connect } = useDashboard();
 
   if (!info) {
-    return loading ? (
+    const status = loading ? (
       <Spinner label="Loading connection details" />
     ) : (
       <p className="form-error" role="alert">
@@ -23,13 +62,20 @@ export function ConnectView() {
         </button>
       </p>
     );
+    return (
+      <div className="connect-view">
+        <Clients />
+        {status}
+      </div>
+    );
   }
   const real = buildSnippets(info, info.token);
   const shown = revealed ? real : buildSnippets(info, info.token === null ? null : TOKEN_MASK);
 
   return (
     <div className="connect-view">
-      <h2 className="view-title">Connect a client</h2>
+      <Clients />
+      <h2 className="view-title">Or by hand</h2>
       <dl className="facts facts-wide">
         <dt>Endpoint</dt>
         <dd className="inline-value">

@@ -34,6 +34,12 @@ class RecordingResponder implements Responder {
     this.json = json;
     return Buffer.byteLength(json);
   }
+  /** The pre-encoded body the last answer was written with (lists). */
+  body: Buffer | undefined;
+  respondParts(head: string, body: Buffer, tail: string): number {
+    this.body = body;
+    return this.respond(`${head}${body.toString()}${tail}`);
+  }
   accept(): void {
     this.accepted = true;
   }
@@ -129,6 +135,12 @@ describe('Dispatcher', () => {
     const result = (JSON.parse(modern.json!) as { result: Record<string, unknown> }).result;
     expect(result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
     expect((result.tools as unknown[]).length).toBe(2);
+    // Encoded once per set and era: the next list writes the very same bytes, and audits them in bytes.
+    const again = await ask(session(), { id: 'é', method: 'tools/list' });
+    expect(again.body).toBe(legacy.body);
+    expect(again.json).toBe(`{"jsonrpc":"2.0","id":"é","result":${serialized}}`);
+    expect(audit.events.at(-1)!.responseBytes).toBe(Buffer.byteLength(again.json!));
+    expect((await ask(session('modern'), { id: 3, method: 'tools/list' })).body).toBe(modern.body);
   });
 
   it('refuses an unknown tool and an unknown method, on the record', async () => {

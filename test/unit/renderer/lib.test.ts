@@ -163,11 +163,25 @@ describe('snippets', () => {
     bridgeCommand: { command: 'node', args: ['/x/main.js', 'bridge'] },
   };
 
+  it("tells Claude Desktop's bridge the endpoint when it is not the default one", () => {
+    const desktop = (url: string) =>
+      JSON.parse(buildSnippets({ ...info, url }, 'tok-1').find((s) => s.id === 'claude-desktop')!.text) as {
+        mcpServers: { switchyard: { args: string[] } };
+      };
+    expect(desktop(info.url).mcpServers.switchyard.args).toEqual(['/x/main.js', 'bridge']);
+    expect(desktop('http://127.0.0.1:40111/mcp').mcpServers.switchyard.args).toEqual([
+      '/x/main.js',
+      'bridge',
+      '--url',
+      'http://127.0.0.1:40111/mcp',
+    ]);
+  });
+
   it('builds paste-ready configurations with the token or its mask', () => {
     const real = buildSnippets(info, 'tok-1');
     expect(real.map((s) => s.id)).toEqual(['claude-code', 'cursor', 'vscode', 'claude-desktop']);
     expect(real[0]!.text).toBe(
-      "claude mcp add --transport http switchyard http://127.0.0.1:4750/mcp \\\n  --header 'Authorization: Bearer tok-1'",
+      "claude mcp add --transport http -s user switchyard http://127.0.0.1:4750/mcp \\\n  --header 'Authorization: Bearer tok-1'",
     );
     expect(JSON.parse(real[1]!.text)).toEqual({
       mcpServers: { switchyard: { url: info.url, headers: { Authorization: 'Bearer tok-1' } } },

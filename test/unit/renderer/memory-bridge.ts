@@ -2,7 +2,7 @@
 // MCP) for store and component tests: a fake engine whose state tests set up and inspect, with
 // the paging, filtering and statistics rules of the real one kept simple.
 import type { Bridge, ConnectionState } from '../../../renderer/src/bridge/bridge.js';
-import { UnauthorizedError } from '../../../renderer/src/bridge/bridge.js';
+import { BridgeError, UnauthorizedError } from '../../../renderer/src/bridge/bridge.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -11,6 +11,8 @@ import type {
   AuditStatsQuery,
   BackendDetail,
   BackendStatus,
+  ClientId,
+  ClientSummary,
   Conflict,
   ConflictStrategy,
   ConnectInfo,
@@ -128,6 +130,25 @@ export class MemoryBridge implements Bridge {
     bridgeCommand: { command: 'node', args: ['/opt/switchyard/dist/core/cli/main.js', 'bridge'] },
   };
   details: Record<string, BackendDetail> = {};
+  /** The Connect view's clients: connect/disconnect flip `connected` (no file is written). */
+  clientRows: ClientSummary[] = [
+    {
+      id: 'claude-code',
+      name: 'Claude Code',
+      file: '/home/u/.claude.json',
+      transport: 'http',
+      installed: true,
+      connected: false,
+    },
+    {
+      id: 'claude-desktop',
+      name: 'Claude Desktop',
+      file: '/home/u/.config/Claude/claude_desktop_config.json',
+      transport: 'bridge',
+      installed: false,
+      connected: false,
+    },
+  ];
   profileReports: ProfileReport[] = [];
   private listeners = new Set<(event: ControlEvent) => void>();
   private connectionListeners = new Set<(state: ConnectionState) => void>();
@@ -361,6 +382,23 @@ export class MemoryBridge implements Bridge {
     });
 
   connectInfo = () => this.call('connectInfo', [], () => this.connect);
+
+  clients = () => this.call('clients', [], () => this.clientRows.map((c) => ({ ...c })));
+
+  private setClient(id: string, connected: boolean): ClientSummary {
+    const row = this.clientRows.find((c) => c.id === id);
+    if (!row) throw new BridgeError(`unknown client "${id}"`, 400);
+    Object.assign(
+      row,
+      connected
+        ? { connected, current: true, profile: 'default', endpoint: this.connect.url }
+        : { connected, current: undefined, profile: undefined, endpoint: undefined },
+    );
+    return { ...row };
+  }
+
+  connectClient = (id: ClientId) => this.call('connectClient', [id], () => this.setClient(id, true));
+  disconnectClient = (id: ClientId) => this.call('disconnectClient', [id], () => this.setClient(id, false));
 
   profiles = () => this.call('profiles', [], () => this.profileReports);
 }
