@@ -1,5 +1,6 @@
 // Assembles the engine from a config object plus runtime options, the same way for the CLI, the
 // desktop app and the tests: discovery → registry → aggregate → advertised set → gateway.
+import { randomUUID } from 'node:crypto';
 import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { errorMessage } from './backends/errors.js';
@@ -19,12 +20,19 @@ import type { BackoffPolicy, Clock, Logger } from './domain/runtime.js';
 import { systemClock } from './domain/runtime.js';
 import type { DecisionStore, PinStore } from './domain/stores.js';
 import { GatewayServer, type RouteHandler } from './gateway/http-server.js';
+import { integrityAuditEvent } from './integrity/audit.js';
+import type { IntegrityPolicy } from '../common/domain/integrity.js';
+import { IntegrityGuard } from './integrity/guard.js';
+import { integrityPolicy } from './integrity/policy.js';
+import { InboundBudget } from './backends/inbound-limits.js';
+import { RefusalCounter } from './gateway/refusal-counter.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
 import { Profiles } from './profiles/profiles.js';
 import {
   MemoryAppSettings,
   MemoryBackendSettings,
   MemoryDecisionStore,
+  MemoryIntegrityStore,
   MemoryPinStore,
   MemoryProfilePinStore,
 } from './store/memory.js';
@@ -90,6 +98,8 @@ export interface StartedApp {
   url: string;
   port: number;
   token: ResolvedToken;
+  /** The dashboard's one-time login link (absent when auth is off). */
+  loginUrl?: string;
 }
 
 /** What applying an edited config did: the backends touched, and the keys only a restart applies. */
@@ -114,6 +124,8 @@ export interface App {
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
+  /** A new one-time dashboard login link (undefined when not started or auth is off). */
+  issueLoginUrl(): string | undefined;
   /**
    * Applies an edited config as a diff, keeping sessions, pins, decisions and untouched backends:
    * backends (added, removed, reconnected when changed), aggregation rules, session and request
@@ -160,16 +172,30 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ? chosen.strategy
       : c.aggregation.conflicts;
   };
+  // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
+  const instanceId = randomUUID();
   const registry = new BackendRegistry({
     clock,
     logger,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
+    inboundBudget: new InboundBudget(config.limits.backendInFlight),
+    selfInstance: instanceId,
+    stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
   });
-  const aggregator = new Aggregator(
+  // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
+  const integrity: IntegrityGuard = new IntegrityGuard({
+    store: store?.integrity ?? new MemoryIntegrityStore(),
+    policyOf: (backend): IntegrityPolicy =>
+      integrityPolicy(config.integrity, aggregator.aggregationConfig, backend),
+    clock,
+    logger,
+    onEvent: (event) => audit.record(integrityAuditEvent(event, clock.now())),
+  });
+  const aggregator: Aggregator = new Aggregator(
     registry,
     { ...config.aggregation, conflicts: strategyFor(config) },
     {
@@ -177,6 +203,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       logger,
       pins: options.pins ?? store?.pins ?? new MemoryPinStore(),
       decisions: options.decisions ?? store?.decisions ?? new MemoryDecisionStore(),
+      integrity,
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
@@ -262,6 +289,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     },
     { clock, logger },
   );
+  // A backend removed while the gateway runs (config edit, container gone) takes its pending
+  // integrity changes with it; one that leaves because the gateway stops or pauses keeps them.
+  registry.removed.on((name) => {
+    if (gateway.state === 'running') integrity.forgetBackend(name);
+  });
   const setRunning = async (running: boolean) => {
     if (!server) throw new Error('the gateway is not started');
     await gateway.setRunning(running);
@@ -273,6 +305,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     configStatus = next;
     stateChanged.emit();
   };
+
+  const refusals = new RefusalCounter({ clock, logger, settings: appSettings });
 
   const connectInfo = () => ({
     url: url ?? endpointUrl(config.server.host, config.server.port),
@@ -290,6 +324,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ...(url ? { url } : {}),
       ...(gateway.startedAt ? { startedAt: gateway.startedAt } : {}),
       auth: token?.token === null ? 'off' : 'token',
+      refusals: refusals.summary(),
       ...(gateway.error ? { error: gateway.error } : {}),
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
@@ -297,6 +332,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
+    integrity,
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,
@@ -333,6 +369,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     const backends = await configSource.update(next.backends);
     if (JSON.stringify(previous.aggregation) !== JSON.stringify(next.aggregation))
       aggregator.updateConfig({ ...next.aggregation, conflicts: strategyFor(next) });
+    // A new integrity policy applies from the next rebuild (held tools may be let through, or not).
+    else if (JSON.stringify(previous.integrity) !== JSON.stringify(next.integrity)) aggregator.rebuild();
     if (JSON.stringify(previous.profiles) !== JSON.stringify(next.profiles))
       profiles.updateConfig(next.profiles);
     limits.requestBody = next.limits.requestBody;
@@ -360,6 +398,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     control,
     store,
     setRunning,
+    issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
@@ -368,12 +407,16 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       gateway.enter('starting');
       try {
         token = await resolveToken(config.auth.token, options.dataDir);
+        if (token.regenerated)
+          logger.warn('the token file was empty: wrote a new token to it', { file: token.file });
         server = new GatewayServer({
           host: config.server.host,
           port: config.server.port,
           token: token.token,
           logger,
-          audit,
+          clock,
+          refusals,
+          instanceId,
           mcp: (req, res, _url, profile) => endpoint.handle(req, res, profile),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
@@ -391,7 +434,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         const port = await server.listen();
         url = endpointUrl(config.server.host, port);
         gateway.enter('running');
-        return { url, port, token };
+        const loginUrl = server.loginUrl(url);
+        return { url, port, token, ...(loginUrl ? { loginUrl } : {}) };
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         await this.stop().catch(() => undefined);
@@ -407,6 +451,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();
       server = undefined;
+      refusals.close();
       await endpoint.close();
       await registry.stop();
       if (ownsStore) await store?.close();

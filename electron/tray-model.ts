@@ -12,7 +12,7 @@ export const TRAY_STATES: readonly TrayState[] = ['running', 'stopped', 'error',
 export type TrayAction =
   | { kind: 'set-gateway'; running: boolean }
   | { kind: 'copy-endpoint'; url: string }
-  | { kind: 'open-dashboard'; view?: 'backends' | 'conflicts' }
+  | { kind: 'open-dashboard'; view?: 'backends' | 'conflicts' | 'changes' }
   | { kind: 'set-open-at-login'; openAtLogin: boolean }
   | { kind: 'restart-engine' }
   | { kind: 'quit' };
@@ -47,9 +47,11 @@ function downBackends(snapshot: Snapshot) {
   return enabledBackends(snapshot).filter((b) => b.state === 'down');
 }
 
-/** Why the user should look: open conflicts, unreachable backends. */
+/** Why the user should look: tool changes to review, open conflicts, unreachable backends. */
 export function attentionReasons(snapshot: Snapshot): string[] {
   const reasons: string[] = [];
+  const changes = snapshot.counts.changesToReview ?? 0;
+  if (changes > 0) reasons.push(`${plural(changes, 'tool change')} to review`);
   const conflicts = snapshot.counts.openConflicts;
   if (conflicts > 0) reasons.push(`${plural(conflicts, 'conflict')} to resolve`);
   const down = downBackends(snapshot).length;
@@ -189,6 +191,18 @@ export function trayMenuModel(input: TrayInput): TrayItem[] {
 
   if (running && snapshot) {
     items.push({ type: 'separator' }, backendsSubmenu(snapshot));
+    const changes = snapshot.counts.changesToReview ?? 0;
+    if (changes > 0) {
+      // The notice: a tool changed what it says; until reviewed it is held from every client.
+      const held = snapshot.counts.heldTools ?? 0;
+      items.push({
+        type: 'normal',
+        id: 'review-changes',
+        label: `Review ${plural(changes, 'tool change')}${held > 0 ? ` (${held} held)` : ''}…`,
+        enabled: true,
+        action: { kind: 'open-dashboard', view: 'changes' },
+      });
+    }
     const conflicts = snapshot.counts.openConflicts;
     if (conflicts > 0) {
       items.push({

@@ -1,6 +1,7 @@
 // The control API contract: one interface the dashboard (over HTTP or Electron IPC), the tray and
 // the CLI use. How each method crosses a process boundary (HTTP route, argument schema) is in
 // methods.ts; a new method is a line here, an entry there, and its implementation in core/control.
+import type { ChangeDecision, PendingChange } from '../domain/integrity.js';
 import type { BackendStatus } from '../domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../domain/capability.js';
 import type { Decision } from '../domain/conflict.js';
@@ -73,6 +74,13 @@ export interface ControlApi {
   connectClient(id: ClientId): Promise<ClientSummary>;
   /** Takes out what connectClient put in, as `switchyard disconnect CLIENT` does. */
   disconnectClient(id: ClientId): Promise<ClientSummary>;
+  /**
+   * Tool integrity: every recorded change, oldest first — held ones awaiting review, rejected ones
+   * (still held), and new or changed tools the policy let through whose scan found something.
+   */
+  listChanges(): Promise<PendingChange[]>;
+  /** Approve (pin the new definition: listed again) or reject (stays held) a change. */
+  decideChange(id: string, decision: ChangeDecision): Promise<PendingChange>;
   /**
    * Per profile (`default` first): the tools its client will see, its budget and the client's own
    * limit, whether search mode is on, what the budget cut and which names were shortened.

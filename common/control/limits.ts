@@ -25,3 +25,6 @@ export const AUDIT_LIST_MAX = 1000;
 
 /** Largest JSON body the HTTP binding reads (413 above it). */
 export const CONTROL_BODY_MAX = 64 * 1024;
+
+/** A tool-integrity change id is 12 hex characters; anything much longer is not one. */
+export const CHANGE_ID_MAX = 64;

@@ -23,6 +23,7 @@ import {
   AUDIT_PAGE_MAX,
   AUDIT_TEXT_MAX,
   BACKEND_NAME_MAX,
+  CHANGE_ID_MAX,
   CONFLICT_ID_MAX,
   DISPLAY_NAME_INPUT_MAX,
   NAME_PATTERN,
@@ -188,6 +189,18 @@ export const CONTROL_METHODS = {
     http: { verb: 'POST', path: '/clients/:id/disconnect' },
     args: (z) => z.tuple([z.enum(CLIENT_IDS)]),
     result: 'ClientSummary (409 when the entry points elsewhere or the file cannot be edited)',
+  },
+  listChanges: {
+    params: [],
+    http: { verb: 'GET', path: '/changes' },
+    args: (z) => z.tuple([]),
+    result: 'PendingChange[] (tool integrity: held, rejected, and flagged changes)',
+  },
+  decideChange: {
+    params: ['id', 'decision'],
+    http: { verb: 'POST', path: '/changes/:id/decision' },
+    args: (z) => z.tuple([z.string().min(1).max(CHANGE_ID_MAX), z.enum(['approve', 'reject'])]),
+    result: 'PendingChange (404 for an unknown change)',
   },
   profiles: {
     params: [],

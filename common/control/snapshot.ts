@@ -1,5 +1,6 @@
 // The shape the dashboard, the tray and `switchyard status` read: one picture of the engine.
 import type { BackendStatus } from '../domain/backend.js';
+import type { RefusalSummary } from '../domain/refusal.js';
 import type { Conflict } from '../domain/conflict.js';
 import type { SourceStatus } from '../domain/source-status.js';
 
@@ -36,6 +37,8 @@ export interface Snapshot {
     url?: string;
     startedAt?: number;
     auth: 'token' | 'off';
+    /** Requests the front door refused (bad Host, Origin or token), counted per reason. */
+    refusals?: RefusalSummary;
     error?: string;
   };
   /** Where this engine keeps its files (the empty states name the real config file). */
@@ -56,5 +59,9 @@ export interface Snapshot {
     resourceTemplates: number;
     openConflicts: number;
     sessions: number;
+    /** Tool integrity: changes that wait for a decision (GET /api/changes lists them). */
+    changesToReview?: number;
+    /** Tool integrity: tools (and prompts) withheld from clients until reviewed. */
+    heldTools?: number;
   };
 }

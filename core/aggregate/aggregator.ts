@@ -12,6 +12,9 @@ import type { Decision, Pin } from '../../common/domain/conflict.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import type { DecisionStore, PinStore } from '../domain/stores.js';
 import type { BackendRegistry } from '../backends/registry.js';
+import type { IntegrityGuard } from '../integrity/guard.js';
+import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
+import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
 import { buildAdvertisedSet, type AggregationConfig } from './build.js';
 import { capabilityUnion } from './routes.js';
@@ -31,6 +34,8 @@ export interface AggregatorOptions {
   decisions: DecisionStore;
   /** How long to wait for more catalog changes before rebuilding, ms. */
   coalesceMs?: number;
+  /** Tool integrity: checks every definition in each rebuild and says what to withhold. */
+  integrity?: IntegrityGuard;
 }
 
 const EMPTY: AdvertisedSet = {
@@ -41,6 +46,8 @@ const EMPTY: AdvertisedSet = {
   resourceTemplates: [],
   toolRoutes: new Map(),
   promptRoutes: new Map(),
+  heldTools: new Map(),
+  heldPrompts: new Map(),
   resourceOwners: new Map(),
   templateRoutes: [],
   backendCapabilities: new Map(),
@@ -57,6 +64,8 @@ const EMPTY: AdvertisedSet = {
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
   private _current: AdvertisedSet = EMPTY;
+  /** Names that left the set with their backend (down): name → backend, until it is back or removed. */
+  private readonly departed = { tool: new Map<string, string>(), prompt: new Map<string, string>() };
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
@@ -80,6 +89,11 @@ export class Aggregator {
 
   get strategy(): AggregationConfig['conflicts'] {
     return this.config.conflicts;
+  }
+
+  /** The aggregation config in force (per-backend integrity policies live in it). */
+  get aggregationConfig(): AggregationConfig {
+    return this.config;
   }
 
   start(): void {
@@ -168,9 +182,13 @@ export class Aggregator {
     clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.options.clock.now();
+    const catalogs = this.registry.catalogs();
+    // Tool integrity runs here, once per rebuild: a request never hashes or scans anything.
+    const held = this.options.integrity?.check(catalogs);
     const { set, pins } = buildAdvertisedSet(
       {
-        catalogs: this.registry.catalogs(),
+        catalogs,
+        ...(held ? { held } : {}),
         knownBackends: new Set(this.registry.names()),
         config: this.config,
         pins: this.options.pins.all(),
@@ -189,10 +207,21 @@ export class Aggregator {
       conflicts: JSON.stringify(set.conflicts) !== JSON.stringify(before.conflicts),
     };
     const capabilitiesChanged = !sameMap(set.backendCapabilities, before.backendCapabilities);
-    if (!change.tools && !change.prompts && !change.resources && !change.conflicts && !capabilitiesChanged) {
+    // A held tool's state (pending → rejected) shows in the dashboard, not in any list.
+    const heldChanged =
+      !sameMap(set.heldTools, before.heldTools) || !sameMap(set.heldPrompts, before.heldPrompts);
+    if (
+      !change.tools &&
+      !change.prompts &&
+      !change.resources &&
+      !change.conflicts &&
+      !capabilitiesChanged &&
+      !heldChanged
+    ) {
       this.checkHold();
       return before;
     }
+    this.rememberDeparted(before, set);
     this._current = { ...set, version: before.version + 1 };
     this.options.logger.debug('advertised set rebuilt', {
       version: this._current.version,
@@ -217,11 +246,50 @@ export class Aggregator {
     this.pendingPins = [];
   }
 
+  /**
+   * The backend a tool or prompt name belongs to while it is not advertised (its backend is down,
+   * still registered): the name it had in a set this process served, else its pin. Lets a call to
+   * it say "backend X is down" instead of "unknown tool". Read on that miss only.
+   */
+  ownerOf(kind: 'tool' | 'prompt', advertisedName: string): string | undefined {
+    const departed = this.departed[kind].get(advertisedName);
+    const backend =
+      departed ??
+      this.options.pins
+        .all()
+        .filter((p) => p.kind === kind && p.advertisedName === advertisedName)
+        .sort((x, y) => y.pinnedAt - x.pinnedAt)[0]?.backend;
+    return backend !== undefined && this.registry.get(backend) ? backend : undefined;
+  }
+
+  private rememberDeparted(before: AdvertisedSet, after: Omit<AdvertisedSet, 'version'>): void {
+    const known = new Set(this.registry.names());
+    for (const [kind, was, now] of [
+      ['tool', before.toolRoutes, after.toolRoutes],
+      ['prompt', before.promptRoutes, after.promptRoutes],
+    ] as const) {
+      const departed = this.departed[kind];
+      for (const [name, route] of was) if (!now.has(name)) departed.set(name, route.backend);
+      for (const [name, backend] of departed) if (now.has(name) || !known.has(backend)) departed.delete(name);
+    }
+  }
+
   /** Applies a user decision for a conflict (or clears it with `null`) and rebuilds. */
   decide(kind: CapabilityKind, name: string, decision: Decision | null): AdvertisedSet {
     if (decision) this.options.decisions.set({ kind, name, decision, decidedAt: this.options.clock.now() });
     else this.options.decisions.remove(kind, name);
     return this.rebuild();
+  }
+
+  /**
+   * Tool integrity: the user's decision on a held change. Approving pins the new definition and
+   * lists the tool again (clients get list_changed); rejecting keeps it held.
+   */
+  decideChange(id: string, decision: ChangeDecision): PendingChange {
+    if (!this.options.integrity) throw new UnknownChangeError(`no change with id "${id}"`);
+    const decided = this.options.integrity.decide(id, decision);
+    this.rebuild();
+    return decided;
   }
 
   /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */

@@ -3,7 +3,7 @@
 // inputs always advertise the same names (and tests can check every rule directly).
 import { UriTemplate } from '@modelcontextprotocol/client';
 import { createHash } from 'node:crypto';
-import type { AdvertisedSet, Route, TemplateRoute } from '../domain/advertised.js';
+import type { AdvertisedSet, HeldRoute, Route, TemplateRoute } from '../domain/advertised.js';
 import type {
   BackendCatalog,
   CapabilityKind,
@@ -27,6 +27,11 @@ export interface AggregationInput {
   config: AggregationConfig;
   pins: readonly Pin[];
   decisions: readonly DecisionRecord[];
+  /**
+   * Tool integrity: capabilities to withhold, keyed `kind\0backend\0originalName`. They keep their
+   * place in name resolution (their names stay theirs) but are neither listed nor routed.
+   */
+  held?: ReadonlyMap<string, Omit<HeldRoute, 'backend' | 'originalName'>>;
 }
 
 export interface AggregationResult {
@@ -55,16 +60,30 @@ export function buildAdvertisedSet(input: AggregationInput, now: number): Aggreg
   const prompts = resolveNamed('prompt', input, now, newPins, conflicts);
   const resources = resolveResources(input, now, newPins, conflicts);
 
+  const heldOf = (kind: 'tool' | 'prompt', c: Candidate) =>
+    input.held?.get(`${kind}\u0000${c.backend}\u0000${c.original}`);
   const toolRoutes = new Map<string, Route>();
+  const heldTools = new Map<string, HeldRoute>();
   const toolDefs: ToolDef[] = [];
   for (const { name, candidate } of tools) {
+    const held = heldOf('tool', candidate);
+    if (held) {
+      heldTools.set(name, { ...held, backend: candidate.backend, originalName: candidate.original });
+      continue;
+    }
     const definition = { ...candidate.definition, name } as ToolDef;
     toolDefs.push(definition);
     toolRoutes.set(name, { backend: candidate.backend, originalName: candidate.original, definition });
   }
   const promptRoutes = new Map<string, Route>();
+  const heldPrompts = new Map<string, HeldRoute>();
   const promptDefs: PromptDef[] = [];
   for (const { name, candidate } of prompts) {
+    const held = heldOf('prompt', candidate);
+    if (held) {
+      heldPrompts.set(name, { ...held, backend: candidate.backend, originalName: candidate.original });
+      continue;
+    }
     const definition = { ...candidate.definition, name } as PromptDef;
     promptDefs.push(definition);
     promptRoutes.set(name, { backend: candidate.backend, originalName: candidate.original, definition });
@@ -86,6 +105,8 @@ export function buildAdvertisedSet(input: AggregationInput, now: number): Aggreg
       resourceTemplates: resources.templates.map((t) => t.definition),
       toolRoutes,
       promptRoutes,
+      heldTools,
+      heldPrompts,
       resourceOwners: resources.owners,
       templateRoutes: resources.templates.map((t) => t.route),
       backendCapabilities,

@@ -2,19 +2,27 @@
 // which of its own names, and which capabilities the union of backends offers. The gateway's
 // dispatcher and the control API both read routes only through here. A per-profile view is just
 // another RouteTable (its own routes over the same backends), so routing needs no change for it.
-import type { AdvertisedSet } from '../domain/advertised.js';
+import type { AdvertisedSet, HeldRoute } from '../domain/advertised.js';
 import type { JsonObject } from '../../common/domain/capability.js';
 
 /** The part of an advertised set (or of a profile's view of it) that routing reads. */
 export type RouteTable = Pick<
   AdvertisedSet,
-  'toolRoutes' | 'promptRoutes' | 'resourceOwners' | 'templateRoutes' | 'backendCapabilities'
+  | 'toolRoutes'
+  | 'promptRoutes'
+  | 'resourceOwners'
+  | 'templateRoutes'
+  | 'backendCapabilities'
+  | 'heldTools'
+  | 'heldPrompts'
 >;
 
 /** JSON-RPC codes a refusal carries (the numeric values of the SDK's ProtocolErrorCode). */
 const INVALID_PARAMS = -32602;
 const METHOD_NOT_FOUND = -32601;
 const RESOURCE_NOT_FOUND = -32002;
+/** Tool integrity: held for review (see HeldForReview in gateway/wire.ts). */
+const HELD_FOR_REVIEW = -32003;
 
 export interface Routed {
   backend: string;
@@ -30,6 +38,8 @@ export interface Unrouted {
   error: { code: number; message: string; data?: unknown };
   /** The advertised name or URI asked for, when the request named one. */
   name?: string;
+  /** Tool integrity: the name is a held tool's (refused, audited as denied, with its backend). */
+  held?: HeldRoute;
 }
 
 export type RouteResult = Routed | Unrouted;
@@ -64,6 +74,10 @@ export function route(
     case 'prompts/get': {
       if (target === undefined) return refuse(INVALID_PARAMS, `${method} needs a "name"`);
       const found = (method === 'tools/call' ? table.toolRoutes : table.promptRoutes).get(target);
+      const held = found
+        ? undefined
+        : (method === 'tools/call' ? table.heldTools : table.heldPrompts).get(target);
+      if (held) return heldRefusal(method === 'tools/call' ? 'tool' : 'prompt', target, held);
       if (!found)
         return refuse(
           INVALID_PARAMS,
@@ -180,4 +194,23 @@ export function capabilityUnion(backendCapabilities: ReadonlyMap<string, JsonObj
   if (logging) union.logging = {};
   if (completions) union.completions = {};
   return union;
+}
+
+/** The -32003 answer for a held tool: names it, says why, and where to review it. */
+function heldRefusal(kind: 'tool' | 'prompt', name: string, held: HeldRoute): Unrouted {
+  const why = held.rejected
+    ? `its definition changed and the new one was rejected in Switchyard; it stays unavailable until "${held.backend}" goes back to the approved one`
+    : 'its definition changed and awaits review in Switchyard (dashboard → Changes, or `switchyard changes`)';
+  return {
+    ...refuse(
+      HELD_FOR_REVIEW,
+      `The ${kind} "${name}" from backend "${held.backend}" is held: ${why}.`,
+      name,
+      {
+        backend: held.backend,
+        changeId: held.changeId,
+      },
+    ),
+    held,
+  };
 }

@@ -13,11 +13,19 @@ import { Emitter } from '../support/emitter.js';
 import type { Semaphore } from '../support/semaphore.js';
 import { listCatalog } from './catalog.js';
 import { createTransport, describeTarget } from './create-transport.js';
-import { BackendTimeoutError, ConnectionClosedError, errorMessage, SessionLostError } from './errors.js';
+import {
+  BackendTimeoutError,
+  ConnectionClosedError,
+  errorMessage,
+  SessionLostError,
+  StreamLostError,
+} from './errors.js';
 import { discover, initialize, type Handshake } from './handshake.js';
 import { withEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer } from './rpc-peer.js';
 import type { BackendTransport } from './transport.js';
+import type { InboundBudget } from './inbound-limits.js';
+import { ProcessSlots } from './stdio-transport.js';
 import { mark, msSince } from '../support/stopwatch.js';
 
 export interface ConnectionOptions {
@@ -27,6 +35,12 @@ export interface ConnectionOptions {
   /** Interval between health pings, ms. */
   healthIntervalMs: number;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends (limits.backendInFlight). */
+  inboundBudget?: InboundBudget;
+  /** This gateway's instance id, to refuse a backend that is this gateway itself. */
+  selfInstance?: string;
+  /** Processes a stdio backend may run at once (limits.stdioProcesses; default unbounded). */
+  stdioProcesses?: number;
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
@@ -48,6 +62,8 @@ export class BackendConnection {
   readonly statusChanged = new Emitter<BackendStatus>();
   /** Agent shared by this backend's control connection and every client session's link. */
   readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
+  /** Shared by this backend's processes (stdio): the control connection's and every session's. */
+  private readonly processSlots: ProcessSlots | undefined;
 
   private _status: BackendStatus;
   private _catalog: BackendCatalog | undefined;
@@ -70,6 +86,8 @@ export class BackendConnection {
     private readonly options: ConnectionOptions,
   ) {
     this.log = options.logger.child({ backend: spec.name });
+    this.processSlots =
+      options.stdioProcesses !== undefined ? new ProcessSlots(options.stdioProcesses) : undefined;
     this._status = {
       name: spec.name,
       state: 'connecting',
@@ -152,6 +170,9 @@ export class BackendConnection {
     return createTransport(this.spec, {
       agent: this.agent,
       maxResponseBytes: this.options.maxResponseBytes,
+      budget: this.options.inboundBudget,
+      selfInstance: this.options.selfInstance,
+      processSlots: this.processSlots,
       logger: this.log,
     });
   }
@@ -230,6 +251,8 @@ export class BackendConnection {
         },
         onError: (error) => {
           if (error instanceof SessionLostError && this.peer === peer) this.reconnect();
+          // The backend's stream broke: find out now whether it is still there, not at the next ping.
+          else if (error instanceof StreamLostError && this.peer === peer) void this.ping(this.generation);
           else this.log.debug('transport error', { error: errorMessage(error) });
         },
       },
@@ -271,7 +294,10 @@ export class BackendConnection {
       })
       .then(
         () => undefined,
-        () => undefined,
+        (error: unknown) => {
+          // The subscription broke (not ended): the backend may be gone; check now.
+          if (!(error instanceof BackendTimeoutError) && this.peer === peer) void this.ping(generation);
+        },
       )
       .finally(() => {
         // The server ended the subscription: open it again while this connection lives.
@@ -302,7 +328,10 @@ export class BackendConnection {
         if (this.peer === peer) this.setCatalog(catalog);
       } catch (error) {
         this.log.warn('refresh failed', { error: errorMessage(error) });
-        if (this.peer === peer) this.setState('degraded', `refresh failed: ${errorMessage(error)}`);
+        if (this.peer !== peer) return;
+        // The backend restarted and forgot our session: connect again rather than stay degraded.
+        if (error instanceof SessionLostError) this.reconnect();
+        else this.setState('degraded', `refresh failed: ${errorMessage(error)}`);
       }
     })().finally(() => {
       this.refreshing = undefined;

@@ -6,13 +6,20 @@ import type { BackendSpec } from '../domain/backend-spec.js';
 import type { Logger } from '../domain/runtime.js';
 import { StreamableHttpTransport } from './http-transport.js';
 import { SseTransport } from './sse-transport.js';
-import { StdioTransport } from './stdio-transport.js';
+import { StdioTransport, type ProcessSlots } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
+import type { InboundBudget } from './inbound-limits.js';
 
 export interface TransportContext {
   agent: http.Agent;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends. */
+  budget?: InboundBudget | undefined;
+  /** This gateway's instance id (an HTTP answer carrying it means the backend is ourselves). */
+  selfInstance?: string | undefined;
+  /** The backend's stdio process slots (limits.stdioProcesses). */
+  processSlots?: ProcessSlots | undefined;
   logger: Logger;
 }
 
@@ -24,6 +31,8 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
         url: endpoint.url,
         headers: endpoint.headers,
         maxMessageBytes: context.maxResponseBytes,
+        ...(context.budget ? { budget: context.budget } : {}),
+        ...(context.selfInstance ? { selfInstance: context.selfInstance } : {}),
         backend: spec.name,
       });
     }
@@ -31,6 +40,8 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
       url: endpoint.url,
       headers: endpoint.headers,
       maxResponseBytes: context.maxResponseBytes,
+      ...(context.budget ? { budget: context.budget } : {}),
+      ...(context.selfInstance ? { selfInstance: context.selfInstance } : {}),
       agent: context.agent,
       backend: spec.name,
     });
@@ -44,15 +55,35 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     env: endpoint.env,
     cwd: endpoint.cwd,
     maxMessageBytes: context.maxResponseBytes,
+    ...(context.budget ? { budget: context.budget } : {}),
+    ...(context.processSlots ? { slots: context.processSlots } : {}),
     backend: spec.name,
     onStderr: (line) => context.logger.debug('backend stderr', { backend: spec.name, line }),
   });
 }
 
-/** How a backend is reached, for display: never includes header values or env values. */
+/**
+ * How a backend is reached, for display: never header or env values, never a URL's password or
+ * query values, and arguments that came from ${env:} shown as the reference, not the value.
+ */
 export function describeTarget(spec: BackendSpec): string {
   const endpoint = spec.endpoint;
-  if (endpoint.transport !== 'stdio') return endpoint.url;
+  if (endpoint.transport !== 'stdio') return redactUrl(spec.display ?? endpoint.url);
   if ('attach' in endpoint) return endpoint.attach.describe();
-  return [endpoint.command, ...endpoint.args].join(' ');
+  return spec.display ?? [endpoint.command, ...endpoint.args].join(' ');
+}
+
+/** A URL with its password and every query value replaced by "***" (keys stay, to say what is there). */
+export function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@').replace(/([?&][^=&#]+)=[^&#]*/g, '$1=***');
+  }
+  if (url.password) url.password = '***';
+  const keys = [...url.searchParams.keys()];
+  if (keys.length === 0) return url.href;
+  const query = keys.map((k) => `${encodeURIComponent(k)}=***`).join('&');
+  return `${url.origin.replace('//', `//${url.username ? `${url.username}${url.password ? ':***' : ''}@` : ''}`)}${url.pathname}?${query}${url.hash}`;
 }

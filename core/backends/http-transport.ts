@@ -5,25 +5,49 @@
 // (Mcp-Session-Id, GET stream, DELETE) and modern (per-request MCP-Protocol-Version/Mcp-Method/Mcp-Name).
 import http from 'node:http';
 import https from 'node:https';
-import { createParser } from 'eventsource-parser';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext, SendOptions } from './transport.js';
-import { ConnectionClosedError, HttpStatusError, ResponseTooLargeError, SessionLostError } from './errors.js';
+import {
+  BackendProtocolError,
+  ConnectionClosedError,
+  HttpStatusError,
+  oneLine,
+  SelfConnectionError,
+  SessionLostError,
+  StreamLostError,
+} from './errors.js';
 import { encodeHeaderValue, PROTOCOL_VERSION_META } from './modern.js';
+import {
+  collectBody,
+  MessageMeter,
+  SseReader,
+  UNBOUNDED_BUDGET,
+  type InboundBudget,
+  type InboundLimits,
+} from './inbound-limits.js';
+import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
   url: string;
   /** Static headers from the config (e.g. Authorization). */
   headers?: Record<string, string>;
   maxResponseBytes: number;
+  /** The process-wide budget for bytes in flight from backends (default: unbounded). */
+  budget?: InboundBudget;
   /** Shared keep-alive agent: every session of a backend reuses its sockets. */
   agent?: http.Agent;
   backend?: string;
   /** Delay before the GET stream is re-opened after it drops, ms. */
   streamRetryMs?: number;
+  /** This gateway's instance id: an answer carrying it in Switchyard-Instance comes from ourselves. */
+  selfInstance?: string;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
+/** The header every Switchyard answers /mcp with (its per-process instance id). */
+export const INSTANCE_HEADER = 'switchyard-instance';
+
+// Enough for a JSON-RPC error object; the rest of an error body is discarded (it ends up in status lines).
+const ERROR_BODY_LIMIT = 8 * 1024;
 
 export class StreamableHttpTransport implements BackendTransport {
   readonly kind = 'streamable-http' as const;
@@ -42,8 +66,16 @@ export class StreamableHttpTransport implements BackendTransport {
   private readonly inflight = new Set<http.ClientRequest>();
   private stream: http.ClientRequest | undefined;
   private streamTimer: NodeJS.Timeout | undefined;
+  /** Oversize events in a row on the GET stream (the retry delay doubles with each). */
+  private streamOverflows = 0;
+  private readonly limits: InboundLimits;
 
   constructor(private readonly options: HttpTransportOptions) {
+    this.limits = {
+      maxMessageBytes: options.maxResponseBytes,
+      budget: options.budget ?? UNBOUNDED_BUDGET,
+      backend: options.backend,
+    };
     this.url = new URL(options.url);
     this.client = this.url.protocol === 'https:' ? https : http;
     this.baseHeaders = { ...options.headers };
@@ -117,6 +149,11 @@ export class StreamableHttpTransport implements BackendTransport {
       });
       req.on('error', (error) => finish(this.closed ? new ConnectionClosedError('transport closed') : error));
       req.on('response', (res) => {
+        if (this.isSelf(res)) {
+          res.resume();
+          finish(new SelfConnectionError(this.options.backend));
+          return;
+        }
         if (isInitialize && res.statusCode === 200) {
           const sid = res.headers['mcp-session-id'];
           if (typeof sid === 'string' && sid) this._sessionId = sid;
@@ -141,7 +178,7 @@ export class StreamableHttpTransport implements BackendTransport {
       return;
     }
     if (status >= 400) {
-      const text = await readBody(res, ERROR_BODY_LIMIT, true);
+      const text = await readErrorBody(res, ERROR_BODY_LIMIT);
       const error = parseJson(text);
       // A JSON-RPC error answering our request is a protocol answer, not a transport failure.
       if (id !== undefined && isErrorFor(error, id) && (modern || status === 400 || status >= 500)) {
@@ -170,17 +207,42 @@ export class StreamableHttpTransport implements BackendTransport {
       await this.readEventStream(res, id);
       return;
     }
-    const text = await readBody(res, this.options.maxResponseBytes, false);
-    if (id === undefined && text.trim() === '') return;
-    if (type !== 'application/json') {
-      throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
+    const declared = Number(res.headers['content-length']);
+    const meter = new MessageMeter(this.limits);
+    try {
+      const body = await collectBody(res, Number.isFinite(declared) ? declared : undefined, meter);
+      if (id === undefined && body.length === 0) return;
+      if (type !== 'application/json') {
+        if (id === undefined && body.toString('utf8', 0, 64).trim() === '') return;
+        throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
+      }
+      // The body becomes one string and its parse; the buffer is garbage as soon as it is decoded.
+      const text = body.toString('utf8');
+      const messages = parseMessages(text, this.options.backend);
+      // The body answers our request or nothing: a reply under another id is dropped, and the request
+      // fails now instead of waiting out its timeout.
+      if (id !== undefined && !messages.some((m) => !('method' in m) && 'id' in m && m.id === id)) {
+        const other = messages.find((m) => !('method' in m) && 'id' in m) as { id?: unknown } | undefined;
+        throw new BackendProtocolError(
+          other
+            ? `backend answered request ${JSON.stringify(id)} with a response for id ${oneLine(JSON.stringify(other.id) ?? '', 40)}`
+            : `backend answered request ${JSON.stringify(id)} without a response to it`,
+          this.options.backend,
+        );
+      }
+      if (messages.length === 1 && !text.trimStart().startsWith('[')) {
+        this.onmessage?.(messages[0]!, { relatedRequestId: id, raw: text });
+        return;
+      }
+      for (const message of messages) this.onmessage?.(message, { relatedRequestId: id });
+    } finally {
+      meter.release();
     }
-    const parsed = JSON.parse(text) as JSONRPCMessage | JSONRPCMessage[];
-    if (!Array.isArray(parsed)) {
-      this.onmessage?.(parsed, { relatedRequestId: id, raw: text });
-      return;
-    }
-    for (const message of parsed) this.onmessage?.(message, { relatedRequestId: id });
+  }
+
+  private isSelf(res: http.IncomingMessage): boolean {
+    const self = this.options.selfInstance;
+    return self !== undefined && res.headers[INSTANCE_HEADER] === self;
   }
 
   private looksLikeLostSession(text: string): boolean {
@@ -188,49 +250,53 @@ export class StreamableHttpTransport implements BackendTransport {
     return /session/i.test(text);
   }
 
-  /** Reads one request's SSE response, delivering each message as it arrives. */
+  /** Reads one request's SSE response, delivering each message as it arrives (each event capped). */
   private readEventStream(res: http.IncomingMessage, id: RequestId | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       let answered = id === undefined;
-      let bytes = 0;
-      const limit = this.options.maxResponseBytes;
-      const parser = createParser({
+      const reader = new SseReader(this.limits, {
         onEvent: (event) => {
           if (event.event && event.event !== 'message') return;
           if (!event.data) return;
-          let message: JSONRPCMessage;
+          let messages: JSONRPCMessage[];
           try {
-            message = JSON.parse(event.data) as JSONRPCMessage;
+            messages = parseMessages(event.data, this.options.backend);
           } catch (error) {
             this.onerror?.(error as Error);
             return;
           }
-          if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
-            answered = true;
-          this.onmessage?.(message, { relatedRequestId: id, raw: event.data });
+          for (const message of messages) {
+            if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
+              answered = true;
+            this.onmessage?.(message, {
+              relatedRequestId: id,
+              ...(messages.length === 1 ? { raw: event.data } : {}),
+            });
+          }
+        },
+        onOverflow: (error) => {
+          reject(error); // before destroy() reports an abort
+          res.destroy();
         },
       });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        bytes += Buffer.byteLength(chunk);
-        if (bytes > limit) {
-          reject(new ResponseTooLargeError(limit, this.options.backend)); // before destroy() reports an abort
-          res.destroy();
-          return;
-        }
-        parser.feed(chunk);
-      });
+      res.on('data', (chunk: string) => reader.feed(chunk));
       res.on('end', () => {
+        reader.close();
         if (answered) resolve();
         else
           reject(
             new ConnectionClosedError('response stream ended before the response', this.options.backend),
           );
       });
-      res.on('error', reject);
+      res.on('error', (error) => {
+        reader.close();
+        reject(error);
+      });
       res.on('aborted', () =>
         reject(new ConnectionClosedError('response stream aborted', this.options.backend)),
       );
+      res.on('close', () => reader.close());
     });
   }
 
@@ -245,10 +311,18 @@ export class StreamableHttpTransport implements BackendTransport {
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
     const req = this.client.request({ ...this.target, method: 'GET', headers });
     this.stream = req;
+    let live = false;
     const retry = () => {
+      if (this.stream !== req) return;
       this.stream = undefined;
       if (this.closed) return;
-      this.streamTimer = setTimeout(() => this.openNotificationStream(), this.options.streamRetryMs ?? 1000);
+      // A stream that was open and dropped may mean the backend died: say so, so health is checked now.
+      if (live) this.onerror?.(new StreamLostError('notification stream dropped', this.options.backend));
+      // A backend that keeps sending oversize events waits longer each time (up to a minute), so it
+      // cannot make the gateway read (and drop) its cap's worth of bytes every second.
+      const base = this.options.streamRetryMs ?? 1000;
+      const delay = Math.min(base * 2 ** this.streamOverflows, 60_000);
+      this.streamTimer = setTimeout(() => this.openNotificationStream(), delay);
       this.streamTimer.unref();
     };
     req.on('error', () => retry());
@@ -271,19 +345,34 @@ export class StreamableHttpTransport implements BackendTransport {
         retry();
         return;
       }
-      const parser = createParser({
+      live = true;
+      const reader = new SseReader(this.limits, {
         onEvent: (event) => {
           if ((event.event && event.event !== 'message') || !event.data) return;
+          let messages: JSONRPCMessage[];
           try {
-            this.onmessage?.(JSON.parse(event.data) as JSONRPCMessage, {});
+            messages = parseMessages(event.data, this.options.backend);
           } catch (error) {
             this.onerror?.(error as Error);
+            return;
           }
+          this.streamOverflows = 0;
+          for (const message of messages) this.onmessage?.(message, {});
+        },
+        // An event over the cap: drop it and reset the stream (a new GET after the retry delay).
+        onOverflow: (error) => {
+          this.streamOverflows++;
+          this.onerror?.(error);
+          req.destroy();
         },
       });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => parser.feed(chunk));
+      res.on('data', (chunk: string) => reader.feed(chunk));
       res.on('end', retry);
+      res.on('close', () => {
+        reader.close();
+        retry();
+      });
       res.on('error', () => undefined);
     });
     req.end();
@@ -357,22 +446,17 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Reads a body up to `limit` bytes; beyond it either truncates (error bodies) or fails. */
-function readBody(res: http.IncomingMessage, limit: number, truncate: boolean): Promise<string> {
+/** Reads an error body, keeping at most `limit` bytes (the rest is discarded, not buffered). */
+function readErrorBody(res: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        if (truncate) {
-          chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (size - limit))));
-          res.destroy();
-          resolve(Buffer.concat(chunks).toString('utf8'));
-          return;
-        }
-        reject(new ResponseTooLargeError(limit));
+        chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (size - limit))));
         res.destroy();
+        resolve(Buffer.concat(chunks).toString('utf8'));
         return;
       }
       chunks.push(chunk);

@@ -30,6 +30,8 @@ export class BackendRegistry {
   readonly statusChanged = new Emitter<BackendStatus>();
   /** A backend was added to or removed from the registry. */
   readonly membershipChanged = new Emitter<void>();
+  /** A backend was removed (its name). */
+  readonly removed = new Emitter<string>();
   private readonly entries = new Map<string, Entry>();
   private readonly disabled = new Set<string>();
   private running = false;
@@ -72,6 +74,7 @@ export class BackendRegistry {
     if (!entry) return;
     this.entries.delete(name);
     await this.dispose(entry);
+    this.removed.emit(name);
     this.membershipChanged.emit();
     this.catalogsChanged.emit(name);
   }

@@ -39,9 +39,18 @@ export class CancelledError extends Error {
 export class CancelHandle {
   private target: { cancel(reason: string): void } | undefined = undefined;
   private _cancelled = false;
+  private _notice: string | undefined;
 
   get cancelled(): boolean {
     return this._cancelled;
+  }
+
+  /**
+   * Set when the gateway, not the client, ended the request (its session was deleted, evicted or
+   * paused): the client is still waiting and must be told why, with an error response.
+   */
+  get notice(): string | undefined {
+    return this._notice;
   }
 
   cancel(reason = 'cancelled by the client'): void {
@@ -49,6 +58,13 @@ export class CancelHandle {
     const target = this.target;
     this.target = undefined;
     target?.cancel(reason);
+  }
+
+  /** Ends the request on the gateway's behalf; the client gets `notice` as a JSON-RPC error. */
+  end(notice: string): void {
+    if (this._cancelled) return;
+    this._notice = notice;
+    this.cancel(notice);
   }
 
   /** @internal the peer's request now in flight under this handle (undefined once it settled). */

@@ -2,12 +2,18 @@
 // configured headers and a cap on each event's size applied at the fetch layer.
 import { SSEClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
-import { ResponseTooLargeError } from './errors.js';
+import { SelfConnectionError } from './errors.js';
+import { INSTANCE_HEADER } from './http-transport.js';
+import { MessageMeter, UNBOUNDED_BUDGET, type InboundBudget, type InboundLimits } from './inbound-limits.js';
 
 export interface SseTransportOptions {
   url: string;
   headers: Record<string, string>;
   maxMessageBytes: number;
+  /** The process-wide budget for bytes in flight from backends (default: unbounded). */
+  budget?: InboundBudget;
+  /** This gateway's instance id (an answer carrying it means the backend is ourselves). */
+  selfInstance?: string;
   backend?: string;
 }
 
@@ -21,7 +27,14 @@ export class SseTransport implements BackendTransport {
   private closing = false;
 
   constructor(options: SseTransportOptions) {
-    const fetchWithCap = cappedEventFetch(options.maxMessageBytes, options.backend);
+    const fetchWithCap = cappedEventFetch(
+      {
+        maxMessageBytes: options.maxMessageBytes,
+        budget: options.budget ?? UNBOUNDED_BUDGET,
+        backend: options.backend,
+      },
+      options.selfInstance,
+    );
     this.inner = new SSEClientTransport(new URL(options.url), {
       requestInit: { headers: options.headers },
       eventSourceInit: {
@@ -63,15 +76,20 @@ export class SseTransport implements BackendTransport {
 }
 
 /**
- * A fetch whose event-stream bodies fail once a single event grows past `limit` bytes (an SSE event
- * ends at a blank line), so a runaway backend cannot grow the gateway's memory without bound.
+ * A fetch whose event-stream bodies fail once a single event grows past the message cap (an SSE
+ * event ends at a blank line) or the shared in-flight budget has no room for it, so a runaway
+ * backend cannot grow the gateway's memory without bound. JSON bodies (the answers to our POSTs)
+ * are small acknowledgements; they are capped the same way.
  */
-function cappedEventFetch(limit: number, backend?: string): typeof fetch {
+function cappedEventFetch(limits: InboundLimits, selfInstance?: string): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.body || !type.includes('text/event-stream')) return response;
-    let sinceBoundary = 0;
+    if (selfInstance !== undefined && response.headers.get(INSTANCE_HEADER) === selfInstance) {
+      await response.body?.cancel();
+      throw new SelfConnectionError(limits.backend);
+    }
+    if (!response.body) return response;
+    const meter = new MessageMeter(limits);
     let previousTail = '';
     const decoder = new TextDecoder();
     const counted = response.body.pipeThrough(
@@ -79,13 +97,21 @@ function cappedEventFetch(limit: number, backend?: string): typeof fetch {
         transform(chunk, controller) {
           const text = previousTail + decoder.decode(chunk, { stream: true });
           const boundary = Math.max(text.lastIndexOf('\n\n'), text.lastIndexOf('\r\n\r\n'));
-          sinceBoundary = boundary >= 0 ? text.length - boundary : sinceBoundary + chunk.length;
           previousTail = text.slice(-3);
-          if (sinceBoundary > limit) {
-            controller.error(new ResponseTooLargeError(limit, backend));
+          try {
+            if (boundary >= 0) {
+              // An event ended in this chunk: only what follows it is still being buffered.
+              meter.release();
+              meter.add(Buffer.byteLength(text.slice(boundary)));
+            } else meter.add(chunk.length);
+          } catch (error) {
+            controller.error(error);
             return;
           }
           controller.enqueue(chunk);
+        },
+        flush() {
+          meter.release();
         },
       }),
     );

@@ -1,10 +1,14 @@
-// stdio backends through the SDK's StdioClientTransport (spawn without a shell, line framing,
-// a safe default environment), adapted to BackendTransport and keeping the tail of stderr so a
+// stdio command backends: spawn without a shell and with the SDK's safe default environment, newline
+// framing through our bounded LineFramer (the SDK's ReadBuffer re-copies the whole partial line on
+// every chunk and, past its cap, kills the server), and the tail of stderr kept (bounded too) so a
 // crash can be reported with the server's own last words.
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
-import { ConnectionClosedError } from './errors.js';
+import { ConnectionClosedError, oneLine } from './errors.js';
+import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound-limits.js';
+import { parseMessages } from './messages.js';
 
 export interface StdioTransportOptions {
   command: string;
@@ -12,12 +16,40 @@ export interface StdioTransportOptions {
   env: Record<string, string>;
   cwd?: string | undefined;
   maxMessageBytes: number;
+  /** The process-wide budget for bytes in flight from backends (default: unbounded). */
+  budget?: InboundBudget;
   backend?: string;
   /** Called with each stderr line (for debug logging). */
   onStderr?: (line: string) => void;
+  /** The backend's process slots: a process starts only when one is free, and frees it on exit. */
+  slots?: ProcessSlots;
+}
+
+/** A hard cap on the processes one stdio backend runs at once (`limits.stdioProcesses`). */
+export class ProcessSlots {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  take(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+
+  release(): void {
+    this.used = Math.max(0, this.used - 1);
+  }
 }
 
 const STDERR_TAIL_LINES = 20;
+/** A stderr line is for people: longer ones are cut (and never buffered beyond this). */
+const STDERR_LINE_BYTES = 4096;
+/** How long a server gets to exit after its stdin closes, then after SIGTERM. */
+const EXIT_GRACE_MS = 2000;
 
 export class StdioTransport implements BackendTransport {
   readonly kind = 'stdio' as const;
@@ -27,46 +59,60 @@ export class StdioTransport implements BackendTransport {
   onclose?: (reason?: Error) => void;
   onerror?: (error: Error) => void;
 
-  private readonly inner: StdioClientTransport;
+  private child: ChildProcess | undefined;
+  private readonly stdout: LineFramer;
+  private readonly stderrFramer: LineFramer;
   private readonly stderrTail: string[] = [];
   private closing = false;
+  private exited = false;
+  private holdsSlot = false;
 
   constructor(private readonly options: StdioTransportOptions) {
-    this.inner = new StdioClientTransport({
-      command: options.command,
-      args: options.args,
-      env: options.env,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      stderr: 'pipe',
-      maxBufferSize: options.maxMessageBytes,
-    });
-    let partial = '';
-    this.inner.stderr?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) this.pushStderr(line);
-    });
-    this.inner.onmessage = (message) => this.onmessage?.(message, {});
-    this.inner.onerror = (error) => this.onerror?.(error);
-    this.inner.onclose = () => {
-      if (this.closing) return this.onclose?.();
-      const tail = this.stderrTail
-        .filter((l) => l.trim())
-        .slice(-3)
-        .join(' | ');
-      this.onclose?.(
-        new ConnectionClosedError(
-          `process "${options.command}" exited${tail ? `: ${tail}` : ''}`,
-          options.backend,
-        ),
-      );
-    };
+    this.stdout = new LineFramer(
+      {
+        maxMessageBytes: options.maxMessageBytes,
+        budget: options.budget ?? UNBOUNDED_BUDGET,
+        backend: options.backend,
+      },
+      {
+        onLine: (line) => this.receive(line),
+        onOversize: (head, error) => {
+          // Dropped, and the request it answered (when its id is at the start) fails at once.
+          const id = responseIdOf(head.toString('utf8'));
+          this.onerror?.(error);
+          if (id !== undefined) {
+            this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32603, message: error.message } }, {});
+          }
+        },
+      },
+    );
+    this.stderrFramer = new LineFramer(
+      { maxMessageBytes: STDERR_LINE_BYTES, budget: UNBOUNDED_BUDGET },
+      {
+        onLine: (line) => this.pushStderr(line.toString('utf8')),
+        onOversize: (head) => this.pushStderr(`${head.toString('utf8')}…`),
+      },
+    );
+  }
+
+  private receive(line: Buffer): void {
+    let messages: JSONRPCMessage[];
+    const text = line.toString('utf8');
+    try {
+      messages = parseMessages(text, this.options.backend);
+    } catch (error) {
+      // Servers print banners and logs on stdout; a non-JSON line is skipped, not fatal.
+      this.onerror?.(error as Error);
+      return;
+    }
+    for (const message of messages) this.onmessage?.(message, messages.length === 1 ? { raw: text } : {});
   }
 
   private pushStderr(line: string): void {
-    this.stderrTail.push(line);
+    const flat = oneLine(line, STDERR_LINE_BYTES);
+    this.stderrTail.push(flat);
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    this.options.onStderr?.(line);
+    this.options.onStderr?.(flat);
   }
 
   /** The last lines the process wrote to stderr. */
@@ -74,28 +120,126 @@ export class StdioTransport implements BackendTransport {
     return this.stderrTail;
   }
 
-  async start(): Promise<void> {
-    try {
-      await this.inner.start();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConnectionClosedError(
-        code === 'ENOENT'
-          ? `command not found: ${this.options.command}`
-          : `cannot start "${this.options.command}": ${(error as Error).message}`,
-        this.options.backend,
-      );
+  /** The process id, once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    const { command, args, env, cwd, backend, slots } = this.options;
+    if (slots) {
+      if (!slots.take()) {
+        return Promise.reject(
+          new ConnectionClosedError(
+            `backend ${backend ?? command} already runs ${slots.limit} processes, its limit (limits.stdioProcesses): ` +
+              'end idle client sessions or raise the limit',
+            backend,
+          ),
+        );
+      }
+      this.holdsSlot = true;
     }
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        env: { ...getDefaultEnvironment(), ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        shell: false,
+        windowsHide: true,
+        ...(cwd ? { cwd } : {}),
+      });
+      this.child = child;
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) {
+          this.freeSlot();
+          reject(
+            new ConnectionClosedError(
+              error.code === 'ENOENT'
+                ? `command not found: ${command}`
+                : `cannot start "${command}": ${oneLine(error.message)}`,
+              backend,
+            ),
+          );
+        } else this.onerror?.(error);
+      });
+      child.once('spawn', () => resolve());
+      child.stdout!.on('data', (chunk: Buffer) => this.stdout.push(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.stderrFramer.push(chunk));
+      child.stdin!.on('error', (error) => this.onerror?.(error));
+      child.stdout!.on('error', (error) => this.onerror?.(error));
+      child.once('close', () => this.onExit());
+    });
+  }
+
+  private freeSlot(): void {
+    if (!this.holdsSlot) return;
+    this.holdsSlot = false;
+    this.options.slots?.release();
+  }
+
+  private onExit(): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.freeSlot();
+    this.stdout.clear();
+    this.stderrFramer.clear();
+    if (this.closing) return this.onclose?.();
+    const tail = this.stderrTail
+      .filter((l) => l.trim())
+      .slice(-3)
+      .join(' | ');
+    this.onclose?.(
+      new ConnectionClosedError(
+        `process "${this.options.command}" exited${tail ? `: ${oneLine(tail)}` : ''}`,
+        this.options.backend,
+      ),
+    );
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    return this.inner.send(message);
+    const stdin = this.child?.stdin;
+    if (!stdin || this.exited || this.closing)
+      return Promise.reject(new ConnectionClosedError('process not running', this.options.backend));
+    return new Promise((resolve, reject) => {
+      stdin.write(`${JSON.stringify(message)}\n`, (error?: Error | null) =>
+        error
+          ? reject(
+              new ConnectionClosedError(
+                `cannot write to the process: ${error.message}`,
+                this.options.backend,
+              ),
+            )
+          : resolve(),
+      );
+    });
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await this.inner.close();
-    this.onclose?.();
+    const child = this.child;
+    if (!child || this.exited) {
+      this.exited = true;
+      this.onclose?.();
+      return;
+    }
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const within = (ms: number) =>
+      Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+      ]);
+    try {
+      child.stdin?.end();
+    } catch {
+      // already closed
+    }
+    if (!(await within(EXIT_GRACE_MS))) {
+      child.kill('SIGTERM');
+      if (!(await within(EXIT_GRACE_MS))) {
+        child.kill('SIGKILL');
+        await within(EXIT_GRACE_MS);
+      }
+    }
+    this.onExit();
   }
 }

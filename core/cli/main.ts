@@ -3,7 +3,15 @@
 import { ConfigFileError } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { UsageError, type Io } from './common.js';
-import { ADD_USAGE, AUDIT_USAGE, CLIENTS_USAGE, CONNECT_USAGE, REMOVE_USAGE, SERVE_USAGE } from './usage.js';
+import {
+  ADD_USAGE,
+  AUDIT_USAGE,
+  CHANGES_USAGE,
+  CLIENTS_USAGE,
+  CONNECT_USAGE,
+  REMOVE_USAGE,
+  SERVE_USAGE,
+} from './usage.js';
 
 const USAGE = `Switchyard ${VERSION}: one local MCP endpoint for all your MCP servers.
 
@@ -18,6 +26,7 @@ Usage:
   ${AUDIT_USAGE}                 the audit trail, read from the data dir
   ${CONNECT_USAGE.split('\n').join('\n  ')}
   ${CLIENTS_USAGE}                     each client: installed?, connected?, last seen
+  ${CHANGES_USAGE}   tool changes awaiting review
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
@@ -75,6 +84,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await (await import('./connect.js')).disconnect(rest, io);
       case 'clients':
         return await (await import('./clients.js')).clients(rest, io);
+      case 'changes':
+        return await (await import('./changes.js')).changesCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

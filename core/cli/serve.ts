@@ -66,7 +66,7 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
     // The Connect view edits the config files of the user running Switchyard.
     app: { clients: currentEnvironment(io.env) },
   });
-  printBanner(engine, io);
+  printBanner(engine, io, values.token !== undefined);
   if (engine.app.config.backends.length === 0) {
     logger.info('no backends configured yet: add some to the config file (or `switchyard add`)', {
       file: engine.configFile,
@@ -75,15 +75,25 @@ export async function startServe(argv: string[], io: Io, options: ServeOptions =
   return engine;
 }
 
-function printBanner(engine: RunningEngine, io: Io): void {
+function printBanner(engine: RunningEngine, io: Io, tokenFlag: boolean): void {
   io.stdout.write(`Switchyard listening on ${engine.url}\n`);
-  const dashboard = new URL('/', engine.url);
-  if (engine.token.token) dashboard.hash = `token=${encodeURIComponent(engine.token.token)}`;
-  io.stdout.write(`Dashboard: ${dashboard.href}\n`);
+  // Never the token itself: stdout ends up in terminals' scrollback and service logs. The dashboard
+  // link carries a one-time code, useless once opened (or after 10 minutes).
+  const login = engine.app.issueLoginUrl();
+  if (login) io.stdout.write(`Dashboard: ${login} (one-time link, valid 10 minutes)\n`);
+  else io.stdout.write(`Dashboard: ${new URL('/', engine.url).href}\n`);
   if (engine.token.source === 'file')
     io.stdout.write(`Token stored in ${engine.token.file} (send it as "Authorization: Bearer <token>")\n`);
   else if (engine.token.source === 'config')
-    io.stdout.write('Token taken from the command line, environment or config file\n');
+    io.stdout.write(
+      `Token taken from ${
+        tokenFlag
+          ? '--token (visible to local users; prefer SWITCHYARD_TOKEN)'
+          : io.env.SWITCHYARD_TOKEN !== undefined
+            ? 'SWITCHYARD_TOKEN'
+            : `the config file (auth.token in ${engine.configFile})`
+      }\n`,
+    );
   else io.stdout.write('Authentication is off (--no-auth): any local process can use this endpoint\n');
 }
 

@@ -61,6 +61,13 @@ export function formatStatus(s: Snapshot): string {
   if (s.config?.restartNeeded?.length)
     lines.push(`Config: changed keys apply after a restart: ${s.config.restartNeeded.join(', ')}`);
   for (const source of s.discovery ?? []) lines.push(`Containers: ${source.summary}`);
+  const refused = s.gateway.refusals?.lastHour;
+  if (refused && Object.values(refused).some((n) => n > 0)) {
+    const parts = Object.entries(refused)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${n} ${reason}`);
+    lines.push(`Refused in the last hour: ${parts.join(', ')} (bad Host/Origin or token)`);
+  }
   lines.push('');
   lines.push(
     s.backends.length

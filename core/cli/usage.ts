@@ -4,7 +4,9 @@
 import { CLIENT_IDS } from '../../common/domain/client.js';
 
 export const SERVE_USAGE = `switchyard serve [--config FILE] [--host 127.0.0.1] [--port 4750] [--data-dir DIR]
-                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]`;
+                 [--token TOKEN | --no-auth] [--no-docker] [--docker-host URL] [--log-level info]
+                 (--token is visible to every local user in the process list: prefer the
+                 SWITCHYARD_TOKEN environment variable, or the token file kept in the data dir)`;
 
 export const ADD_USAGE = `switchyard add NAME (URL | -- COMMAND [ARGS…]) [--transport sse] [--header K=V]… [--env K=V]…
                  [--config FILE] [--data-dir DIR]`;
@@ -20,3 +22,5 @@ switchyard disconnect CLIENT
   CLIENT: ${CLIENT_IDS.join(', ')}`;
 
 export const CLIENTS_USAGE = 'switchyard clients [--json]';
+
+export const CHANGES_USAGE = 'switchyard changes [--json] | changes approve|reject ID [--url URL]';

@@ -40,6 +40,11 @@ backends: []
 #         include: []        # empty = all; "*" wildcards allowed
 #         exclude: [get-env]
 #         overrides: { echo: { name: say, description: "Repeat a message" } }
+#       integrity: { changedTools: hold }   # per backend; unset keys follow "integrity"
+
+# integrity:                 # tool integrity: what each tool says is pinned once trusted
+#   newTools: allow          # allow | hold: a tool seen for the first time
+#   changedTools: hold       # hold | allow: a tool whose approved definition changed
 
 # audit:
 #   enabled: true

@@ -1,9 +1,9 @@
 // Loading a config file: YAML or JSON text → ${env:} expansion → schema validation with defaults.
 // Every error names its key path (and line:column in the file) so a user can fix all of them at once.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit } from 'yaml';
 import { expandEnv } from './expand.js';
-import { configSchema, type SwitchyardConfig } from './schema.js';
+import { configSchema, type BackendConfig, type SwitchyardConfig } from './schema.js';
 
 export interface ConfigError {
   /** Key path such as `backends[0].url`; empty for the document itself. */
@@ -59,7 +59,43 @@ export function validateConfig(
     }
   }
   if (errors.length > 0) return { ok: false, errors };
+  rememberDisplays(input, parsed.data!);
   return { ok: true, config: parsed.data! };
+}
+
+/**
+ * How each backend's target reads before ${env:} expansion: what a secret passed through the
+ * environment looks like in status and the dashboard ("--token ${env:GH_TOKEN}", not its value).
+ * Kept beside the parsed config (keyed by the backend object) rather than in it: it is for display only.
+ */
+const displays = new WeakMap<BackendConfig, string>();
+
+export function displayTarget(backend: BackendConfig): string | undefined {
+  return displays.get(backend);
+}
+
+function rememberDisplays(input: unknown, config: SwitchyardConfig): void {
+  const raw = (input as { backends?: unknown } | null | undefined)?.backends;
+  if (!Array.isArray(raw)) return;
+  config.backends.forEach((backend, i) => {
+    const source = raw[i] as { url?: unknown; command?: unknown; args?: unknown } | undefined;
+    if (!source || typeof source !== 'object') return;
+    const unexpanded = (value: unknown, expanded: string) =>
+      typeof value === 'string' && value.includes('${env:') ? value : expanded;
+    if ('url' in backend) {
+      if (typeof source.url === 'string' && source.url.includes('${env:')) displays.set(backend, source.url);
+      return;
+    }
+    const rawArgs = Array.isArray(source.args) ? (source.args as unknown[]) : [];
+    if (![source.command, ...rawArgs].some((v) => typeof v === 'string' && v.includes('${env:'))) return;
+    displays.set(
+      backend,
+      [
+        unexpanded(source.command, backend.command),
+        ...backend.args.map((a, j) => unexpanded(rawArgs[j], a)),
+      ].join(' '),
+    );
+  });
 }
 
 function plainMessage(message: string): string {
@@ -82,7 +118,27 @@ export function parseConfigText(
       }),
     };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const cycle = aliasCycle(doc);
+  if (cycle) {
+    const pos = lines.linePos(cycle.offset);
+    return {
+      ok: false,
+      errors: [
+        {
+          path: formatPath(cycle.path),
+          message: `alias *${cycle.name} refers to a value that contains it (a config must not refer to itself)`,
+          line: pos.line,
+          column: pos.col,
+        },
+      ],
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, errors: [{ path: '', message: (error as Error).message.split('\n')[0]! }] };
+  }
   const result = validateConfig(data === null ? {} : data, env);
   if (result.ok) return result;
   // Attach a position to each error: an unknown key points at the key itself, a bad value at the value.
@@ -95,6 +151,41 @@ export function parseConfigText(
     }
   }
   return result;
+}
+
+/**
+ * The first alias that points at one of its own ancestors (`a: &x { b: *x }`): YAML allows it, but
+ * it makes the config an endless structure, which no walk over it survives.
+ */
+function aliasCycle(
+  doc: ReturnType<typeof parseDocument>,
+): { name: string; offset: number; path: (string | number)[] } | undefined {
+  let found: { name: string; offset: number; path: (string | number)[] } | undefined;
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const target = node.resolve(doc);
+      if (target && ancestors.includes(target as never)) {
+        found = { name: node.source, offset: node.range?.[0] ?? 0, path: keyPath(ancestors, node) };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The key path of `node` given its ancestors (as `visit` hands them over). */
+function keyPath(ancestors: readonly unknown[], node: unknown): (string | number)[] {
+  const path: (string | number)[] = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
+    else if (isPair(parent) && parent.value === child && isScalar(parent.key))
+      path.push(String(parent.key.value));
+  }
+  return path;
 }
 
 /** Where the deepest existing part of `path` starts in the document (its key, or its value). */

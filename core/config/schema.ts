@@ -35,6 +35,9 @@ const size = z.unknown().transform((value, ctx) => {
   return bytes;
 });
 
+/** The largest `limits.backendResponse` accepted (see the schema below for why). */
+export const MAX_BACKEND_RESPONSE = 256 * 1024 ** 2;
+
 /**
  * After ${env:} expansion a number or a boolean arrives as a string ("4750", "true"): accept the
  * string form where the value is obviously what the user meant.
@@ -128,9 +131,19 @@ const capabilityFilter = z.strictObject({
   overrides: z.record(z.string(), override).default({}),
 });
 
+const newTools = z.enum(['allow', 'hold']);
+const changedTools = z.enum(['hold', 'allow']);
+
+/** Tool integrity for one backend: unset keys follow the top-level `integrity`. */
+const backendIntegrity = z.strictObject({
+  newTools: newTools.optional(),
+  changedTools: changedTools.optional(),
+});
+
 const backendAggregation = z.strictObject({
   tools: capabilityFilter.prefault({}),
   prompts: capabilityFilter.prefault({}),
+  integrity: backendIntegrity.optional(),
 });
 
 /** Profile names are URL path segments (`/mcp/<profile>`): short, lower-case, no surprises. */
@@ -216,6 +229,13 @@ export const configSchema = z
         backends: z.record(z.string(), backendAggregation).default({}),
       })
       .prefault({}),
+    integrity: z
+      .strictObject({
+        // First sight of a tool is trusted by default; a change to an approved one waits for review.
+        newTools: newTools.default('allow'),
+        changedTools: changedTools.default('hold'),
+      })
+      .prefault({}),
     audit: z
       .strictObject({
         enabled: bool().default(true),
@@ -237,9 +257,23 @@ export const configSchema = z
         // Caps that keep one bad client or backend from exhausting memory (see docs/config.md).
         requestBody: size.default(4 * 1024 ** 2),
         batch: int((n) => n.min(1)).default(64),
-        backendResponse: size.default(100 * 1024 ** 2),
+        // At most 256 MiB: a message becomes one JavaScript string (V8 caps those near 512 MiB) plus
+        // its parse, and every byte of it counts against backendInFlight.
+        backendResponse: size
+          .refine((n) => n <= MAX_BACKEND_RESPONSE, {
+            message: `must be at most ${MAX_BACKEND_RESPONSE / 1024 ** 2}MiB`,
+          })
+          .default(100 * 1024 ** 2),
+        // Everything all backends have in flight at once (partial bodies, events and lines).
+        backendInFlight: size.default(256 * 1024 ** 2),
+        // Processes one stdio backend may run at once (one per client session, plus the gateway's own).
+        stdioProcesses: int((n) => n.min(1)).default(32),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((l) => l.backendInFlight >= l.backendResponse, {
+        message: 'backendInFlight must be at least backendResponse',
+        path: ['backendInFlight'],
+      }),
     profiles: profiles.default({}),
   })
   .superRefine((config, ctx) => {
@@ -262,4 +296,5 @@ export type BackendConfig = SwitchyardConfig['backends'][number];
 export type CapabilityFilterConfig = z.output<typeof capabilityFilter>;
 export type OverrideConfig = z.output<typeof override>;
 export type ConflictStrategy = SwitchyardConfig['aggregation']['conflicts'];
+export type IntegrityConfig = SwitchyardConfig['integrity'];
 export type ProfileConfig = z.output<typeof profile>;

@@ -1,13 +1,16 @@
 // The app API: one interface for the CLI, the HTTP control API, the dashboard and the tray.
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
+import type { RefusalSummary } from '../../common/domain/refusal.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { BackendStatus } from '../../common/domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
 import type { Decision } from '../../common/domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
-import type { AuditQueryApi } from '../domain/audit-query.js';
+import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
+import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
+import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
@@ -33,6 +36,7 @@ export interface GatewayInfo {
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
+  refusals?: RefusalSummary;
   error?: string;
 }
 
@@ -65,6 +69,8 @@ export interface ControlDeps {
   profiles?: () => ProfileReport[];
   audit?: AuditQueryApi;
   settings?: ControlSettings;
+  /** Tool integrity (changes awaiting review). */
+  integrity?: IntegrityGuard;
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -93,6 +99,7 @@ export class Control implements ControlApi {
   snapshotNow(): Snapshot {
     const { registry, aggregator, endpoint } = this.deps;
     const set = aggregator.current;
+    const changes = this.deps.integrity?.changes() ?? [];
     const sessions = endpoint.sessionRecords().map((s) => ({
       id: s.id,
       clientName: s.clientInfo.name,
@@ -122,6 +129,8 @@ export class Control implements ControlApi {
         resourceTemplates: set.resourceTemplates.length,
         openConflicts: set.conflicts.filter((c) => c.open).length,
         sessions: sessions.length,
+        changesToReview: changes.filter((c) => c.decision === undefined).length,
+        heldTools: set.heldTools.size + set.heldPrompts.size,
       },
     };
   }
@@ -150,6 +159,7 @@ export class Control implements ControlApi {
       this.deps.endpoint.changed.on(schedule),
       this.settingsChanged.on(schedule),
     );
+    if (this.deps.integrity) this.unsubscribe.push(this.deps.integrity.changed.on(schedule));
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
     const audit = this.deps.audit;
     if (audit) {
@@ -275,7 +285,12 @@ export class Control implements ControlApi {
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditPage> {
-    return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    try {
+      return this.deps.audit?.query(query) ?? { rows: [], total: 0 };
+    } catch (error) {
+      if (error instanceof InvalidAuditQueryError) throw new ControlError(400, error.message);
+      throw error;
+    }
   }
 
   async auditStats(query: AuditStatsQuery): Promise<AuditStats> {
@@ -328,6 +343,21 @@ export class Control implements ControlApi {
 
   async profiles(): Promise<ProfileReport[]> {
     return this.deps.profiles?.() ?? [];
+  }
+
+  async listChanges(): Promise<PendingChange[]> {
+    return this.deps.integrity?.changes() ?? [];
+  }
+
+  async decideChange(id: string, decision: ChangeDecision): Promise<PendingChange> {
+    if (decision !== 'approve' && decision !== 'reject')
+      throw new ControlError(400, 'decision must be "approve" or "reject"');
+    try {
+      return this.deps.aggregator.decideChange(id, decision);
+    } catch (error) {
+      if (error instanceof UnknownChangeError) throw new ControlError(404, error.message);
+      throw error;
+    }
   }
 
   close(): void {

@@ -4,6 +4,7 @@
 // and validated with the same schema the IPC binding uses. The token, Host and Origin checks happen
 // before this handler (gateway/http-server.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientStream } from '../gateway/client-stream.js';
 import type { ControlApi, ControlEvent } from '../../common/control/api.js';
 import { EVENTS_PATH } from '../../common/control/http.js';
 import { argsFromHttp, matchHttpRoute } from '../../common/control/http-routes.js';
@@ -59,7 +60,10 @@ function streamEvents(control: ControlApi, req: IncomingMessage, res: ServerResp
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  const write = (event: ControlEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+  // Bounded like every stream to a client: a dashboard that stops reading is cut off (it reconnects
+  // and reloads the snapshot), never buffered for.
+  const stream = new ClientStream(res, (json) => `data: ${json}\n\n`);
+  const write = (event: ControlEvent) => stream.write(event, 'essential');
   let closed = false;
   const unsubscribe = control.subscribe((event) => {
     if (!closed) write(event);
@@ -67,7 +71,7 @@ function streamEvents(control: ControlApi, req: IncomingMessage, res: ServerResp
   void control.snapshot().then((snapshot) => {
     if (!closed) write({ type: 'snapshot', snapshot });
   });
-  const keepalive = setInterval(() => res.write(':\n\n'), KEEPALIVE_MS);
+  const keepalive = setInterval(() => stream.writeRaw(':\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   req.on('close', () => {
     closed = true;

@@ -3,6 +3,7 @@
 // added, removed ones closed, changed ones reconnected by the registry's own spec comparison,
 // untouched ones left alone).
 import type { BackendConfig } from '../config/schema.js';
+import { displayTarget } from '../config/load.js';
 import type { BackendSpec } from '../domain/backend-spec.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { DiscoverySource, SourceStatus } from './source.js';
@@ -18,7 +19,14 @@ export function specFromConfig(backend: BackendConfig): BackendSpec {
           env: backend.env,
           ...(backend.cwd ? { cwd: backend.cwd } : {}),
         };
-  return { name: backend.name, endpoint, timeoutMs: backend.timeout, source: { kind: 'config' } };
+  const display = displayTarget(backend);
+  return {
+    name: backend.name,
+    endpoint,
+    timeoutMs: backend.timeout,
+    source: { kind: 'config' },
+    ...(display !== undefined ? { display } : {}),
+  };
 }
 
 export interface ConfigSourceOptions {

@@ -16,6 +16,16 @@ export interface Route {
   definition: JsonObject;
 }
 
+/** A tool (or prompt) withheld by tool integrity: not listed, its calls refused with -32003. */
+export interface HeldRoute {
+  backend: string;
+  originalName: string;
+  /** The change awaiting review (GET /api/changes). */
+  changeId: string;
+  /** The user rejected the new definition (it stays held until the backend reverts it). */
+  rejected: boolean;
+}
+
 export interface TemplateRoute {
   backend: string;
   uriTemplate: string;
@@ -32,6 +42,9 @@ export interface AdvertisedSet {
   resourceTemplates: ResourceTemplateDef[];
   toolRoutes: ReadonlyMap<string, Route>;
   promptRoutes: ReadonlyMap<string, Route>;
+  /** Names clients know for tools and prompts held for review (tool integrity). */
+  heldTools: ReadonlyMap<string, HeldRoute>;
+  heldPrompts: ReadonlyMap<string, HeldRoute>;
   /** Exact resource URI → owning backend. */
   resourceOwners: ReadonlyMap<string, string>;
   templateRoutes: readonly TemplateRoute[];

@@ -43,6 +43,8 @@ export interface BackendSpec {
   timeoutMs: number;
   source: BackendSource;
   group?: string;
+  /** How the target reads for people when it differs from the endpoint (config: before ${env:} expansion). */
+  display?: string;
   /** Set when the spec itself is unusable (e.g. a mislabelled container); the backend is shown in error. */
   invalid?: string;
 }

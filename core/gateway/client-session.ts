@@ -257,7 +257,8 @@ export class ClientSession {
    * off, and the client continues on this session when it is turned back on.
    */
   async disconnect(): Promise<void> {
-    for (const handle of this.inflight.values()) handle.cancel('the session ended');
+    for (const handle of this.inflight.values())
+      handle.end('Switchyard was paused while this request was running; it was not completed');
     this.stream?.close();
     const links = [...this.links.values()];
     this.links.clear();
@@ -272,7 +273,8 @@ export class ClientSession {
   async close(keepBackendSessions = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const handle of this.inflight.values()) handle.cancel('the session ended');
+    for (const handle of this.inflight.values())
+      handle.end('the session ended (deleted, evicted or expired) while this request was running');
     this.inflight.clear();
     for (const [id, entry] of this.outgoing) {
       if ('resolve' in entry) {

@@ -28,6 +28,7 @@ import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
 import { Views, type ServedView } from './views.js';
 import { CALL_TOOL, FIND_TOOLS, findArguments, findResult, unwrapCall } from '../profiles/search.js';
+import type { BackendRegistry } from '../backends/registry.js';
 
 export { ErrorCode } from './wire.js';
 
@@ -46,6 +47,8 @@ export interface DispatchOptions {
   aggregator: Aggregator;
   /** Which view each session reads (its profile's); default: the whole set for everyone. */
   views?: Views;
+  /** To tell a call to a name of a backend that is down why (its state, since when). */
+  registry: BackendRegistry;
   clock: Clock;
   logger: Logger;
   audit: AuditSink;
@@ -64,6 +67,8 @@ class Call {
   readonly started: number;
   readonly startMark: number;
   routed: Routed | undefined = undefined;
+  /** Why the gateway ended this request while it waited (the client is told), if it did. */
+  notice: string | undefined = undefined;
 
   constructor(
     readonly session: ClientSession,
@@ -136,6 +141,19 @@ export class Dispatcher {
       return this.toolError(call, `${routed.error.message}. Use find_tools to see what exists.`);
     }
     if ('error' in routed) {
+      if (routed.held) {
+        // Tool integrity: a held tool's call is refused and audited as denied, under its backend.
+        const { backend, originalName } = routed.held;
+        call.routed = { backend, name: routed.name ?? originalName, originalName, params: inbound.params };
+        const { code, message, data } = routed.error;
+        const bytes = responder.respond(errorJson(inbound.id, code, message, data));
+        return this.audit(call, 'denied', bytes, code, message);
+      }
+      const down = routed.name !== undefined ? this.downOwner(method, routed.name) : undefined;
+      if (down) {
+        const bytes = call.responder.respond(this.failure(call, down, false));
+        return this.audit(call, 'backend_down', bytes, undefined, down);
+      }
       return this.refuse(call, routed.error.code, routed.error.message, routed.error.data);
     }
     call.routed = routed;
@@ -165,11 +183,16 @@ export class Dispatcher {
     } finally {
       call.session.finish(id, handle);
     }
+    if (handle.notice) call.notice = handle.notice;
     return !handle.cancelled && !call.session.isClosed && call.responder.isOpen;
   }
 
-  /** A request given up while it waited: no response (as for a cancelled call), on the record. */
+  /**
+   * A request given up while it waited: no response when the client cancelled it; an error saying
+   * why when the gateway ended it (the session went away or the gateway was paused).
+   */
   private dropped(call: Call): void {
+    if (call.notice) return this.ended(call, call.notice);
     call.responder.accept();
     this.audit(call, 'cancelled', 0);
   }
@@ -185,6 +208,12 @@ export class Dispatcher {
       this.refuse(call, ErrorCode.InvalidRequest, message);
     }
     return view;
+  }
+
+  /** The gateway ended a request the client still waits for: it gets an error, never an empty 202. */
+  private ended(call: Call, notice: string): void {
+    const bytes = call.responder.respond(errorJson(call.inbound.id, ErrorCode.InternalError, notice));
+    this.audit(call, 'cancelled', bytes, ErrorCode.InternalError, notice);
   }
 
   private list(call: Call, serialized: AdvertisedSet['serialized'], field: ListField): void {
@@ -256,7 +285,8 @@ export class Dispatcher {
       }
     } catch (error) {
       if (error instanceof CancelledError) {
-        responder.accept(); // a cancelled request gets no response
+        if (handle.notice) return this.ended(call, handle.notice);
+        responder.accept(); // a request the client cancelled gets no response
         return this.audit(call, 'cancelled', 0);
       }
       const timedOut = error instanceof BackendTimeoutError;
@@ -309,6 +339,29 @@ export class Dispatcher {
    * A failed call: a tool call gets a tool error result the model can read and act on; other
    * methods get a JSON-RPC error.
    */
+  /**
+   * Why a tool or prompt name that is not advertised right now cannot be called, when it belongs
+   * (by its pin) to a backend that is down: the name stays routed to that answer while it is down.
+   */
+  private downOwner(method: string, name: string): string | undefined {
+    const kind = method === 'tools/call' ? 'tool' : method === 'prompts/get' ? 'prompt' : undefined;
+    if (!kind) return undefined;
+    const backend = this.options.aggregator.ownerOf(kind, name);
+    const connection = backend !== undefined ? this.options.registry.get(backend) : undefined;
+    if (!connection || connection.isUsable) return undefined;
+    const status = connection.status;
+    // While it retries, the backend is "connecting"; it has been down since its last failure.
+    const since = new Date(status.lastError?.at ?? status.since).toISOString();
+    const state =
+      status.state === 'connecting'
+        ? 'down (reconnecting)'
+        : status.state === 'disabled'
+          ? 'disabled'
+          : 'down';
+    const why = status.lastError ? `: ${status.lastError.message}` : '';
+    return `backend "${backend}" is ${state} since ${since}${why}`;
+  }
+
   private failure(call: Call, message: string, timedOut: boolean): string {
     const { inbound, session } = call;
     if (inbound.method === 'tools/call') {

@@ -4,11 +4,14 @@
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SSE_HEADERS, sseEvent } from './wire.js';
+import { ClientStream, HARD_LIMIT } from './client-stream.js';
 
 export class Exchange {
   private mode: 'pending' | 'stream' | 'done' = 'pending';
   /** Registered only when someone asks (modern cancellation): no listener per plain response. */
   private onCloseHandlers: (() => void)[] | undefined;
+  /** Made when the answer turns into a stream: bounded like every stream to a client. */
+  private stream: ClientStream | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -43,9 +46,9 @@ export class Exchange {
     if (this.mode === 'pending') {
       this.res.writeHead(200, this.headers ? { ...SSE_HEADERS, ...this.headers } : SSE_HEADERS);
       this.mode = 'stream';
+      this.stream = new ClientStream(this.res, sseEvent);
     }
-    this.res.write(sseEvent(typeof message === 'string' ? message : JSON.stringify(message)));
-    return true;
+    return this.stream!.write(message);
   }
 
   /** Sends the final response (already serialized JSON-RPC) and ends the exchange; returns its bytes. */
@@ -53,7 +56,9 @@ export class Exchange {
     if (this.mode === 'done') return 0;
     const bytes = Buffer.byteLength(json);
     if (this.mode === 'stream') {
-      this.res.end(sseEvent(json));
+      // A client that has not read what came before will not read this either.
+      if (this.res.writableLength > HARD_LIMIT) this.res.destroy();
+      else this.res.end(sseEvent(json));
     } else {
       this.res.writeHead(
         200,
@@ -75,6 +80,12 @@ export class Exchange {
     if (this.mode === 'done') return 0;
     const bytes = Buffer.byteLength(head) + body.length + Buffer.byteLength(tail);
     const res = this.res;
+    if (this.mode === 'stream' && res.writableLength > HARD_LIMIT) {
+      // A client that has not read what came before will not read this either.
+      res.destroy();
+      this.mode = 'done';
+      return 0;
+    }
     res.cork(); // end() uncorks: head, body and tail leave in one write
     if (this.mode === 'stream') {
       res.write(`event: message\ndata: ${head}`);
@@ -110,6 +121,7 @@ export class Exchange {
 /** A session's standalone GET stream for messages not tied to a request. */
 export class NotificationStream {
   private open = true;
+  private readonly stream: ClientStream;
 
   constructor(
     private readonly res: ServerResponse,
@@ -117,6 +129,7 @@ export class NotificationStream {
   ) {
     res.writeHead(200, SSE_HEADERS);
     res.flushHeaders();
+    this.stream = new ClientStream(res, sseEvent);
     res.on('close', () => {
       this.open = false;
       onClose(this);
@@ -124,13 +137,13 @@ export class NotificationStream {
   }
 
   get isOpen(): boolean {
-    return this.open;
+    return this.open && this.stream.isOpen;
   }
 
+  /** False when the stream is closed (or was just closed because the client stopped reading). */
   send(message: JSONRPCMessage | string): boolean {
     if (!this.open) return false;
-    this.res.write(sseEvent(typeof message === 'string' ? message : JSON.stringify(message)));
-    return true;
+    return this.stream.write(message);
   }
 
   close(): void {

@@ -151,3 +151,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', onBodyError);
   });
 }
+
+/**
+ * How deep a message may nest (objects and arrays). JSON.parse copes with any depth, but every
+ * recursive walk after it (identity keys, schema checks, JSON.stringify) would overflow the stack
+ * on 100,000 levels; no MCP message needs more than a few dozen.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether the JSON text in `body` nests deeper than `max` (a byte scan, strings skipped). */
+export function nestsDeeperThan(body: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}

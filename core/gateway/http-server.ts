@@ -1,9 +1,11 @@
-// The one HTTP port: /healthz (open), /mcp (MCP, token), /api/… (control API, token), / (dashboard).
-// Every request passes the Host and Origin checks first (403), then the token check (401).
+// The one HTTP port: /healthz (open), /mcp (MCP, token), /api/… (control API, token or the
+// dashboard's login cookie), /login (the one-time dashboard link), / (dashboard). Every request
+// passes the Host and Origin checks first (403), then the token check (401); refusals are counted,
+// not audited one row each (refusals.ts). Any other path is a JSON 404, so clients probing OAuth
+// discovery read "not found" rather than choking on the dashboard's HTML.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditSink } from '../domain/audit.js';
-import type { Logger } from '../domain/runtime.js';
+import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import {
   bearerToken,
   checkHost,
@@ -14,6 +16,9 @@ import {
   type ExpectedToken,
   type HostPolicy,
 } from './guards.js';
+import { clearedCookie, cookieAllowed, DashboardLogins, presentedSession, sessionCookie } from './login.js';
+import type { RefusalCounter, RefusalReason } from './refusal-counter.js';
+import { INSTANCE_HEADER } from '../backends/http-transport.js';
 
 export type RouteHandler = (
   req: http.IncomingMessage,
@@ -35,7 +40,16 @@ export interface GatewayServerOptions {
   /** null: no token required (only allowed on loopback). */
   token: string | null;
   logger: Logger;
-  audit: AuditSink;
+  clock?: Clock;
+  /** Where refused requests are counted (per reason per minute). */
+  refusals?: RefusalCounter;
+  /** This process's instance id, sent in Switchyard-Instance so a backend pointing here is recognized. */
+  instanceId?: string;
+  /**
+   * How long a client may take to send a whole request (headers and body), ms; default 30 s. Only
+   * the request: a response (a GET stream) may last as long as it likes.
+   */
+  requestTimeoutMs?: number;
   mcp: McpHandler;
   /** Control API under /api/ (token required). */
   api?: RouteHandler;
@@ -60,6 +74,7 @@ export class GatewayServer {
   private policy: HostPolicy;
   private acceptedHost: string | undefined;
   private readonly expectedToken: ExpectedToken | null;
+  readonly logins: DashboardLogins;
 
   constructor(private readonly options: GatewayServerOptions) {
     if (!isLoopbackHost(options.host) && options.token === null) {
@@ -72,7 +87,19 @@ export class GatewayServer {
       extraHosts: isLoopbackHost(options.host) ? [] : [options.host.toLowerCase()],
     };
     this.expectedToken = options.token === null ? null : expectToken(options.token);
-    this.server = http.createServer((req, res) => {
+    this.logins = new DashboardLogins(options.clock ?? systemClock);
+    const instanceId = options.instanceId;
+    // A client that sends its body slowly (or never finishes it) is cut off with 408: without this,
+    // each such request holds a socket and a buffer forever. Node checks at an interval, so the
+    // interval follows the timeout.
+    const requestTimeout = options.requestTimeoutMs ?? 30_000;
+    const serverOptions: http.ServerOptions = {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 20_000),
+      connectionsCheckingInterval: Math.max(100, Math.min(requestTimeout / 4, 5_000)),
+    };
+    this.server = http.createServer(serverOptions, (req, res) => {
+      if (instanceId !== undefined) res.setHeader(INSTANCE_HEADER, instanceId);
       this.route(req, res).catch((error: unknown) => {
         options.logger.error('request failed', {
           error: error instanceof Error ? error.stack : String(error),
@@ -85,9 +112,6 @@ export class GatewayServer {
         } else res.end();
       });
     });
-    // Long-lived SSE streams must not be cut by Node's default request timeouts.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -109,25 +133,35 @@ export class GatewayServer {
     return this.policy.port;
   }
 
-  private deny(res: http.ServerResponse, status: number, message: string, path: string): void {
-    const isMcp = mcpProfile(path) !== undefined;
-    const body = isMcp
-      ? JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message } })
-      : JSON.stringify({ error: message });
+  /** The dashboard's one-time link for this server, or undefined when auth is off. */
+  loginUrl(base: string): string | undefined {
+    if (this.expectedToken === null) return undefined;
+    const url = new URL('/login', base);
+    url.searchParams.set('code', this.logins.issueCode());
+    return url.href;
+  }
+
+  private deny(
+    res: http.ServerResponse,
+    status: number,
+    reason: RefusalReason,
+    message: string,
+    path: string,
+  ): void {
+    const body =
+      path === '/mcp' || path.startsWith('/mcp/')
+        ? JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message } })
+        : JSON.stringify({ error: message });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (status === 401) headers['www-authenticate'] = 'Bearer realm="switchyard"';
+    // RFC 6750: clients show "401, token required" and know no OAuth flow is on offer.
+    if (status === 401)
+      headers['www-authenticate'] =
+        reason === 'token-missing'
+          ? 'Bearer realm="switchyard", error="invalid_request", error_description="token required"'
+          : 'Bearer realm="switchyard", error="invalid_token", error_description="token not accepted"';
     res.writeHead(status, headers);
     res.end(body);
-    this.options.audit.record({
-      time: Date.now(),
-      method: isMcp ? 'http' : `http ${path}`,
-      durationMs: 0,
-      outcome: 'denied',
-      httpStatus: status,
-      errorMessage: message,
-      requestBytes: 0,
-      responseBytes: body.length,
-    });
+    this.options.refusals?.count(reason);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -138,12 +172,12 @@ export class GatewayServer {
     const host = req.headers.host;
     if (host === undefined || host !== this.acceptedHost) {
       const hostProblem = checkHost(req, this.policy);
-      if (hostProblem) return this.deny(res, 403, `Forbidden: ${hostProblem}`, path);
+      if (hostProblem) return this.deny(res, 403, 'host', `Forbidden: ${hostProblem}`, path);
       this.acceptedHost = host;
     }
     if (req.headers.origin !== undefined) {
       const originProblem = checkOrigin(req, this.policy);
-      if (originProblem) return this.deny(res, 403, `Forbidden: ${originProblem}`, path);
+      if (originProblem) return this.deny(res, 403, 'origin', `Forbidden: ${originProblem}`, path);
     }
 
     if (path === '/healthz') {
@@ -151,27 +185,71 @@ export class GatewayServer {
       res.end('{"status":"ok"}');
       return;
     }
-    const profile = mcpProfile(path);
-    const needsToken = profile !== undefined || path.startsWith('/mcp/') || path.startsWith('/api/');
-    if (needsToken && this.expectedToken !== null) {
+    if (path === '/login' && (req.method === 'GET' || req.method === 'HEAD'))
+      return this.login(req, res, raw);
+    const isMcp = path === '/mcp' || path.startsWith('/mcp/');
+    const isApi = path.startsWith('/api/');
+    if ((isMcp || isApi) && this.expectedToken !== null) {
       const presented = bearerToken(req);
-      if (presented === undefined) return this.deny(res, 401, 'Unauthorized: missing bearer token', path);
-      if (!tokenMatches(presented, this.expectedToken))
-        return this.deny(res, 401, 'Unauthorized: invalid token', path);
+      if (presented !== undefined) {
+        if (!tokenMatches(presented, this.expectedToken))
+          return this.deny(res, 401, 'token-invalid', 'Unauthorized: invalid token', path);
+      } else {
+        // The dashboard's login cookie opens /api only, and only for the dashboard's own requests.
+        const session = isApi ? presentedSession(req, this.policy.port) : undefined;
+        if (session === undefined || !cookieAllowed(req) || !this.logins.isSession(session))
+          return this.deny(
+            res,
+            401,
+            'token-missing',
+            'Unauthorized: token required (missing bearer token)',
+            path,
+          );
+      }
     }
+    const profile = mcpProfile(path);
     if (profile !== undefined) return this.options.mcp(req, res, MCP_URL, profile);
+    if (isApi && req.method === 'POST' && (path === '/api/login' || path === '/api/logout'))
+      return this.apiLogin(req, res, path);
     const url = new URL(raw, 'http://localhost');
-    if (path.startsWith('/api/') && this.options.api) return this.options.api(req, res, url);
-    if (
-      this.options.dashboard &&
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      !path.startsWith('/api/') &&
-      !path.startsWith('/mcp/')
-    ) {
+    if (isApi && this.options.api) return this.options.api(req, res, url);
+    if (isOAuthProbe(path)) return sendNotFound(res, path, NO_OAUTH);
+    if (this.options.dashboard && (req.method === 'GET' || req.method === 'HEAD') && !isApi && !isMcp) {
       return this.options.dashboard(req, res, url);
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: `Not found: ${path}` }));
+    sendNotFound(res, path);
+  }
+
+  /** GET /login?code=…: a valid, unused code becomes the login cookie; either way, on to the dashboard. */
+  private login(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const code = new URL(raw, 'http://localhost').searchParams.get('code');
+    const session = code ? this.logins.redeem(code) : undefined;
+    const open = this.expectedToken === null;
+    const headers: Record<string, string> = {
+      // The code is used up now; the address bar and history keep only "/".
+      location: session || open ? '/' : '/#login=expired',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    };
+    if (session) headers['set-cookie'] = sessionCookie(this.policy.port, session);
+    else if (!open) this.options.refusals?.count('token-invalid');
+    res.writeHead(303, headers);
+    res.end();
+  }
+
+  /** POST /api/login (token already checked): the dashboard trades a pasted token for the cookie. */
+  private apiLogin(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    req.resume();
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    if (path === '/api/login') {
+      headers['set-cookie'] = sessionCookie(this.policy.port, this.logins.openSession());
+    } else {
+      const session = presentedSession(req, this.policy.port);
+      if (session) this.logins.endSession(session);
+      headers['set-cookie'] = clearedCookie(this.policy.port);
+    }
+    res.writeHead(204, headers);
+    res.end();
   }
 
   async close(): Promise<void> {
@@ -181,3 +259,33 @@ export class GatewayServer {
     });
   }
 }
+
+/** The one "not found" answer for every path nothing serves: JSON, never the dashboard's HTML. */
+export function sendNotFound(res: http.ServerResponse, path: string, description?: string): void {
+  res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(
+    JSON.stringify({
+      error: `Not found: ${path.slice(0, 200)}`,
+      ...(description ? { error_description: description } : {}),
+    }),
+  );
+}
+
+/**
+ * Where MCP clients look for OAuth after a 401 (RFC 9728 and RFC 8414 metadata, OpenID discovery,
+ * and the MCP spec's fallback endpoints). Switchyard offers none: the 404 says what to do instead,
+ * and clients show it (mcp-remote prints the body of the failed registration).
+ */
+function isOAuthProbe(path: string): boolean {
+  return (
+    path.startsWith('/.well-known/oauth-') ||
+    path.startsWith('/.well-known/openid-configuration') ||
+    path === '/register' ||
+    path === '/authorize' ||
+    path === '/token'
+  );
+}
+
+const NO_OAUTH =
+  'Switchyard does not use OAuth: 401, token required. Send its token as "Authorization: Bearer <token>" ' +
+  '(the token file is in the data dir; `switchyard serve` prints where)';

@@ -17,7 +17,7 @@ import type { SessionStore } from '../domain/session.js';
 import { DisposableStore } from '../support/disposable.js';
 import { Emitter } from '../support/emitter.js';
 import { Dispatcher } from './dispatch.js';
-import { BodyTooLargeError, readBody } from './guards.js';
+import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBody } from './guards.js';
 import { classify, isMessage, type Inbound } from './inbound.js';
 import { LegacyTransport } from './legacy-transport.js';
 import { ModernEndpoint } from './modern-endpoint.js';
@@ -168,6 +168,15 @@ export class McpEndpoint {
         );
       }
       throw error;
+    }
+    if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+      return this.refuse(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        `Invalid request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+        body.length,
+      );
     }
     let parsed: unknown;
     try {

@@ -76,8 +76,14 @@ export class SessionTable {
     const now = this.options.clock.now();
     let session = this.pool.get(key);
     if (!session || session.isClosed) {
+      // A pooled identity is a session like any other: it counts against sessions.max.
+      this.makeRoom();
       session = this.session(`modern:${key}`, identity, MODERN_PROTOCOL_VERSION, now, 'modern');
       session.profile = profile;
+      this.pool.set(key, session);
+    } else {
+      // Least recently used order, as for legacy sessions.
+      this.pool.delete(key);
       this.pool.set(key, session);
     }
     session.lastSeen = now;
@@ -174,15 +180,31 @@ export class SessionTable {
     protocolVersion: string,
     createdAt: number,
   ): ClientSession {
-    while (this.sessions.size >= this.options.limits.max) {
-      const oldest = this.sessions.values().next().value as ClientSession;
-      this.options.logger.info('session evicted (session limit reached)', { session: oldest.id });
-      this.end(oldest);
-    }
+    this.makeRoom();
     const session = this.session(id, identity, protocolVersion, createdAt, 'legacy');
     this.sessions.set(id, session);
     this.changed.emit();
     return session;
+  }
+
+  /**
+   * Ends the least recently used session, legacy or pooled, until one more fits under
+   * sessions.max (both kinds hold backend sessions and processes alike).
+   */
+  private makeRoom(): void {
+    while (this.sessions.size + this.pool.size >= this.options.limits.max) {
+      const legacy = this.sessions.values().next().value as ClientSession | undefined;
+      const pooled = this.pool.entries().next().value as [string, ClientSession] | undefined;
+      if (pooled && (!legacy || pooled[1].lastSeen <= legacy.lastSeen)) {
+        this.options.logger.info('pooled session evicted (session limit reached)', { session: pooled[1].id });
+        this.pool.delete(pooled[0]);
+        void pooled[1].close();
+        this.changed.emit();
+      } else if (legacy) {
+        this.options.logger.info('session evicted (session limit reached)', { session: legacy.id });
+        this.end(legacy);
+      } else return;
+    }
   }
 
   private touch(id: string): ClientSession | undefined {

@@ -1,11 +1,13 @@
 // Serves the built dashboard (dist/renderer) at / in headless mode: files only from that folder,
-// a strict Content-Security-Policy, and index.html for the app's own routes.
+// a strict Content-Security-Policy, index.html at /. The dashboard has no routes of its own, so
+// any other path without a file is a JSON 404 (never the page: clients probing OAuth discovery
+// paths must read "not found", not HTML).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { DASHBOARD_CSP } from '../../common/security/csp.js';
-import type { RouteHandler } from './http-server.js';
+import { sendNotFound, type RouteHandler } from './http-server.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,18 +31,12 @@ export function createStaticHandler(root: string): RouteHandler {
       res.writeHead(400).end();
       return;
     }
-    let file = path.resolve(base, `.${relative}`);
-    if (file !== base && !file.startsWith(base + path.sep)) {
-      res.writeHead(404).end();
-      return;
-    }
-    let info = await stat(file).catch(() => undefined);
+    const isPage = relative === '/' || relative === '/index.html';
+    const file = isPage ? path.join(base, 'index.html') : path.resolve(base, `.${relative}`);
+    if (file !== base && !file.startsWith(base + path.sep)) return sendNotFound(res, url.pathname);
+    const info = await stat(file).catch(() => undefined);
     if (!info || info.isDirectory()) {
-      // The dashboard is a single page: any path without a file is the app.
-      file = path.join(base, 'index.html');
-      info = await stat(file).catch(() => undefined);
-    }
-    if (!info) {
+      if (!isPage) return sendNotFound(res, url.pathname);
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('The dashboard is not built. Run `npm run build`, then reload.\n');
       return;

@@ -19,6 +19,8 @@ export const ErrorCode = {
   SessionNotFound: -32001,
   /** Modern era: the mirrored MCP-* headers disagree with the body. */
   HeaderMismatch: -32020,
+  /** Tool integrity: the tool (or prompt) changed and is held until the user reviews it. */
+  HeldForReview: -32003,
 } as const;
 
 export type ListKind = 'tools' | 'prompts' | 'resources';

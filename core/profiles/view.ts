@@ -36,6 +36,8 @@ export interface ProfileView extends Pick<
   | 'resourceOwners'
   | 'templateRoutes'
   | 'backendCapabilities'
+  | 'heldTools'
+  | 'heldPrompts'
   | 'capabilities'
   | 'instructions'
   | 'serialized'
@@ -161,6 +163,9 @@ export function buildProfileView(
     resourceOwners,
     templateRoutes,
     backendCapabilities,
+    // Tools held by tool integrity are in no list; a call to one is refused the same way here.
+    heldTools: new Map([...set.heldTools].filter(([, held]) => inProfile(held.backend))),
+    heldPrompts: new Map([...set.heldPrompts].filter(([, held]) => inProfile(held.backend))),
     capabilities: capabilityUnion(backendCapabilities),
     ...(set.instructions !== undefined ? { instructions: set.instructions } : {}),
     serialized: {

@@ -3,6 +3,14 @@
 import type { CapabilityKind } from '../../common/domain/capability.js';
 import type { DecisionRecord, Pin } from '../../common/domain/conflict.js';
 import type {
+  ChangeDecision,
+  ChangeFilter,
+  DefinitionPin,
+  IntegrityKind,
+  IntegrityStore,
+  PendingChange,
+} from '../../common/domain/integrity.js';
+import type {
   AppSettingsStore,
   BackendSetting,
   BackendSettingsPatch,
@@ -115,5 +123,71 @@ export class MemoryAppSettings implements AppSettingsStore {
   set(key: string, value: unknown): void {
     if (value === undefined) this.values.delete(key);
     else this.values.set(key, JSON.stringify(value));
+  }
+}
+
+const definitionKey = (kind: string, backend: string, originalName: string) =>
+  `${kind}\u0000${backend}\u0000${originalName}`;
+
+/** Approved definitions and changes awaiting review, for the life of the process. */
+export class MemoryIntegrityStore implements IntegrityStore {
+  private readonly pinned = new Map<string, DefinitionPin>();
+  /** Insertion order is sighting order: `changes()` lists the oldest first. */
+  private readonly seen = new Map<string, PendingChange>();
+
+  pins(): DefinitionPin[] {
+    return [...this.pinned.values()];
+  }
+
+  pin(kind: IntegrityKind, backend: string, originalName: string): DefinitionPin | undefined {
+    return this.pinned.get(definitionKey(kind, backend, originalName));
+  }
+
+  upsertPins(pins: readonly DefinitionPin[]): void {
+    for (const pin of pins) {
+      this.pinned.set(definitionKey(pin.kind, pin.backend, pin.originalName), structuredClone(pin));
+    }
+  }
+
+  removePin(kind: IntegrityKind, backend: string, originalName: string): void {
+    this.pinned.delete(definitionKey(kind, backend, originalName));
+  }
+
+  changes(): PendingChange[] {
+    return [...this.seen.values()];
+  }
+
+  change(id: string): PendingChange | undefined {
+    return this.seen.get(id);
+  }
+
+  recordChange(change: PendingChange): PendingChange {
+    const known = this.seen.get(change.id);
+    const kept = known ? { ...known, findings: change.findings, held: change.held } : structuredClone(change);
+    this.seen.set(kept.id, kept);
+    return kept;
+  }
+
+  decide(id: string, decision: ChangeDecision, now: number): PendingChange | undefined {
+    const known = this.seen.get(id);
+    if (!known) return undefined;
+    const decided = { ...known, decision, decidedAt: now };
+    this.seen.set(id, decided);
+    return decided;
+  }
+
+  /** The changes a `removeChanges` filter names. */
+  matching(filter: ChangeFilter): PendingChange[] {
+    return [...this.seen.values()].filter(
+      (c) =>
+        c.backend === filter.backend &&
+        (filter.capability === undefined || c.capability === filter.capability) &&
+        (filter.tool === undefined || c.tool === filter.tool) &&
+        c.id !== filter.exceptId,
+    );
+  }
+
+  removeChanges(filter: ChangeFilter): void {
+    for (const change of this.matching(filter)) this.seen.delete(change.id);
   }
 }

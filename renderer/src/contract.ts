@@ -31,6 +31,12 @@ export type {
   TransportKind,
 } from '../../common/domain/backend.js';
 export type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+export type {
+  ChangeDecision,
+  Finding,
+  FindingSeverity,
+  PendingChange,
+} from '../../common/domain/integrity.js';
 export type { SourceStatus } from '../../common/domain/source-status.js';
 export type { ProfileReport } from '../../common/domain/profile.js';
 export { AUDIT_OUTCOMES, NON_ERROR_OUTCOMES } from '../../common/domain/audit-query.js';

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixtureSpec } from '../fixtures/fixture-server.js';
+import type { HostileSpec } from '../fixtures/hostile-backend.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = path.join(ROOT, 'test/fixtures/fixture-server.ts');
@@ -168,4 +169,55 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+export const HOSTILE = path.join(ROOT, 'test/fixtures/hostile-backend.ts');
+
+/** The misbehaving backend (test/fixtures/hostile-backend.ts) over HTTP; resolves once it listens. */
+export async function startHostile(
+  spec: Omit<HostileSpec, 'transport'>,
+): Promise<RunningServer & { output(): string }> {
+  let port = spec.port ?? 0;
+  let output = '';
+  const launch = async () => {
+    const child = spawn(
+      NODE,
+      ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, port, transport: 'http' })],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stderr!.resume();
+    const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
+    port = Number(m[1]);
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    return child;
+  };
+  let child = await launch();
+  return {
+    output: () => output,
+    get url() {
+      return `http://127.0.0.1:${port}/mcp`;
+    },
+    get port() {
+      return port;
+    },
+    get process() {
+      return child;
+    },
+    stop: () => stopProcess(child),
+    restart: async () => {
+      await stopProcess(child, 'SIGKILL');
+      child = await launch();
+    },
+  };
+}
+
+/** Arguments to run the misbehaving backend as a stdio command. */
+export function hostileCommand(spec: Omit<HostileSpec, 'transport'>): { command: string; args: string[] } {
+  return {
+    command: NODE,
+    args: ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, transport: 'stdio' })],
+  };
 }

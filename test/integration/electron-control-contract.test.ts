@@ -98,6 +98,19 @@ const CASES = {
   clients: { valid: [[]], invalid: [] },
   connectClient: { valid: [['cursor']], invalid: [['notepad'], [3], ['']] },
   disconnectClient: { valid: [['claude-desktop']], invalid: [['../etc'], [null]] },
+  listChanges: { valid: [[]], invalid: [] },
+  // Valid arguments for an unknown change: the same 404 over HTTP and IPC.
+  decideChange: {
+    valid: [
+      ['0123456789ab', 'approve'],
+      ['0123456789ab', 'reject'],
+    ],
+    invalid: [
+      ['0123456789ab', 'maybe'],
+      ['', 'approve'],
+      ['x'.repeat(65), 'approve'],
+    ],
+  },
 } satisfies Record<ControlMethod, Cases>;
 
 let alpha: RunningServer;

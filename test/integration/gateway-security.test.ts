@@ -4,7 +4,6 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServer } from '../../core/gateway/http-server.js';
 import { silentLogger } from '../../core/support/logger.js';
-import { nullAuditSink } from '../../core/domain/audit.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
@@ -210,7 +209,6 @@ describe('binding', () => {
           port: 0,
           token: null,
           logger: silentLogger,
-          audit: nullAuditSink,
           mcp: () => undefined,
         }),
     ).toThrow(/refusing to listen on 0\.0\.0\.0 without a token/);

@@ -72,6 +72,8 @@ describe('defaults', () => {
       requestBody: 4 * 1024 * 1024,
       batch: 64,
       backendResponse: 100 * 1024 * 1024,
+      backendInFlight: 256 * 1024 * 1024,
+      stdioProcesses: 32,
     });
   });
 
@@ -462,7 +464,13 @@ describe('durations and sizes', () => {
     const config = expectOk(
       validateConfig({ limits: { requestBody: '64KiB', backendResponse: 12345 } }, NO_ENV),
     );
-    expect(config.limits).toEqual({ requestBody: 65_536, batch: 64, backendResponse: 12_345 });
+    expect(config.limits).toEqual({
+      requestBody: 65_536,
+      batch: 64,
+      backendResponse: 12_345,
+      backendInFlight: 256 * 1024 ** 2,
+      stdioProcesses: 32,
+    });
     for (const requestBody of [0, '0', '0MiB', -1, 'big', 2.5]) {
       const errors = expectErrors(validateConfig({ limits: { requestBody } }, NO_ENV));
       expect(errorAt(errors, 'limits.requestBody').message).toContain('not a size');
@@ -470,6 +478,15 @@ describe('durations and sizes', () => {
     expect(
       errorAt(expectErrors(validateConfig({ limits: { batch: 0 } }, NO_ENV)), 'limits.batch'),
     ).toBeTruthy();
+  });
+
+  it('bounds limits.backendResponse and keeps the in-flight budget above it', () => {
+    const over = expectErrors(validateConfig({ limits: { backendResponse: '1GiB' } }, NO_ENV));
+    expect(errorAt(over, 'limits.backendResponse').message).toContain('at most 256MiB');
+    const below = expectErrors(
+      validateConfig({ limits: { backendResponse: '200MiB', backendInFlight: '100MiB' } }, NO_ENV),
+    );
+    expect(errorAt(below, 'limits.backendInFlight').message).toContain('at least backendResponse');
   });
 
   it('formats durations and byte counts for messages', () => {

@@ -94,6 +94,28 @@ describe('route()', () => {
     expect(refused(route(set, 'sampling/createMessage', {}, undefined)).error.code).toBe(-32601);
   });
 
+  it('refuses a tool held by tool integrity with -32003, keeping its name out of the routes', () => {
+    const { set: held } = buildAdvertisedSet(
+      {
+        catalogs: [catalog('alpha', { tools: [{ name: 'echo' }, { name: 'add' }] })],
+        knownBackends: new Set(['alpha']),
+        config: { ...CONFIG, conflicts: 'auto' },
+        pins: [],
+        decisions: [],
+        held: new Map([['tool\u0000alpha\u0000echo', { changeId: 'abc123def456', rejected: false }]]),
+      },
+      0,
+    );
+    expect([...held.toolRoutes.keys()]).toEqual(['add']);
+    expect(held.tools.map((t) => t.name)).toEqual(['add']);
+    const r = refused(route(held, 'tools/call', { name: 'echo' }, 'echo'));
+    expect(r.error.code).toBe(-32003);
+    expect(r.error.message).toMatch(/"echo".*"alpha".*changed and awaits review in Switchyard/);
+    expect(r.error.data).toEqual({ backend: 'alpha', changeId: 'abc123def456' });
+    expect(r.held).toMatchObject({ backend: 'alpha', originalName: 'echo' });
+    expect(ok(route(held, 'tools/call', { name: 'add' }, 'add')).backend).toBe('alpha');
+  });
+
   it('routes resources by exact URI, then by template; subscriptions only where supported', () => {
     expect(ok(route(set, 'resources/read', { uri: 'file:///a' }, 'file:///a')).backend).toBe('alpha');
     expect(ok(route(set, 'resources/read', { uri: 'notes://7' }, 'notes://7')).backend).toBe('beta');

@@ -14,7 +14,7 @@ import {
   type AuditStatsBucket,
   type AuditStatsQuery,
 } from '../../../common/domain/audit-query.js';
-import type { AuditQueryApi } from '../../domain/audit-query.js';
+import { decodeAuditCursor, encodeAuditCursor, type AuditQueryApi } from '../../domain/audit-query.js';
 
 export const DEFAULT_PAGE_ROWS = 100;
 export const MAX_PAGE_ROWS = 1000;
@@ -117,17 +117,8 @@ function whereOf(f: AuditFilter): { sql: string; params: Param[] } {
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
 
-const CURSOR = /^(-?\d+)\.(\d+)$/;
-
-function encodeCursor(row: { time: number; id: number }): string {
-  return `${row.time}.${row.id}`;
-}
-
-function decodeCursor(cursor: string): { time: number; id: number } {
-  const m = CURSOR.exec(cursor);
-  if (!m) throw new RangeError(`invalid audit cursor "${cursor}"`);
-  return { time: Number(m[1]), id: Number(m[2]) };
-}
+const encodeCursor = encodeAuditCursor;
+const decodeCursor = decodeAuditCursor;
 
 /** Summary of one group whose durations are `sorted[start, start + n)`, ascending. */
 function latency(sorted: ArrayLike<number>, start: number, n: number, errors: number): AuditLatency {

@@ -112,6 +112,43 @@ export function openConnection(file: string, options: ConnectionOptions = {}): D
   }
 }
 
+/** Below this size the whole file is checked at open; above it only the state tables (a full check reads every page). */
+const FULL_CHECK_BYTES = 64 * 1024 * 1024;
+const STATE_TABLES = ['pins', 'decisions', 'sessions', 'backend_settings', 'app_settings'];
+
+/**
+ * Refuses a damaged file at open (a valid header over damaged pages otherwise fails later, on
+ * whatever query first touches them), naming the file and what to do.
+ */
+export function checkIntegrity(db: Database.Database, file: string): void {
+  const damaged = (detail: string) =>
+    new StoreError(
+      `${file} is damaged (${detail}): move it aside to start with an empty database, or restore a backup`,
+      file,
+    );
+  try {
+    const size = existsSync(file) ? statSync(file).size : 0;
+    const tables =
+      size <= FULL_CHECK_BYTES
+        ? [undefined]
+        : (
+            db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]
+          ).filter((t) => STATE_TABLES.includes(t));
+    for (const table of tables) {
+      const rows = db.pragma(table === undefined ? 'quick_check' : `quick_check(${table})`, {
+        simple: false,
+      }) as { quick_check: string }[];
+      const problem = rows.find((r) => r.quick_check !== 'ok');
+      if (problem) throw damaged(problem.quick_check.slice(0, 200));
+    }
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw damaged((error as Error).message);
+    throw error;
+  }
+}
+
 /**
  * Opens the file for writing, creating it or migrating it to SCHEMA_VERSION first. A file from a
  * newer version is refused before anything is written (StoreVersionError).
@@ -124,6 +161,7 @@ export function openMigrated(
   if (info.version > SCHEMA_VERSION) throw new StoreVersionError(file, info.version, SCHEMA_VERSION);
   const db = openConnection(file, options);
   try {
+    if (info.exists) checkIntegrity(db, file);
     const { from, to } = migrate(db);
     if (to !== SCHEMA_VERSION) throw new StoreVersionError(file, to, SCHEMA_VERSION);
     return { db, from, to };

@@ -120,12 +120,46 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`
         DROP INDEX IF EXISTS audit_client_time;
         DROP INDEX IF EXISTS audit_name_time;
+        `);
+    },
+  },
+  // 5 is numbered by another branch of this round (the lead renumbers on merge); empty here so
+  // the numbering stays contiguous on this branch.
+  { version: 5, description: 'reserved', up() {} },
+  {
+    version: 6,
+    description: 'tool integrity: approved definitions beside the name pins, and changes awaiting review',
+    up(db) {
+      db.exec(`
+        CREATE TABLE definition_pins (
+          kind TEXT NOT NULL,
+          backend TEXT NOT NULL,
+          original_name TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          definition TEXT NOT NULL,
+          approved_at INTEGER NOT NULL,
+          PRIMARY KEY (kind, backend, original_name)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE integrity_changes (
+          id TEXT PRIMARY KEY,
+          backend TEXT NOT NULL,
+          capability TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          before TEXT,
+          after TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          findings TEXT NOT NULL,
+          held INTEGER NOT NULL,
+          seen_at INTEGER NOT NULL,
+          decision TEXT,
+          decided_at INTEGER
+        ) STRICT;
+        CREATE INDEX integrity_changes_backend ON integrity_changes (backend, capability, tool);
       `);
     },
   },
-  // 5-6 belong to work merged alongside this one; the lead renumbers at merge.
-  { version: 5, description: 'reserved', up() {} },
-  { version: 6, description: 'reserved', up() {} },
   {
     version: 7,
     description: "profile name pins (names fitted to a client's rule, per profile)",

@@ -2,15 +2,16 @@
 //
 // Two connections to the file (see database.ts for why): `state` (synchronous=FULL) for pins,
 // decisions, settings and sessions; `audit` (synchronous=NORMAL) for the audit writer and queries.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Clock, Logger } from '../../domain/runtime.js';
 import { silentLogger } from '../../support/logger.js';
-import { openConnection, openMigrated, openReader } from './database.js';
+import { openConnection, openMigrated, openReader, StoreError } from './database.js';
+import { ownerOnlyFile, prepareDataDir } from '../data-dir.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer.js';
 import { SqliteAuditQuery } from './audit-query.js';
+import { SqliteIntegrityStore } from './integrity.js';
 import { SqliteDecisionStore, SqlitePinStore, SqliteProfilePinStore } from './pins.js';
 import { SqliteSessionStore, type SqliteSessionStoreOptions } from './sessions.js';
 import { SqliteAppSettings, SqliteBackendSettings } from './settings.js';
@@ -34,6 +35,8 @@ export interface Store {
   readonly pins: SqlitePinStore;
   readonly profilePins: SqliteProfilePinStore;
   readonly decisions: SqliteDecisionStore;
+  /** Tool integrity: approved definitions and changes awaiting review. */
+  readonly integrity: SqliteIntegrityStore;
   readonly settings: SqliteBackendSettings;
   readonly appSettings: SqliteAppSettings;
   readonly sessions: SqliteSessionStore;
@@ -55,13 +58,17 @@ export function storeFile(dataDir: string, file = STORE_FILE): string {
  * touching the file, when it was written by a newer Switchyard.
  */
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(dataDir);
   const file = storeFile(dataDir, options.file);
+  // The file and its -wal/-shm are the user's only (SQLite copies the file's mode to its companions).
+  ownerOnlyFile(file, true);
+  for (const companion of ['-wal', '-shm', '-journal']) ownerOnlyFile(`${file}${companion}`);
   const logger = options.logger ?? silentLogger;
   const busyTimeoutMs = options.busyTimeoutMs;
   const { db: state, from } = openMigrated(file, { synchronous: 'FULL', busyTimeoutMs });
   let audit: Database.Database;
   try {
+    probeWrite(state, file);
     audit = openConnection(file, { synchronous: 'NORMAL', busyTimeoutMs });
   } catch (error) {
     state.close();
@@ -85,6 +92,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       pins: new SqlitePinStore(state),
       profilePins: new SqliteProfilePinStore(state),
       decisions: new SqliteDecisionStore(state),
+      integrity: new SqliteIntegrityStore(state),
       settings: new SqliteBackendSettings(state),
       appSettings: new SqliteAppSettings(state),
       sessions,
@@ -107,6 +115,29 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   } catch (error) {
     audit.close();
     state.close();
+    throw error;
+  }
+}
+
+/**
+ * One real write at open: a file (or its -wal/-shm) that cannot be written would otherwise open
+ * fine and fail every session and decision later.
+ */
+function probeWrite(db: Database.Database, file: string): void {
+  try {
+    db.prepare(
+      `INSERT INTO app_settings (key, value, updated_at) VALUES ('store.openedAt', ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ).run(JSON.stringify(Date.now()), Date.now());
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY')) return; // another connection writes right now: so can we, later
+    if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_IOERR') {
+      throw new StoreError(
+        `${file} cannot be written (${(error as Error).message}): check the permissions of the file, its -wal and -shm, and the data dir`,
+        file,
+      );
+    }
     throw error;
   }
 }

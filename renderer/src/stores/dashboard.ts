@@ -3,6 +3,7 @@
 import type { Bridge } from '../bridge/bridge.js';
 import { createAuditStore, type AuditStore } from './audit.js';
 import { createBackendsStore, type BackendsStore } from './backends.js';
+import { createChangesStore, type ChangesStore } from './changes.js';
 import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
 import { createProfilesStore, type ProfilesStore } from './profiles.js';
@@ -15,6 +16,7 @@ export interface Dashboard {
   gateway: GatewayStore;
   backends: BackendsStore;
   conflicts: ConflictsStore;
+  changes: ChangesStore;
   audit: AuditStore;
   connect: ConnectStore;
   /** Per-profile reports, shown on the Connect view. */
@@ -56,6 +58,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   });
   const backends = createBackendsStore({ bridge, ui, gateway });
   const conflicts = createConflictsStore({ bridge, ui, gateway });
+  const changes = createChangesStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway, ui });
   const profiles = createProfilesStore({ bridge, gateway });
@@ -74,6 +77,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     gateway,
     backends,
     conflicts,
+    changes,
     audit,
     connect,
     profiles,
@@ -83,11 +87,20 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
       cleanups.push(
         bridge.subscribe((event) => {
           if (event.type === 'snapshot') {
+            const before = gateway.getState().snapshot?.counts;
             gateway.getState().applySnapshot(event.snapshot);
             // Tool counts follow the set: refresh what each profile's client will see.
             if (ui.getState().view === 'connect') void profiles.getState().load();
             backends.getState().onSnapshot(event.snapshot);
             if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
+            // Tool changes come with their own list: fetch it again when the counts move.
+            const after = event.snapshot.counts;
+            if (
+              changes.getState().loaded &&
+              (before?.changesToReview !== after.changesToReview || before?.heldTools !== after.heldTools)
+            ) {
+              void changes.getState().load();
+            }
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
           }

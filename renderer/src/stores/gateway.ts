@@ -139,6 +139,8 @@ export const selectBackends = (s: GatewayStoreState) => s.snapshot?.backends ?? 
 export const selectConflicts = (s: GatewayStoreState) => s.snapshot?.conflicts ?? EMPTY;
 export const selectSessions = (s: GatewayStoreState) => s.snapshot?.sessions ?? EMPTY;
 export const selectOpenConflictCount = (s: GatewayStoreState) => s.snapshot?.counts.openConflicts ?? 0;
+/** Tool changes waiting for a decision (the Changes tab's badge). */
+export const selectChangesToReview = (s: GatewayStoreState) => s.snapshot?.counts.changesToReview ?? 0;
 /** The switch's position: the pending request's target while it runs, else whether the endpoint runs. */
 export const selectGatewayOn = (s: GatewayStoreState) =>
   s.pendingRunning ??

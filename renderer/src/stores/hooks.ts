@@ -2,6 +2,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { AuditState } from './audit.js';
+import type { ChangesState } from './changes.js';
 import type { BackendsState } from './backends.js';
 import type { ConflictsState } from './conflicts.js';
 import type { ConnectState } from './connect.js';
@@ -24,6 +25,8 @@ export const useBackends = <T>(selector: (s: BackendsState) => T): T =>
   useStore(useDashboard().backends, selector);
 export const useConflicts = <T>(selector: (s: ConflictsState) => T): T =>
   useStore(useDashboard().conflicts, selector);
+export const useChanges = <T>(selector: (s: ChangesState) => T): T =>
+  useStore(useDashboard().changes, selector);
 export const useAudit = <T>(selector: (s: AuditState) => T): T => useStore(useDashboard().audit, selector);
 export const useConnect = <T>(selector: (s: ConnectState) => T): T =>
   useStore(useDashboard().connect, selector);

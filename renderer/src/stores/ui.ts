@@ -2,7 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import { copyText } from '../lib/clipboard.js';
 
-export const VIEWS = ['backends', 'conflicts', 'audit', 'sessions', 'connect'] as const;
+export const VIEWS = ['backends', 'conflicts', 'changes', 'audit', 'sessions', 'connect'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 export function isView(value: unknown): value is ViewId {

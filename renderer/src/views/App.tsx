@@ -1,11 +1,12 @@
 // The dashboard's shell: header (is the gateway up), the view tabs, the open view, notifications.
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { Toasts } from '../components/Toasts.js';
-import { selectOpenConflictCount } from '../stores/gateway.js';
+import { selectChangesToReview, selectOpenConflictCount } from '../stores/gateway.js';
 import { useDashboard, useGateway, useUi } from '../stores/hooks.js';
 import { VIEWS, type ViewId } from '../stores/ui.js';
 import { AuditView } from './AuditView.js';
 import { BackendsView } from './BackendsView.js';
+import { ChangesView } from './ChangesView.js';
 import { ConflictsView } from './ConflictsView.js';
 import { ConnectView } from './ConnectView.js';
 import { Header } from './Header.js';
@@ -15,6 +16,7 @@ import { TokenScreen } from './TokenScreen.js';
 const TITLES: Record<ViewId, string> = {
   backends: 'Backends',
   conflicts: 'Conflicts',
+  changes: 'Changes',
   audit: 'Audit',
   sessions: 'Sessions',
   connect: 'Connect',
@@ -23,6 +25,7 @@ const TITLES: Record<ViewId, string> = {
 function ViewTabs() {
   const view = useUi((s) => s.view);
   const openConflicts = useGateway(selectOpenConflictCount);
+  const changesToReview = useGateway(selectChangesToReview);
   const sessions = useGateway((s) => s.snapshot?.counts.sessions ?? 0);
   const { ui } = useDashboard();
   const refs = useRef<Partial<Record<ViewId, HTMLButtonElement | null>>>({});
@@ -69,6 +72,11 @@ function ViewTabs() {
                 {openConflicts}
               </span>
             ) : null}
+            {id === 'changes' && changesToReview > 0 ? (
+              <span className="badge badge-warn" aria-label={`${changesToReview} to review`}>
+                {changesToReview}
+              </span>
+            ) : null}
             {id === 'sessions' && sessions > 0 ? (
               <span className="badge" aria-label={`${sessions} connected`}>
                 {sessions}
@@ -87,6 +95,8 @@ function ActiveView({ view }: { view: ViewId }) {
       return <BackendsView />;
     case 'conflicts':
       return <ConflictsView />;
+    case 'changes':
+      return <ChangesView />;
     case 'audit':
       return <AuditView />;
     case 'sessions':

@@ -4,7 +4,8 @@ import { useId, useState, type FormEvent } from 'react';
 import { Chip, EmptyState, Spinner } from '../components/controls.js';
 import type { Conflict, ConflictCandidate, ConflictStrategy, JsonObject } from '../contract.js';
 import { describeDecision, validateName } from '../lib/decisions.js';
-import { describeChange, diffDefinitions, type DefinitionDiff } from '../lib/schema-diff.js';
+import { diffDefinitions } from '../lib/schema-diff.js';
+import { DiffList } from '../components/DiffList.js';
 import { selectConflicts } from '../stores/gateway.js';
 import { useConflicts, useDashboard, useGateway } from '../stores/hooks.js';
 
@@ -50,32 +51,6 @@ function StrategyPicker() {
 
 function describeDefinition(definition: JsonObject): string | undefined {
   return typeof definition.description === 'string' ? definition.description : undefined;
-}
-
-function DiffList({ diff, reference }: { diff: DefinitionDiff; reference: string }) {
-  if (diff.identical) return <p className="diff-same">Same definition as {reference}</p>;
-  return (
-    <div className="diff" aria-label={`Differences from ${reference}`}>
-      <p className="diff-title">Differs from {reference}:</p>
-      <ul>
-        {diff.fields.map((f) => (
-          <li key={`f-${f.field}`} className="diff-changed">
-            ~ {f.field} differs
-          </li>
-        ))}
-        {diff.schema.map((change, i) => (
-          <li key={`s-${i}`} className={`diff-${change.kind}`}>
-            {describeChange(change)}
-          </li>
-        ))}
-        {diff.output.map((change, i) => (
-          <li key={`o-${i}`} className={`diff-${change.kind}`}>
-            output: {describeChange(change)}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
 }
 
 function RenameForm({

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { LogoIcon } from '../components/icons.js';
 import { useDashboard, useGateway } from '../stores/hooks.js';
+import { loginLinkExpired } from '../bridge/token.js';
 
 /** Shown when the API answers 401: no token in this tab yet, or a wrong one. */
 export function TokenScreen() {
@@ -8,6 +9,7 @@ export function TokenScreen() {
   const { gateway } = useDashboard();
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
+  const [linkExpired] = useState(() => typeof window !== 'undefined' && loginLinkExpired(window));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -25,9 +27,15 @@ export function TokenScreen() {
           <span>Switchyard</span>
         </div>
         <h1 id="token-title">Paste your token</h1>
+        {linkExpired ? (
+          <p className="form-error" role="alert">
+            That sign-in link was already used or has expired: each link works once, for 10 minutes.
+          </p>
+        ) : null}
         <p>
-          The dashboard needs the token of this Switchyard. <code>switchyard serve</code> prints a dashboard
-          link that carries it; or copy it from the <code>token</code> file in the data directory:
+          The dashboard needs the token of this Switchyard. Open the one-time link{' '}
+          <code>switchyard serve</code> prints when it starts, or copy the token from the <code>token</code>{' '}
+          file in the data directory:
         </p>
         <pre className="hint-command">cat ~/.local/share/switchyard/token</pre>
         <label htmlFor="token-input">Token</label>
@@ -50,7 +58,9 @@ export function TokenScreen() {
         <button type="submit" className="button button-primary" disabled={busy || !token.trim()}>
           {busy ? 'Checking…' : 'Open the dashboard'}
         </button>
-        <p className="fine-print">It is kept for this browser tab only.</p>
+        <p className="fine-print">
+          It is traded for a sign-in cookie this site only can read; the token itself is not kept.
+        </p>
       </form>
     </main>
   );

@@ -154,6 +154,26 @@ describe('tray menu', () => {
     expect(byId(trayMenuModel(input()), 'resolve-conflicts')).toBeUndefined();
   });
 
+  it('shows a notice and a count for tool changes to review, opening the Changes view', () => {
+    const counts = (changesToReview: number, heldTools: number) => ({
+      ...snapshot().counts,
+      changesToReview,
+      heldTools,
+    });
+    const withChanges = input({ snapshot: snapshot({ counts: counts(2, 1) }) });
+    expect(byId(trayMenuModel(withChanges), 'review-changes')).toMatchObject({
+      label: 'Review 2 tool changes (1 held)…',
+      action: { kind: 'open-dashboard', view: 'changes' },
+    });
+    expect(trayState(withChanges)).toBe('attention');
+    expect(trayTooltip(withChanges)).toContain('2 tool changes to review');
+    expect(
+      byId(trayMenuModel(input({ snapshot: snapshot({ counts: counts(1, 0) }) })), 'review-changes')?.label,
+    ).toBe('Review 1 tool change…');
+    expect(byId(trayMenuModel(input()), 'review-changes')).toBeUndefined();
+    expect(trayState(input())).toBe('running');
+  });
+
   it('gateway off: Start gateway', () => {
     const menu = trayMenuModel(
       input({ snapshot: snapshot({ gateway: { state: 'stopped', auth: 'token' } }) }),

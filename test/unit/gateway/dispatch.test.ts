@@ -88,6 +88,7 @@ beforeAll(async () => {
   audit = new RecordingAudit();
   dispatcher = new Dispatcher({
     aggregator: gateway.app.aggregator,
+    registry: gateway.app.registry,
     clock: systemClock,
     logger: silentLogger,
     audit,

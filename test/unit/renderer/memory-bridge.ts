@@ -13,12 +13,14 @@ import type {
   BackendStatus,
   ClientId,
   ClientSummary,
+  ChangeDecision,
   Conflict,
   ConflictStrategy,
   ConnectInfo,
   ControlEvent,
   Decision,
   ProfileReport,
+  PendingChange,
   Snapshot,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
@@ -212,6 +214,8 @@ export class MemoryBridge implements Bridge {
         resourceTemplates: 0,
         openConflicts: this.conflicts.filter((c) => c.open).length,
         sessions: 1,
+        changesToReview: this.changes.filter((c) => c.decision === undefined).length,
+        heldTools: this.changes.filter((c) => c.held).length,
       },
     };
   }
@@ -399,6 +403,20 @@ export class MemoryBridge implements Bridge {
 
   connectClient = (id: ClientId) => this.call('connectClient', [id], () => this.setClient(id, true));
   disconnectClient = (id: ClientId) => this.call('disconnectClient', [id], () => this.setClient(id, false));
+
+  /** Tool changes awaiting review, as the engine would list them. */
+  changes: PendingChange[] = [];
+
+  listChanges = () => this.call('listChanges', [], () => structuredClone(this.changes));
+
+  decideChange = (id: string, decision: ChangeDecision) =>
+    this.call('decideChange', [id, decision], () => {
+      const change = this.changes.find((c) => c.id === id);
+      if (!change) throw new Error(`no change with id "${id}"`);
+      if (decision === 'approve') this.changes = this.changes.filter((c) => c.id !== id);
+      else Object.assign(change, { decision, decidedAt: Date.now(), held: true });
+      return { ...change, decision };
+    });
 
   profiles = () => this.call('profiles', [], () => this.profileReports);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   TOKEN_KEY,
-  readToken,
+  loginLinkExpired,
   saveToken,
   takeToken,
   type TokenHost,
@@ -10,6 +10,7 @@ import {
 function host(hash: string, stored?: string) {
   const data = new Map<string, string>(stored ? [[TOKEN_KEY, stored]] : []);
   const replaced: string[] = [];
+  const exchanged: { url: string; authorization: string | undefined }[] = [];
   const h: TokenHost = {
     location: { hash, pathname: '/', search: '?x=1' },
     history: {
@@ -21,16 +22,24 @@ function host(hash: string, stored?: string) {
       setItem: (k, v) => void data.set(k, v),
       removeItem: (k) => void data.delete(k),
     },
+    fetch: (input, init) => {
+      exchanged.push({
+        url: String(input),
+        authorization: (init?.headers as Record<string, string> | undefined)?.authorization,
+      });
+      return Promise.resolve(new Response(null, { status: 204 }));
+    },
   };
-  return { h, data, replaced };
+  return { h, data, replaced, exchanged };
 }
 
 describe('the dashboard token', () => {
-  it('is taken from #token=…, kept in session storage, and removed from the address bar', () => {
-    const { h, data, replaced } = host('#token=abc123');
+  it('from an old #token=… link: out of the address bar, traded for the cookie, never stored', () => {
+    const { h, data, replaced, exchanged } = host('#token=abc123');
     expect(takeToken(h)).toBe('abc123');
-    expect(data.get(TOKEN_KEY)).toBe('abc123');
+    expect(data.has(TOKEN_KEY)).toBe(false);
     expect(replaced).toEqual(['/?x=1']);
+    expect(exchanged).toEqual([{ url: '/api/login', authorization: 'Bearer abc123' }]);
   });
 
   it('keeps other fragment parameters', () => {
@@ -39,17 +48,24 @@ describe('the dashboard token', () => {
     expect(replaced).toEqual(['/?x=1#view=audit']);
   });
 
-  it('falls back to the stored token, and to null', () => {
-    expect(takeToken(host('', 'kept').h)).toBe('kept');
-    expect(takeToken(host('').h)).toBeNull();
+  it('forgets a token an older dashboard stored, and otherwise relies on the cookie', () => {
+    const stored = host('', 'kept');
+    expect(takeToken(stored.h)).toBeNull();
+    expect(stored.data.has(TOKEN_KEY)).toBe(false);
     expect(takeToken(host('#other=1').h)).toBeNull();
   });
 
-  it('saves and clears', () => {
-    const { h, data } = host('');
+  it('a pasted token is traded for the cookie and not stored', () => {
+    const { h, data, exchanged } = host('');
     saveToken(h, 't');
-    expect(readToken(h)).toBe('t');
-    saveToken(h, null);
     expect(data.has(TOKEN_KEY)).toBe(false);
+    expect(exchanged).toHaveLength(1);
+    saveToken(h, null);
+    expect(exchanged).toHaveLength(1);
+  });
+
+  it('tells a used or expired login link', () => {
+    expect(loginLinkExpired(host('#login=expired').h)).toBe(true);
+    expect(loginLinkExpired(host('').h)).toBe(false);
   });
 });

@@ -67,6 +67,7 @@ describe('header and navigation', () => {
     expect(tabs.map((t) => t.textContent)).toEqual([
       'Backends',
       'Conflicts1',
+      'Changes',
       'Audit',
       'Sessions1',
       'Connect',
