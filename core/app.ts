@@ -5,8 +5,12 @@ import type { SwitchyardConfig } from './config/schema.js';
 import { Aggregator } from './aggregate/aggregator.js';
 import { errorMessage } from './backends/errors.js';
 import { BackendRegistry } from './backends/registry.js';
+import { BackendLogs, DEFAULT_BACKEND_LOG_LIMITS } from './backends/backend-log.js';
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
+import { BackendEdits } from './control/backend-edits.js';
+import { parseConfigText } from './config/load.js';
+import { readFile } from 'node:fs/promises';
 import { createApiHandler } from './control/http-api.js';
 import type { ConfigStatus } from '../common/control/snapshot.js';
 import { endpointUrl } from './config/paths.js';
@@ -132,6 +136,8 @@ export interface App {
    * limits. What cannot change in a running process is reported in `restartNeeded`.
    */
   applyConfig(next: SwitchyardConfig): Promise<ConfigApplied>;
+  /** How an edit made from the dashboard is applied (serve's reload); default: read and apply the file. */
+  useConfigReload(reload: () => Promise<void>): void;
   /** An edit of the config file that could not be applied (the running config stays). */
   configRejected(error: NonNullable<ConfigStatus['error']>): void;
   stop(): Promise<void>;
@@ -174,7 +180,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
   // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
   const instanceId = randomUUID();
-  const registry = new BackendRegistry({
+  // How the gateway connects to a backend (the registry's, and a dashboard Test connection's).
+  const connectionOptions = {
     clock,
     logger,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -184,7 +191,12 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     selfInstance: instanceId,
     stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
+  };
+  const registry = new BackendRegistry({
+    ...connectionOptions,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
+    logs: new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock),
+    linkIdleTtlMs: () => config.sessions.backendIdleTtl,
   });
   // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
   const integrity: IntegrityGuard = new IntegrityGuard({
@@ -213,6 +225,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     store?.profilePins ?? new MemoryProfilePinStore(),
     clock,
   );
+  // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
+  aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
   // Read by the endpoint at each use, so an edited config's limits apply to the next request.
   const limits = { requestBody: config.limits.requestBody, batch: config.limits.batch };
   const sessionLimits = { idleTtlMs: config.sessions.idleTtl, max: config.sessions.max };
@@ -270,21 +284,18 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     appliedAt: clock.now(),
   };
 
-  /** Turning the gateway off keeps the engine's state: sessions, pins and decisions survive. */
+  /**
+   * Turning the gateway off is a pause (docs/decisions.md, "Off is a pause"): clients keep their
+   * sessions and GET streams and are told their lists are now empty; calls are refused as paused.
+   * Backends stay connected with their own status, so resuming is instant and tells clients again.
+   */
   const gateway = new GatewaySwitch(
     {
       async turnOn() {
-        registry.resume();
-        for (const source of sources) await source.start(registry);
-        // As at start: clients are let in once the sources have registered their backends, so the
-        // hold covers those too (container backends left the registry when the gateway was turned off).
-        aggregator.holdFor(startupHoldMs);
         endpoint.resume();
       },
       async turnOff() {
-        for (const source of sources) await (source.suspend?.() ?? source.stop()).catch(() => undefined);
-        await endpoint.suspend();
-        await registry.suspend();
+        endpoint.pause();
       },
     },
     { clock, logger },
@@ -313,7 +324,23 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     token: token?.token ?? null,
     bridgeCommand: options.bridgeCommand ?? { command: 'switchyard', args: ['bridge'] },
   });
+  // Edits from the dashboard apply at once: by default the file is read and applied here; a serve
+  // with a watcher hands in its own reload (useConfigReload), so overrides and the watcher agree.
+  let reloadConfig = async (): Promise<void> => {
+    if (!options.configFile) return;
+    const result = parseConfigText(await readFile(options.configFile, 'utf8'));
+    if (result.ok) await applyConfig(result.config);
+  };
+  const backendEdits = new BackendEdits({
+    file: options.configFile,
+    registry,
+    env: process.env,
+    apply: () => reloadConfig(),
+    connection: connectionOptions,
+  });
+
   const control = new Control({
+    backendEdits,
     registry,
     aggregator,
     endpoint,
@@ -326,6 +353,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       auth: token?.token === null ? 'off' : 'token',
       refusals: refusals.summary(),
       ...(gateway.error ? { error: gateway.error } : {}),
+      ...(endpoint.paused && url ? { paused: true } : {}),
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
     gatewayChanged: stateChanged,
@@ -333,11 +361,16 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
     integrity,
+    auditConfig: () => ({
+      enabled: config.audit.enabled && store !== undefined,
+      recordPayloads: config.audit.recordPayloads,
+    }),
     settings: {
       setBackendEnabled: (name, enabled) => void backendSettings.set(name, { enabled }, clock.now()),
       displayName: (name) => backendSettings.get(name)?.displayName,
       setBackendDisplayName: (name, displayName) =>
         void backendSettings.set(name, { displayName }, clock.now()),
+      setDisabledTools: (list) => appSettings.set('disabledTools', list, clock.now()),
       setStrategy: (next) =>
         appSettings.set(
           'strategy',
@@ -400,6 +433,9 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     setRunning,
     issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,
+    useConfigReload(reload) {
+      reloadConfig = reload;
+    },
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
     },

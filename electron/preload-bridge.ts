@@ -21,7 +21,7 @@ import {
 } from './ipc-channels.js';
 
 /** The dashboard's views (renderer/src/stores/ui.ts VIEWS), which the tray can ask it to open. */
-export type DashboardView = 'backends' | 'conflicts' | 'changes' | 'audit' | 'sessions' | 'connect';
+export type DashboardView = 'backends' | 'tools' | 'conflicts' | 'changes' | 'audit' | 'sessions' | 'connect';
 
 /** The parts of ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -87,7 +87,15 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
   };
 
   const navigateListeners = new Set<(view: DashboardView) => void>();
-  const VIEWS: readonly string[] = ['backends', 'conflicts', 'changes', 'audit', 'sessions', 'connect'];
+  const VIEWS: readonly string[] = [
+    'backends',
+    'tools',
+    'conflicts',
+    'changes',
+    'audit',
+    'sessions',
+    'connect',
+  ];
   const onNavigate = (_event: unknown, view: unknown) => {
     if (typeof view !== 'string' || !VIEWS.includes(view)) return;
     for (const listener of navigateListeners) listener(view as DashboardView);

@@ -95,10 +95,11 @@ export function statusLine(input: TrayInput): string {
       return `Running on ${gateway.url ?? 'the local endpoint'}`;
     case 'starting':
       return 'Starting the gateway…';
+    // Off is a pause: sessions and their streams stay, backends keep their own status.
     case 'stopping':
-      return 'Stopping the gateway…';
+      return 'Pausing the gateway…';
     case 'stopped':
-      return 'Gateway off';
+      return 'Paused: clients stay connected, calls wait for Resume';
     case 'error':
       return `Error: ${gateway.error ?? 'the gateway failed'}`;
   }
@@ -175,7 +176,7 @@ export function trayMenuModel(input: TrayInput): TrayItem[] {
     items.push({
       type: 'normal',
       id: 'toggle-gateway',
-      label: on ? 'Stop gateway' : 'Start gateway',
+      label: on ? 'Pause gateway' : 'Resume gateway',
       enabled: !busy && gateway !== 'error',
       action: { kind: 'set-gateway', running: !on },
     });

@@ -9,6 +9,8 @@ import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } fro
 import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
 import type { ProfileReport } from '../domain/profile.js';
+import type { BackendSpecInput, BackendSpecView, BackendTestResult, NewBackendSpec } from './backend-edit.js';
+import type { BackendLogPage, BackendLogQuery } from '../domain/backend-log.js';
 
 export const CONFLICT_STRATEGIES = ['auto', 'prefix', 'priority', 'manual'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
@@ -20,6 +22,8 @@ export interface CapabilityEntry {
   originalName: string;
   /** What clients see; null when hidden (filtered out, lost a conflict, or unresolved). */
   advertisedAs: string | null;
+  /** Tools only: turned off in the dashboard (setToolEnabled). */
+  disabled?: boolean;
   title?: string;
   description?: string;
   /** The definition exactly as the backend sent it. */
@@ -45,6 +49,34 @@ export interface ConnectInfo {
   bridgeCommand: { command: string; args: string[] };
 }
 
+/** An advertised name a strategy change would add or remove, and whose it is. */
+export interface NameChange {
+  name: string;
+  backend: string;
+  originalName: string;
+}
+
+/** What clients would see under another conflict strategy, computed without applying it. */
+export interface StrategyPreview {
+  strategy: ConflictStrategy;
+  /** The strategy in force now (the comparison's base). */
+  current: ConflictStrategy;
+  tools: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  prompts: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  openConflicts: { before: number; after: number };
+}
+
+/** The outcome of a tool call the dashboard made through the gateway ("Try it"). */
+export interface ToolCallOutcome {
+  /** The JSON-RPC call succeeded (the tool may still report `isError` in its result). */
+  ok: boolean;
+  /** The tools/call result as the backend sent it (when ok). */
+  result?: JsonObject;
+  /** The JSON-RPC error (when not ok). */
+  error?: { code: number; message: string };
+  durationMs: number;
+}
+
 /** A change the dashboard should apply; `snapshot` carries the whole current picture. */
 export type ControlEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'audit'; rows: AuditRow[] };
 
@@ -60,9 +92,26 @@ export interface ControlApi {
    */
   setBackendDisplayName(name: string, displayName: string | null): Promise<void>;
   reconnectBackend(name: string): Promise<void>;
+  /**
+   * A backend's recent life, oldest first: its stdio processes' stderr and its connection history
+   * (a bounded ring). To follow, pass the page's `lastSeq` as `after` next time.
+   */
+  backendLog(name: string, query: BackendLogQuery): Promise<BackendLogPage>;
   /** Resolve a conflict (`id` is `kind:name`, as in Snapshot.conflicts), or undo with `null`. */
   resolveConflict(id: string, decision: Decision | null): Promise<void>;
   setStrategy(strategy: ConflictStrategy): Promise<void>;
+  /** What the advertised tools and prompts would become under `strategy`; nothing is applied. */
+  previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview>;
+  /**
+   * Calls an advertised tool through the gateway's own MCP endpoint as the client
+   * "switchyard-dashboard", so it is routed, limited and audited like any client's call.
+   */
+  callTool(name: string, args: JsonObject): Promise<ToolCallOutcome>;
+  /**
+   * Turns one tool of a backend off (left out of every list, like a config `exclude`) or on again.
+   * Kept as an engine setting (SQLite), not written to the config file.
+   */
+  setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void>;
   /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
   setGatewayRunning(running: boolean): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;
@@ -86,4 +135,14 @@ export interface ControlApi {
    * limit, whether search mode is on, what the budget cut and which names were shortened.
    */
   profiles(): Promise<ProfileReport[]>;
+  // Backends from the dashboard: edits of the config file in place (backend-edit.ts). 404 unknown,
+  // 409 duplicate, a container backend (its labels are its config) or no config file; 400 names the field.
+  /** A config-file backend as the form shows it (header and env values masked). */
+  backendConfig(name: string): Promise<BackendSpecView>;
+  addBackend(spec: NewBackendSpec): Promise<void>;
+  /** A masked header/env value left as it was keeps the stored value. */
+  updateBackend(name: string, spec: BackendSpecInput): Promise<void>;
+  removeBackend(name: string): Promise<void>;
+  /** Connect, negotiate, list tools and close within the backend's timeout; never registers it. */
+  testBackend(spec: NewBackendSpec): Promise<BackendTestResult>;
 }

@@ -26,5 +26,11 @@ export const AUDIT_LIST_MAX = 1000;
 /** Largest JSON body the HTTP binding reads (413 above it). */
 export const CONTROL_BODY_MAX = 64 * 1024;
 
+/** Entries one backend-log page may carry (the ring holds at most as many, see core/backends/backend-log.ts). */
+export const BACKEND_LOG_PAGE_MAX = 1000;
 /** A tool-integrity change id is 12 hex characters; anything much longer is not one. */
 export const CHANGE_ID_MAX = 64;
+/** A backend spec from the dashboard's form: header/env key length, value length, number of args. */
+export const SPEC_KEY_MAX = 256;
+export const SPEC_VALUE_MAX = 8192;
+export const SPEC_LIST_MAX = 256;

@@ -22,11 +22,15 @@ import {
   AUDIT_LIST_MAX,
   AUDIT_PAGE_MAX,
   AUDIT_TEXT_MAX,
+  BACKEND_LOG_PAGE_MAX,
   BACKEND_NAME_MAX,
   CHANGE_ID_MAX,
   CONFLICT_ID_MAX,
   DISPLAY_NAME_INPUT_MAX,
   NAME_PATTERN,
+  SPEC_KEY_MAX,
+  SPEC_LIST_MAX,
+  SPEC_VALUE_MAX,
 } from './limits.js';
 
 /** Every request/response method of ControlApi (`subscribe` is a stream, bound on its own). */
@@ -82,6 +86,8 @@ export function sharedSchemas(z: Zod) {
     method: oneOrMany(text).optional(),
     sessionId: text.optional(),
     client: text.optional(),
+    nameContains: text.optional(),
+    clientContains: text.optional(),
     text: text.optional(),
   };
   const auditQuery = z.strictObject({
@@ -97,7 +103,21 @@ export function sharedSchemas(z: Zod) {
       (q) => (q.to - q.from) / q.bucketMs <= AUDIT_BUCKETS_MAX,
       `too many buckets (at most ${AUDIT_BUCKETS_MAX.toLocaleString('en')})`,
     );
-  return { backendName, decision, auditQuery, auditStatsQuery };
+  // A backend as the dashboard's form sends it; the config schema (core/config/schema.ts) checks
+  // the values (URL, duration, name) when the entry is written, with its own messages.
+  const secretMap = z.record(z.string().min(1).max(SPEC_KEY_MAX), z.string().max(SPEC_VALUE_MAX));
+  const backendSpecFields = {
+    url: z.string().max(SPEC_VALUE_MAX).optional(),
+    command: z.string().max(SPEC_VALUE_MAX).optional(),
+    args: z.array(z.string().max(SPEC_VALUE_MAX)).max(SPEC_LIST_MAX).optional(),
+    transport: z.enum(['streamable-http', 'sse', 'stdio']).optional(),
+    headers: secretMap.optional(),
+    env: secretMap.optional(),
+    timeout: z.union([z.number().int().min(0), z.string().max(32)]).optional(),
+  };
+  const backendSpec = z.strictObject(backendSpecFields);
+  const newBackendSpec = z.strictObject({ name: backendName, ...backendSpecFields });
+  return { backendName, decision, auditQuery, auditStatsQuery, backendSpec, newBackendSpec };
 }
 export type SharedSchemas = ReturnType<typeof sharedSchemas>;
 
@@ -136,6 +156,19 @@ export const CONTROL_METHODS = {
     args: (z, s) => z.tuple([s.backendName]),
     result: 'void',
   },
+  backendLog: {
+    params: ['name', 'query'],
+    http: { verb: 'GET', path: '/backends/:name/log' },
+    args: (z, s) =>
+      z.tuple([
+        s.backendName,
+        z.strictObject({
+          after: z.number().int().min(0).optional(),
+          limit: z.number().int().min(1).max(BACKEND_LOG_PAGE_MAX).optional(),
+        }),
+      ]),
+    result: 'BackendLogPage (404 for an unknown backend)',
+  },
   resolveConflict: {
     params: ['id', 'decision'],
     http: { verb: 'POST', path: '/conflicts/:id/decision' },
@@ -146,6 +179,24 @@ export const CONTROL_METHODS = {
     params: ['strategy'],
     http: { verb: 'POST', path: '/strategy' },
     args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'void',
+  },
+  previewStrategy: {
+    params: ['strategy'],
+    http: { verb: 'GET', path: '/strategy/:strategy/preview' },
+    args: (z) => z.tuple([z.enum(CONFLICT_STRATEGIES)]),
+    result: 'StrategyPreview',
+  },
+  callTool: {
+    params: ['name', 'arguments'],
+    http: { verb: 'POST', path: '/tools/:name/call' },
+    args: (z) => z.tuple([z.string().regex(NAME_PATTERN), z.record(z.string(), z.unknown())]),
+    result: 'ToolCallOutcome',
+  },
+  setToolEnabled: {
+    params: ['backend', 'tool', 'enabled'],
+    http: { verb: 'POST', path: '/backends/:backend/tools/:tool/enabled' },
+    args: (z, s) => z.tuple([s.backendName, z.string().min(1).max(BACKEND_NAME_MAX), z.boolean()]),
     result: 'void',
   },
   setGatewayRunning: {
@@ -207,6 +258,37 @@ export const CONTROL_METHODS = {
     http: { verb: 'GET', path: '/profiles' },
     args: (z) => z.tuple([]),
     result: 'ProfileReport[]',
+  },
+  // Backends from the dashboard (backend-edit.ts).
+  backendConfig: {
+    params: ['name'],
+    http: { verb: 'GET', path: '/backends/:name/config' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'BackendSpecView (404 unknown, 409 container backend or no config file)',
+  },
+  addBackend: {
+    params: ['spec'],
+    http: { verb: 'POST', path: '/backends' },
+    args: (z, s) => z.tuple([s.newBackendSpec]),
+    result: 'void (409 duplicate name or no config file, 400 naming the field)',
+  },
+  updateBackend: {
+    params: ['name', 'spec'],
+    http: { verb: 'POST', path: '/backends/:name/config' },
+    args: (z, s) => z.tuple([s.backendName, s.backendSpec]),
+    result: 'void (404 unknown, 409 container backend, 400 naming the field)',
+  },
+  removeBackend: {
+    params: ['name'],
+    http: { verb: 'POST', path: '/backends/:name/remove' },
+    args: (z, s) => z.tuple([s.backendName]),
+    result: 'void (404 unknown, 409 container backend)',
+  },
+  testBackend: {
+    params: ['spec'],
+    http: { verb: 'POST', path: '/backends/test' },
+    args: (z, s) => z.tuple([s.newBackendSpec]),
+    result: 'BackendTestResult',
   },
 } as const satisfies { [M in ControlMethod]: MethodSpec<M> };
 

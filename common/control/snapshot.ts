@@ -16,6 +16,7 @@ export interface SessionSummary {
   lastSeen: number;
   calls: number;
   streamOpen: boolean;
+  /** Every backend the session has a link to (open, or kept to resume), HTTP, stdio or modern alike. */
   backends: string[];
 }
 
@@ -33,7 +34,13 @@ export interface ConfigStatus {
 export interface Snapshot {
   version: string;
   gateway: {
+    /** `stopped` while the engine runs is the pause (see `paused`). */
     state: GatewayState;
+    /**
+     * Turned off by the user and the engine still up: client sessions and their streams are kept,
+     * lists are empty, calls are refused as paused; backends stay connected with their own status.
+     */
+    paused?: boolean;
     url?: string;
     startedAt?: number;
     auth: 'token' | 'off';
@@ -41,6 +48,8 @@ export interface Snapshot {
     refusals?: RefusalSummary;
     error?: string;
   };
+  /** Whether calls are audited and their payloads kept (what the audit view says about a missing payload). */
+  audit?: { enabled: boolean; recordPayloads: boolean };
   /** Where this engine keeps its files (the empty states name the real config file). */
   paths: { dataDir: string; configFile?: string };
   /** The config file's state (live reload); absent for an engine built without a file. */

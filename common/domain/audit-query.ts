@@ -49,6 +49,10 @@ export interface AuditFilter {
   sessionId?: string;
   /** Client name (exact). */
   client?: string;
+  /** Case-insensitive substring of the advertised name (what the dashboard's Tool field types). */
+  nameContains?: string;
+  /** Case-insensitive substring of the client name. */
+  clientContains?: string;
   /** Case-insensitive substring of method, names, backend, client, session, error message or payloads. */
   text?: string;
 }

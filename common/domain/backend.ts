@@ -25,7 +25,17 @@ export interface BackendStatus {
   state: BackendState;
   /** Epoch ms of the last state change. */
   since: number;
+  /** Kept after a recovery (history): whether it is a current problem is the state's to say. */
   lastError?: { message: string; at: number };
+  /**
+   * While connecting fails: when the current run of failures began (epoch ms). Unlike `since`, a
+   * retry does not move it; it is cleared once the backend is ready again (or stopped).
+   */
+  failingSince?: number;
+  /** Failed connection attempts in the current run of failures. */
+  attempts?: number;
+  /** When the next connection attempt is due (epoch ms), while one is scheduled. */
+  nextRetryAt?: number;
   era?: ProtocolEra;
   protocolVersion?: string;
   serverInfo?: { name: string; version: string; title?: string };

@@ -16,7 +16,7 @@ import type { IntegrityGuard } from '../integrity/guard.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
-import { buildAdvertisedSet, type AggregationConfig } from './build.js';
+import { buildAdvertisedSet, type AggregationConfig, type AggregationResult } from './build.js';
 import { capabilityUnion } from './routes.js';
 
 export interface SetChange {
@@ -38,7 +38,8 @@ export interface AggregatorOptions {
   integrity?: IntegrityGuard;
 }
 
-const EMPTY: AdvertisedSet = {
+/** The set before the first build: nothing advertised. */
+export const EMPTY_SET: AdvertisedSet = {
   version: 0,
   tools: [],
   prompts: [],
@@ -63,9 +64,11 @@ const EMPTY: AdvertisedSet = {
 
 export class Aggregator {
   readonly changed = new Emitter<SetChange>();
-  private _current: AdvertisedSet = EMPTY;
+  private _current: AdvertisedSet = EMPTY_SET;
   /** Names that left the set with their backend (down): name → backend, until it is back or removed. */
   private readonly departed = { tool: new Map<string, string>(), prompt: new Map<string, string>() };
+  /** Tools turned off in the dashboard (backend → original names). */
+  private disabledTools = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
@@ -193,6 +196,7 @@ export class Aggregator {
         config: this.config,
         pins: this.options.pins.all(),
         decisions: this.options.decisions.all(),
+        disabledTools: this.disabledTools,
       },
       now,
     );
@@ -290,6 +294,49 @@ export class Aggregator {
     const decided = this.options.integrity.decide(id, decision);
     this.rebuild();
     return decided;
+  }
+
+  /**
+   * The set `strategy` would give right now, built by the same pure function but not applied: no
+   * change is emitted, nothing is pinned (a preview for the dashboard).
+   */
+  preview(strategy: AggregationConfig['conflicts']): AggregationResult['set'] {
+    return buildAdvertisedSet(
+      {
+        catalogs: this.registry.catalogs(),
+        knownBackends: new Set(this.registry.names()),
+        config: { ...this.config, conflicts: strategy },
+        pins: this.options.pins.all(),
+        decisions: this.options.decisions.all(),
+        disabledTools: this.disabledTools,
+      },
+      this.options.clock.now(),
+    ).set;
+  }
+
+  /** Whether the user turned `tool` of `backend` off in the dashboard. */
+  isToolDisabled(backend: string, tool: string): boolean {
+    return this.disabledTools.get(backend)?.has(tool) ?? false;
+  }
+
+  /** The tools turned off, per backend (for persisting them). */
+  get disabledToolList(): Record<string, string[]> {
+    return Object.fromEntries([...this.disabledTools].map(([b, set]) => [b, [...set].sort()]));
+  }
+
+  /** Replaces the set of tools turned off (at start, from the stored setting) without rebuilding. */
+  loadDisabledTools(list: Record<string, readonly string[]>): void {
+    this.disabledTools = new Map(Object.entries(list).map(([b, tools]) => [b, new Set(tools)]));
+  }
+
+  /** Turns one tool of a backend off (withheld from every list, like a config exclude) or on again. */
+  setToolEnabled(backend: string, tool: string, enabled: boolean): AdvertisedSet {
+    const set = this.disabledTools.get(backend) ?? new Set<string>();
+    if (enabled) set.delete(tool);
+    else set.add(tool);
+    if (set.size) this.disabledTools.set(backend, set);
+    else this.disabledTools.delete(backend);
+    return this.rebuild();
   }
 
   /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */

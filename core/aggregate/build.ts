@@ -32,6 +32,8 @@ export interface AggregationInput {
    * place in name resolution (their names stay theirs) but are neither listed nor routed.
    */
   held?: ReadonlyMap<string, Omit<HeldRoute, 'backend' | 'originalName'>>;
+  /** Tools the user turned off in the dashboard, per backend (original names): left out like `exclude`. */
+  disabledTools?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface AggregationResult {
@@ -145,7 +147,9 @@ function candidatesFor(kind: 'tool' | 'prompt', input: AggregationInput): Candid
   input.catalogs.forEach((catalog, order) => {
     const filter = filterFor(input.config, catalog.backend, kind);
     const items: (ToolDef | PromptDef)[] = kind === 'tool' ? catalog.tools : catalog.prompts;
+    const off = kind === 'tool' ? input.disabledTools?.get(catalog.backend) : undefined;
     for (const item of items) {
+      if (off?.has(item.name)) continue;
       if (!included(filter, item.name)) continue;
       const override = filter.overrides[item.name];
       const definition: JsonObject = { ...item };

@@ -15,6 +15,7 @@ export type RouteTable = Pick<
   | 'backendCapabilities'
   | 'heldTools'
   | 'heldPrompts'
+  | 'refusal'
 >;
 
 /** JSON-RPC codes a refusal carries (the numeric values of the SDK's ProtocolErrorCode). */
@@ -69,6 +70,8 @@ export function route(
   params: Record<string, unknown>,
   target: string | undefined,
 ): RouteResult {
+  // A view that serves nothing for now (paused) answers every routed call with its own reason.
+  if (table.refusal) return refuse(table.refusal.code, table.refusal.message, target);
   switch (method) {
     case 'tools/call':
     case 'prompts/get': {

@@ -27,6 +27,7 @@ import type { BackendTransport } from './transport.js';
 import type { InboundBudget } from './inbound-limits.js';
 import { ProcessSlots } from './stdio-transport.js';
 import { mark, msSince } from '../support/stopwatch.js';
+import type { BackendLog, BackendLogs } from './backend-log.js';
 
 export interface ConnectionOptions {
   clock: Clock;
@@ -46,6 +47,13 @@ export interface ConnectionOptions {
   random?: () => number;
   /** Shared by all connections: how many may handshake and list at the same time. */
   connectLimit?: Semaphore;
+  /** Each backend's log ring (stderr of stdio processes, connection history). */
+  logs?: BackendLogs;
+  /**
+   * `sessions.backendIdleTtl`: how long a client session's link may sit idle before its backend
+   * session (and stdio process) is closed; 0 or absent: never. Read at each use (live config).
+   */
+  linkIdleTtlMs?: () => number;
 }
 
 const LIST_CHANGED = new Set([
@@ -71,6 +79,9 @@ export class BackendConnection {
   private peer: RpcPeer | undefined;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The current run of failures: since when, and when the next attempt is due (BackendStatus). */
+  private failingSince: number | undefined;
+  private nextRetryAt: number | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private failedPings = 0;
   private stopped = true;
@@ -80,6 +91,8 @@ export class BackendConnection {
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly log: Logger;
+  /** This backend's log ring, when the engine keeps one (read by `switchyard logs`). */
+  readonly history: BackendLog | undefined;
 
   constructor(
     readonly spec: BackendSpec,
@@ -88,6 +101,7 @@ export class BackendConnection {
     this.log = options.logger.child({ backend: spec.name });
     this.processSlots =
       options.stdioProcesses !== undefined ? new ProcessSlots(options.stdioProcesses) : undefined;
+    this.history = options.logs?.for(spec.name);
     this._status = {
       name: spec.name,
       state: 'connecting',
@@ -148,6 +162,9 @@ export class BackendConnection {
     this.firstAttempt = false;
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.failingSince = undefined;
+    this.nextRetryAt = undefined;
+    this.attempt = 0;
     clearInterval(this.healthTimer);
     const peer = this.peer;
     this.peer = undefined;
@@ -161,8 +178,15 @@ export class BackendConnection {
   reconnect(): void {
     if (this.stopped || this.spec.invalid) return;
     clearTimeout(this.retryTimer);
+    this.nextRetryAt = undefined;
+    // A reconnect starts the backoff over; a backend still failing keeps its failingSince.
     this.attempt = 0;
     void this.teardown().then(() => this.connect());
+  }
+
+  /** How long a client session's link to this backend may be idle before it closes (0: never). */
+  get linkIdleTtlMs(): number {
+    return this.options.linkIdleTtlMs?.() ?? 0;
   }
 
   /** A new transport to this backend (for client links). */
@@ -174,11 +198,13 @@ export class BackendConnection {
       selfInstance: this.options.selfInstance,
       processSlots: this.processSlots,
       logger: this.log,
+      ...(this.history ? { log: this.history } : {}),
     });
   }
 
   private async connect(): Promise<void> {
     const generation = ++this.generation;
+    this.nextRetryAt = undefined;
     if (this._status.state !== 'connecting')
       this.setState('connecting', this._status.lastError?.message, true);
     // Fan-out is bounded: fifty backends starting at once connect a few at a time.
@@ -211,6 +237,7 @@ export class BackendConnection {
       const catalog = await listCatalog(this.name, peer, handshake, timeoutMs, this.options.identity);
       if (stale()) return;
       this.attempt = 0;
+      this.failingSince = undefined;
       this.failedPings = 0;
       this._status = {
         ...this._status,
@@ -393,10 +420,16 @@ export class BackendConnection {
     clearInterval(this.healthTimer);
     const message = errorMessage(error);
     this.setCatalog(undefined);
-    this.setState('down', message);
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.setState('down', message);
+      return;
+    }
+    const now = this.options.clock.now();
+    this.failingSince ??= now;
     const delay = backoffDelay(this.attempt++, this.options.backoff, this.options.random);
-    this.log.warn('backend down', { error: message, retryInMs: delay });
+    this.nextRetryAt = now + delay;
+    this.setState('down', message);
+    this.log.warn('backend down', { error: message, retryInMs: delay, attempts: this.attempt });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();
@@ -427,12 +460,37 @@ export class BackendConnection {
       error !== undefined
         ? { message: error, at: keepError ? (this._status.lastError?.at ?? now) : now }
         : undefined;
+    const { failingSince: _since, attempts: _attempts, nextRetryAt: _next, ...rest } = this._status;
     this._status = {
-      ...this._status,
+      ...rest,
       state,
       since: changed ? now : this._status.since,
       ...(lastError ? { lastError } : {}),
+      ...(this.failingSince !== undefined && state !== 'ready' && state !== 'disabled'
+        ? {
+            failingSince: this.failingSince,
+            attempts: this.attempt,
+            ...(this.nextRetryAt !== undefined ? { nextRetryAt: this.nextRetryAt } : {}),
+          }
+        : {}),
     };
+    if (changed || (error !== undefined && !keepError)) this.record(state, error);
     this.statusChanged.emit(this._status);
+  }
+
+  /** Connection history in the log ring: what a user asks when a backend misbehaves. */
+  private record(state: BackendState, error: string | undefined): void {
+    const history = this.history;
+    if (!history) return;
+    const why = error ? `: ${error}` : '';
+    if (state === 'ready') {
+      const s = this._status;
+      history.append(
+        'connected',
+        `connected (${s.era ?? '?'} ${s.protocolVersion ?? ''}, ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources)`,
+      );
+    } else if (state === 'down') history.append('disconnected', `down${why}`);
+    else if (state === 'degraded') history.append('error', `degraded${why}`);
+    else if (state === 'disabled') history.append('disconnected', 'disabled');
   }
 }

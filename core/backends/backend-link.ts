@@ -4,6 +4,10 @@
 // among that identity's requests).
 // Legacy backends get their own `initialize` with the client's identity; modern backends are
 // stateless, so a link is just the client's envelope on every request.
+// A legacy link left idle for `sessions.backendIdleTtl` closes its backend session (for a stdio
+// command: its process) and opens a new one on the next request; the client session never notices,
+// except that backend-side session state (not resource subscriptions: those keep a link open) starts over.
+import { performance } from 'node:perf_hooks';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/client';
 import type { BackendConnection } from './backend-connection.js';
 import { BackendUnavailableError, SessionLostError } from './errors.js';
@@ -35,6 +39,13 @@ export class BackendLink<Tag = unknown> {
   private closed = false;
   /** Last `logging/setLevel` the client sent, re-applied when the link re-initializes. */
   logLevel: string | undefined;
+  /** Requests in flight through this link: it is not idle while any is. */
+  private inflight = 0;
+  /** Monotonic ms of the last request's end (or the last message to the backend). */
+  private lastActive = performance.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Resources the client subscribed to through this link: updates come on its backend session. */
+  private readonly subscribed = new Set<string>();
 
   constructor(
     readonly connection: BackendConnection,
@@ -67,16 +78,32 @@ export class BackendLink<Tag = unknown> {
     options: RequestOptions<Tag>,
   ): Promise<RpcResponse> {
     // One async frame on the call path: the open peer is used directly, the retry only on a loss.
+    // While a request is in flight the link is not idle; its end re-arms the idle check.
+    this.inflight++;
+    let response: RpcResponse;
     try {
       const peer = this.peer !== undefined && !this.peer.isClosed ? this.peer : await this.open();
-      return await peer.request(method, this.forwarded(params), options);
+      response = await peer.request(method, this.forwarded(params), options);
     } catch (error) {
       if (!(error instanceof SessionLostError) || this.closed) throw error;
       if (this.peer) this.reset(this.peer);
       this.connection.refresh();
       const peer = await this.open();
-      return peer.request(method, this.forwarded(params), options);
+      response = await peer.request(method, this.forwarded(params), options);
+    } finally {
+      this.inflight--;
+      this.touch();
     }
+    if ((method === 'resources/subscribe' || method === 'resources/unsubscribe') && 'result' in response)
+      this.noteSubscription(method, params?.uri);
+    return response;
+  }
+
+  /** A resource subscription lives in the backend session: a link holding one is never idle. */
+  private noteSubscription(method: string, uri: unknown): void {
+    if (typeof uri !== 'string') return;
+    if (method === 'resources/subscribe') this.subscribed.add(uri);
+    else this.subscribed.delete(uri);
   }
 
   /** The params as this backend's era expects them (a modern envelope, or none). */
@@ -86,11 +113,13 @@ export class BackendLink<Tag = unknown> {
 
   /** Answers a request the backend sent through this link. */
   respond(response: RpcResponse): Promise<void> {
+    this.touch();
     return this.peer?.respond(response) ?? Promise.resolve();
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {
     if (this.era === 'modern') return Promise.resolve(); // stateless backends take no client notifications
+    if (this.peer) this.touch();
     return this.peer?.notify(method, params) ?? Promise.resolve();
   }
 
@@ -170,9 +199,50 @@ export class BackendLink<Tag = unknown> {
     void peer.close();
   }
 
+  /** Marks the link used now and makes sure an idle check is pending. */
+  private touch(): void {
+    this.lastActive = performance.now();
+    this.armIdle();
+  }
+
+  private armIdle(): void {
+    const ttl = this.connection.linkIdleTtlMs;
+    if (this.idleTimer || this.closed || ttl <= 0) return;
+    const due = Math.max(0, this.lastActive + ttl - performance.now());
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.checkIdle();
+    }, due + 1);
+    this.idleTimer.unref();
+  }
+
+  /** Closes the backend session when the link has been idle long enough; otherwise looks again later. */
+  private checkIdle(): void {
+    const ttl = this.connection.linkIdleTtlMs;
+    const peer = this.peer;
+    if (this.closed || ttl <= 0 || !peer || peer.isClosed) return;
+    // Busy (a request, or one being opened), or holding subscriptions: the next request's end re-arms.
+    if (this.inflight > 0 || this.opening || this.subscribed.size > 0) return;
+    // Stateless (modern) backends have no session to free.
+    if (this.era !== 'legacy') return;
+    if (performance.now() - this.lastActive < ttl) return this.armIdle();
+    this.peer = undefined;
+    const pid = (peer.transport as { pid?: number }).pid;
+    this.connection.history?.append(
+      'idle',
+      `a client session's backend session closed after ${Math.round(ttl / 1000)} s idle${
+        pid !== undefined ? ' (its process stopped)' : ''
+      }; it reopens on the next request`,
+      pid,
+    );
+    void peer.close();
+  }
+
   /** Ends the link; `detach` keeps a legacy HTTP backend session for a resume after a restart. */
   async close(detach = false): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const peer = this.peer ?? (await this.opening?.catch(() => undefined));
     this.peer = undefined;
     await peer?.close(detach);

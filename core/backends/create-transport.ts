@@ -10,6 +10,7 @@ import { StdioTransport, type ProcessSlots } from './stdio-transport.js';
 import { AttachTransport } from './attach-transport.js';
 import type { BackendTransport } from './transport.js';
 import type { InboundBudget } from './inbound-limits.js';
+import type { BackendLog } from './backend-log.js';
 
 export interface TransportContext {
   agent: http.Agent;
@@ -21,6 +22,8 @@ export interface TransportContext {
   /** The backend's stdio process slots (limits.stdioProcesses). */
   processSlots?: ProcessSlots | undefined;
   logger: Logger;
+  /** The backend's log ring (stdio: stderr and process starts and exits). */
+  log?: BackendLog;
 }
 
 export function createTransport(spec: BackendSpec, context: TransportContext): BackendTransport {
@@ -59,6 +62,7 @@ export function createTransport(spec: BackendSpec, context: TransportContext): B
     ...(context.processSlots ? { slots: context.processSlots } : {}),
     backend: spec.name,
     onStderr: (line) => context.logger.debug('backend stderr', { backend: spec.name, line }),
+    ...(context.log ? { log: context.log } : {}),
   });
 }
 

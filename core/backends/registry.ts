@@ -5,6 +5,7 @@ import type { BackendSpec } from '../domain/backend-spec.js';
 import type { BackendCatalog } from '../../common/domain/capability.js';
 import { Emitter } from '../support/emitter.js';
 import { BackendConnection, type ConnectionOptions } from './backend-connection.js';
+import type { BackendLog } from './backend-log.js';
 
 interface Entry {
   connection: BackendConnection;
@@ -73,6 +74,7 @@ export class BackendRegistry {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
+    this.options.logs?.delete(name);
     await this.dispose(entry);
     this.removed.emit(name);
     this.membershipChanged.emit();
@@ -106,6 +108,11 @@ export class BackendRegistry {
     return this.entries.get(name)?.connection;
   }
 
+  /** A backend's log ring: its stdio processes' stderr and its connection history. */
+  log(name: string): BackendLog | undefined {
+    return this.entries.has(name) ? this.options.logs?.for(name) : undefined;
+  }
+
   names(): string[] {
     return [...this.entries.keys()];
   }
@@ -131,17 +138,6 @@ export class BackendRegistry {
       if (connection.isUsable && connection.catalog) out.push(connection.catalog);
     }
     return out;
-  }
-
-  /** Disconnects every backend but keeps them registered (the gateway was turned off). */
-  async suspend(): Promise<void> {
-    this.running = false;
-    await Promise.all([...this.entries.values()].map((e) => e.connection.stop('the gateway is turned off')));
-  }
-
-  /** Connects the registered backends again (the gateway was turned back on). */
-  resume(): void {
-    this.start();
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,9 @@
-// stdio command backends: spawn without a shell and with the SDK's safe default environment, newline
-// framing through our bounded LineFramer (the SDK's ReadBuffer re-copies the whole partial line on
-// every chunk and, past its cap, kills the server), and the tail of stderr kept (bounded too) so a
-// crash can be reported with the server's own last words.
+// stdio command backends: spawn without a shell and with the SDK's safe default environment, in
+// their own process group watched by the engine's watchdog (process-watchdog.ts: they die with
+// Switchyard even on SIGKILL, and a server's own children go with it); newline framing through our
+// bounded LineFramer (the SDK's ReadBuffer re-copies the whole partial line on every chunk and, past
+// its cap, kills the server); stderr kept: the tail for a crash message, every line in the
+// backend's log ring (backend-log.ts) with the process's start and exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
@@ -9,6 +11,8 @@ import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError, oneLine } from './errors.js';
 import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound-limits.js';
 import { parseMessages } from './messages.js';
+import type { BackendLog } from './backend-log.js';
+import { processGroupGuard, type ProcessGroupGuard } from './process-watchdog.js';
 
 export interface StdioTransportOptions {
   command: string;
@@ -23,6 +27,10 @@ export interface StdioTransportOptions {
   onStderr?: (line: string) => void;
   /** The backend's process slots: a process starts only when one is free, and frees it on exit. */
   slots?: ProcessSlots;
+  /** The backend's log ring: stderr lines and the process's start and exit. */
+  log?: BackendLog;
+  /** Process groups and the watchdog (default: this process's). */
+  guard?: ProcessGroupGuard;
 }
 
 /** A hard cap on the processes one stdio backend runs at once (`limits.stdioProcesses`). */
@@ -66,8 +74,10 @@ export class StdioTransport implements BackendTransport {
   private closing = false;
   private exited = false;
   private holdsSlot = false;
+  private readonly guard: ProcessGroupGuard;
 
   constructor(private readonly options: StdioTransportOptions) {
+    this.guard = options.guard ?? processGroupGuard();
     this.stdout = new LineFramer(
       {
         maxMessageBytes: options.maxMessageBytes,
@@ -112,6 +122,7 @@ export class StdioTransport implements BackendTransport {
     const flat = oneLine(line, STDERR_LINE_BYTES);
     this.stderrTail.push(flat);
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+    this.options.log?.append('stderr', flat, this.child?.pid);
     this.options.onStderr?.(flat);
   }
 
@@ -145,6 +156,7 @@ export class StdioTransport implements BackendTransport {
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
         windowsHide: true,
+        ...this.guard.spawnOptions,
         ...(cwd ? { cwd } : {}),
       });
       this.child = child;
@@ -161,11 +173,27 @@ export class StdioTransport implements BackendTransport {
           );
         } else this.onerror?.(error);
       });
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        // The child leads its own group: registered before anything else can go wrong.
+        this.guard.register(child.pid!);
+        this.options.log?.append('started', [command, ...args].join(' '), child.pid);
+        resolve();
+      });
       child.stdout!.on('data', (chunk: Buffer) => this.stdout.push(chunk));
       child.stderr!.on('data', (chunk: Buffer) => this.stderrFramer.push(chunk));
       child.stdin!.on('error', (error) => this.onerror?.(error));
       child.stdout!.on('error', (error) => this.onerror?.(error));
+      child.once('exit', (code, signal) => {
+        if (child.pid === undefined) return;
+        // Whatever the server started in its group goes with it, then the watchdog forgets it.
+        this.guard.signal(child.pid, 'SIGKILL');
+        this.guard.unregister(child.pid);
+        this.options.log?.append(
+          'exited',
+          signal ? `process exited on ${signal}` : `process exited with code ${code}`,
+          child.pid,
+        );
+      });
       child.once('close', () => this.onExit());
     });
   }
@@ -213,15 +241,18 @@ export class StdioTransport implements BackendTransport {
     });
   }
 
+  /** Ends stdin, then SIGTERM, then SIGKILL to the whole group, each after a grace period. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     const child = this.child;
-    if (!child || this.exited) {
+    if (!child || this.exited || child.pid === undefined) {
       this.exited = true;
+      this.freeSlot();
       this.onclose?.();
       return;
     }
+    const pid = child.pid;
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const within = (ms: number) =>
       Promise.race([
@@ -233,10 +264,13 @@ export class StdioTransport implements BackendTransport {
     } catch {
       // already closed
     }
+    const kill = (signal: NodeJS.Signals) => {
+      if (!this.guard.signal(pid, signal)) child.kill(signal);
+    };
     if (!(await within(EXIT_GRACE_MS))) {
-      child.kill('SIGTERM');
+      kill('SIGTERM');
       if (!(await within(EXIT_GRACE_MS))) {
-        child.kill('SIGKILL');
+        kill('SIGKILL');
         await within(EXIT_GRACE_MS);
       }
     }

@@ -9,6 +9,7 @@ import {
   CHANGES_USAGE,
   CLIENTS_USAGE,
   CONNECT_USAGE,
+  LOGS_USAGE,
   REMOVE_USAGE,
   SERVE_USAGE,
 } from './usage.js';
@@ -27,6 +28,7 @@ Usage:
   ${CONNECT_USAGE.split('\n').join('\n  ')}
   ${CLIENTS_USAGE}                     each client: installed?, connected?, last seen
   ${CHANGES_USAGE}   tool changes awaiting review
+  ${LOGS_USAGE}   a backend's stderr and connection history
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_DATA_DIR, SWITCHYARD_TOKEN, DOCKER_HOST
 `;
@@ -78,6 +80,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await (await import('./remove.js')).removeCommand(rest, io);
       case 'audit':
         return await (await import('./audit.js')).auditCommand(rest, io);
+      case 'logs':
+        return await (await import('./logs.js')).logsCommand(rest, io);
       case 'connect':
         return await (await import('./connect.js')).connect(rest, io);
       case 'disconnect':

@@ -46,7 +46,7 @@ export async function status(argv: string[], io: Io): Promise<number> {
 export function formatStatus(s: Snapshot): string {
   const lines: string[] = [];
   lines.push(
-    `Switchyard ${s.version}: ${s.gateway.state}${s.gateway.url ? ` at ${s.gateway.url}` : ''} (auth ${s.gateway.auth})`,
+    `Switchyard ${s.version}: ${s.gateway.paused ? 'paused (clients stay connected; calls are refused until resumed)' : s.gateway.state}${s.gateway.url ? ` at ${s.gateway.url}` : ''} (auth ${s.gateway.auth})`,
   );
   lines.push(
     `Serving ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources to ${s.counts.sessions} session${s.counts.sessions === 1 ? '' : 's'}; conflict strategy: ${s.strategy}`,

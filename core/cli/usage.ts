@@ -23,4 +23,7 @@ switchyard disconnect CLIENT
 
 export const CLIENTS_USAGE = 'switchyard clients [--json]';
 
+export const LOGS_USAGE =
+  'switchyard logs BACKEND [--follow] [--json] [--url URL] [--token T] [--data-dir DIR]';
+
 export const CHANGES_USAGE = 'switchyard changes [--json] | changes approve|reject ID [--url URL]';

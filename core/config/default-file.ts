@@ -56,6 +56,7 @@ backends: []
 # sessions:
 #   idleTtl: 24h
 #   max: 1000
+#   backendIdleTtl: 10m   # an idle client session's backend session (stdio: its process) closes; 0: never
 
 # limits:
 #   requestBody: 4MiB        # largest request a client may POST

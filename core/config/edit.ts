@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { DEFAULT_CONFIG_TEXT } from './default-file.js';
 import { formatConfigErrors, parseConfigText } from './load.js';
 import { BACKEND_NAME } from './schema.js';
@@ -23,7 +23,11 @@ export type NewBackend =
 
 /** An edit that cannot be made (duplicate or unknown name, invalid value); the file is unchanged. */
 export class ConfigEditError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What went wrong, for callers that answer with a status (the control API). */
+    readonly reason: 'duplicate' | 'unknown' | 'invalid' = 'invalid',
+  ) {
     super(message);
     this.name = 'ConfigEditError';
   }
@@ -207,15 +211,7 @@ export async function addBackend(file: string, backend: NewBackend, env: NodeJS.
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
       throw new ConfigEditError(`"${backend.url}" is not an http:// or https:// URL`);
   }
-  const { doc, text, mode } = await load(file, true);
-  const node = doc.get('backends', true);
-  const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === backend.name) : -1;
-  if (index >= 0)
-    throw new ConfigEditError(
-      `a backend named "${backend.name}" already exists (backends[${index}] in ${file})`,
-    );
-
-  const entry: Record<string, unknown> = { name: backend.name };
+  const entry: Record<string, unknown> & { name: string } = { name: backend.name };
   if ('url' in backend) {
     entry.url = backend.url;
     if (backend.transport && backend.transport !== 'streamable-http') entry.transport = backend.transport;
@@ -225,8 +221,25 @@ export async function addBackend(file: string, backend: NewBackend, env: NodeJS.
     if (backend.args?.length) entry.args = backend.args;
     if (backend.env && Object.keys(backend.env).length) entry.env = backend.env;
   }
+  await addBackendEntry(file, entry, env);
+}
+
+/** Adds a config entry (`{ name, url | command, … }`, as the file holds it) at the end of `backends`. */
+export async function addBackendEntry(
+  file: string,
+  entry: Record<string, unknown> & { name: string },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { doc, text, mode } = await load(file, true);
+  const node = doc.get('backends', true);
+  const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === entry.name) : -1;
+  if (index >= 0)
+    throw new ConfigEditError(
+      `a backend named "${entry.name}" already exists (backends[${index}] in ${file})`,
+      'duplicate',
+    );
   const next = withBackendAdded(text, doc, entry);
-  validate(file, next, env, (names) => names.at(-1) === backend.name);
+  validate(file, next, env, (names) => names.at(-1) === entry.name);
   await writeAtomically(file, next, mode);
 }
 
@@ -239,9 +252,114 @@ export async function removeBackend(file: string, name: string, env: NodeJS.Proc
     const known = isSeq(node) ? node.items.map(nameOf).filter((n): n is string => n !== undefined) : [];
     throw new ConfigEditError(
       `no backend named "${name}" in ${file}${known.length ? ` (there are: ${known.join(', ')})` : ''}`,
+      'unknown',
     );
   }
   const next = withBackendRemoved(text, doc, node, index);
   validate(file, next, env, (names) => !names.includes(name));
   await writeAtomically(file, next, mode);
+}
+
+/** The keys of an entry the dashboard's form edits; others (`enabled`, `cwd`, unknown) are kept. */
+const FORM_KEYS = ['url', 'command', 'args', 'transport', 'headers', 'env', 'timeout'] as const;
+
+/** A backend's entry exactly as the file holds it (before ${env:} expansion); undefined when absent. */
+export async function readBackendEntry(
+  file: string,
+  name: string,
+): Promise<Record<string, unknown> | undefined> {
+  const { doc } = await load(file, false);
+  const node = doc.get('backends', true);
+  const item = isSeq(node) ? node.items.find((i) => nameOf(i) === name) : undefined;
+  return isMap(item) ? (item.toJSON() as Record<string, unknown>) : undefined;
+}
+
+/** `value` as the file would hold it, for comparing a node with a new value. */
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Replaces the form's keys of backend `name` with those of `entry` (a key absent from `entry` is
+ * removed). Only that entry's text is rewritten, through the Document API on the entry alone, so
+ * comments inside it on kept keys stay, and every byte outside it is unchanged.
+ */
+export async function updateBackendEntry(
+  file: string,
+  name: string,
+  entry: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { doc, text, mode } = await load(file, false);
+  const node = doc.get('backends', true);
+  const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === name) : -1;
+  if (!isSeq(node) || index < 0)
+    throw new ConfigEditError(`no backend named "${name}" in ${file}`, 'unknown');
+  let next: string;
+  if (node.flow) {
+    const item = node.items[index];
+    if (!isMap(item)) throw new ConfigEditError(`backends[${index}] is not a mapping; fix it first`);
+    applyFormKeys(doc, item, entry);
+    next = doc.toString();
+  } else {
+    const range = (node.items[index] as { range?: [number, number, number] }).range!;
+    const start = lineStart(text, range[0]);
+    const end = lineEnd(text, range[1] - 1);
+    const slice = text.slice(start, end);
+    const indent = /^(\s*)-/.exec(slice)?.[1] ?? '';
+    // The entry alone, dedented, as its own document: a list of one mapping.
+    const own = parseDocument(
+      slice
+        .split('\n')
+        .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+        .join('\n'),
+    );
+    const seq = own.contents;
+    const item = isSeq(seq) ? seq.items[0] : undefined;
+    if (own.errors.length > 0 || !isMap(item))
+      throw new ConfigEditError(`backends[${index}] could not be edited safely; edit the file by hand`);
+    applyFormKeys(own, item, entry);
+    const written = own
+      .toString({ lineWidth: 0, flowCollectionPadding: false })
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => (line === '' ? line : indent + line))
+      .join('\n');
+    next = `${text.slice(0, start)}${written}\n${text.slice(end)}`;
+  }
+  validate(file, next, env, (names) => names[index] === name);
+  await writeAtomically(file, next, mode);
+}
+
+/** Sets the form's keys on `item` from `entry`, touching only what changed (so kept nodes keep their comments). */
+function applyFormKeys(doc: Document, item: YAMLMap, entry: Record<string, unknown>): void {
+  for (const key of FORM_KEYS) {
+    const value = entry[key];
+    const current: unknown = item.get(key, true);
+    const currentJs: unknown = isNode(current) ? current.toJSON() : current;
+    if (value === undefined) {
+      if (item.has(key)) item.delete(key);
+      continue;
+    }
+    if (same(currentJs, value)) continue;
+    if ((key === 'headers' || key === 'env') && isMap(current)) {
+      // Key by key: the rows the user did not change keep their comments and quoting.
+      const map = value as Record<string, unknown>;
+      for (const pair of [...current.items]) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (!(k in map)) current.delete(pair.key);
+      }
+      for (const [k, v] of Object.entries(map)) {
+        const node: unknown = current.get(k, true);
+        if (isScalar(node)) node.value = v;
+        else current.set(k, v);
+      }
+      continue;
+    }
+    if (isScalar(current) && typeof value !== 'object') {
+      current.value = value; // the same node: a comment after it stays
+      continue;
+    }
+    const created = doc.createNode(value);
+    if (key === 'args' && isSeq(created)) created.flow = true;
+    item.set(key, created);
+  }
 }

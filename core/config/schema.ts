@@ -250,6 +250,9 @@ export const configSchema = z
       .strictObject({
         idleTtl: duration.default(86_400_000),
         max: int((n) => n.min(1)).default(1000),
+        // A client session's backend session (and stdio process) idle this long is closed and
+        // reopened on demand; 0 keeps them for the client session's whole life.
+        backendIdleTtl: duration.default(600_000),
       })
       .prefault({}),
     limits: z

@@ -9,6 +9,7 @@ import type { Decision } from '../../common/domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../common/domain/audit-query.js';
 import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
+import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
@@ -23,16 +24,28 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  NameChange,
+  StrategyPreview,
+  ToolCallOutcome,
 } from '../../common/control/api.js';
+import { DashboardClient } from './dashboard-client.js';
 import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import { ClientRequestError, type ClientsService } from '../clients/service.js';
 import type { ClientId, ClientSummary } from '../../common/domain/client.js';
 import type { ProfileReport } from '../../common/domain/profile.js';
+import type { BackendEdits } from './backend-edits.js';
+import type {
+  BackendSpecInput,
+  BackendSpecView,
+  BackendTestResult,
+  NewBackendSpec,
+} from '../../common/control/backend-edit.js';
 import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
 
 export interface GatewayInfo {
   state: GatewayState;
+  paused?: boolean;
   url?: string;
   startedAt?: number;
   auth: 'token' | 'off';
@@ -46,6 +59,8 @@ export interface ControlSettings {
   displayName(name: string): string | undefined;
   setBackendDisplayName(name: string, displayName: string | null): void;
   setStrategy(strategy: ConflictStrategy): void;
+  /** The tools turned off in the dashboard, per backend. */
+  setDisabledTools?(list: Record<string, string[]>): void;
 }
 
 export interface ControlDeps {
@@ -68,9 +83,13 @@ export interface ControlDeps {
   /** Per-profile reports (core/profiles); without it only `default` exists. */
   profiles?: () => ProfileReport[];
   audit?: AuditQueryApi;
+  /** The audit config in force (enabled, payloads kept). */
+  auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
   settings?: ControlSettings;
   /** Tool integrity (changes awaiting review). */
   integrity?: IntegrityGuard;
+  /** Backends added, edited, removed and tested from the dashboard (the config file's). */
+  backendEdits?: BackendEdits;
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -89,7 +108,12 @@ export class Control implements ControlApi {
   /** Changes only the control layer knows of (a display name): pushed like engine changes. */
   private readonly settingsChanged = new Emitter<void>();
 
-  constructor(private readonly deps: ControlDeps) {}
+  /** The dashboard's own MCP client for "Try it" (opened on first use). */
+  private readonly dashboardClient: DashboardClient;
+
+  constructor(private readonly deps: ControlDeps) {
+    this.dashboardClient = new DashboardClient(() => deps.connectInfo());
+  }
 
   snapshot(): Promise<Snapshot> {
     return Promise.resolve(this.snapshotNow());
@@ -110,11 +134,12 @@ export class Control implements ControlApi {
       lastSeen: s.lastSeen,
       calls: s.calls,
       streamOpen: s.streamOpen,
-      backends: Object.keys(s.backendSessions),
+      backends: s.linkedBackends,
     }));
     return {
       version: VERSION,
       gateway: this.deps.gateway(),
+      ...(this.deps.auditConfig ? { audit: this.deps.auditConfig() } : {}),
       paths: this.deps.paths,
       ...(this.deps.config ? { config: this.deps.config() } : {}),
       discovery: this.deps.discovery?.() ?? [],
@@ -205,7 +230,10 @@ export class Control implements ControlApi {
       status: this.withSettings(connection.status),
       ...(catalog?.instructions ? { instructions: catalog.instructions } : {}),
       capabilities: catalog?.serverCapabilities ?? {},
-      tools: (catalog?.tools ?? []).map((t) => entry('tool', t, t.name, tools.get(t.name) ?? null)),
+      tools: (catalog?.tools ?? []).map((t) => ({
+        ...entry('tool', t, t.name, tools.get(t.name) ?? null),
+        ...(this.deps.aggregator.isToolDisabled(name, t.name) ? { disabled: true } : {}),
+      })),
       prompts: (catalog?.prompts ?? []).map((p) => entry('prompt', p, p.name, prompts.get(p.name) ?? null)),
       resources: (catalog?.resources ?? []).map((r) =>
         entry('resource', r, r.uri, advertisedResource(set, name, r.uri)),
@@ -256,6 +284,15 @@ export class Control implements ControlApi {
     connection.reconnect();
   }
 
+  async backendLog(name: string, query: BackendLogQuery): Promise<BackendLogPage> {
+    const log = this.deps.registry.log(name);
+    if (!log) {
+      if (!this.deps.registry.get(name)) throw new ControlError(404, `no backend named "${name}"`);
+      return { backend: name, entries: [], lastSeq: 0, skipped: 0 };
+    }
+    return log.read(query);
+  }
+
   async resolveConflict(id: string, decision: Decision | null): Promise<void> {
     const colon = id.indexOf(':');
     const kind = id.slice(0, colon) as CapabilityKind;
@@ -278,6 +315,52 @@ export class Control implements ControlApi {
   async setStrategy(strategy: ConflictStrategy): Promise<void> {
     this.deps.settings?.setStrategy(strategy);
     this.deps.aggregator.setStrategy(strategy);
+  }
+
+  async previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview> {
+    const before = this.deps.aggregator.current;
+    const after = this.deps.aggregator.preview(strategy);
+    type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
+    const diff = (from: Routes, to: Routes) => {
+      const changes = (a: Routes, b: Routes): NameChange[] =>
+        [...a]
+          .filter(([name]) => !b.has(name))
+          .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
+          .sort((x, y) => x.name.localeCompare(y.name));
+      return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
+    };
+    return {
+      strategy,
+      current: this.deps.aggregator.strategy as ConflictStrategy,
+      tools: diff(before.toolRoutes, after.toolRoutes),
+      prompts: diff(before.promptRoutes, after.promptRoutes),
+      openConflicts: {
+        before: before.conflicts.filter((c) => c.open).length,
+        after: after.conflicts.filter((c) => c.open).length,
+      },
+    };
+  }
+
+  callTool(name: string, args: JsonObject): Promise<ToolCallOutcome> {
+    if (this.deps.gateway().state !== 'running') {
+      return Promise.resolve({
+        ok: false,
+        error: { code: -32000, message: 'The MCP endpoint is off: turn it on to call a tool' },
+        durationMs: 0,
+      });
+    }
+    return this.dashboardClient.callTool(name, args, () => this.deps.clock.now());
+  }
+
+  async setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void> {
+    const connection = this.deps.registry.get(backend);
+    if (!connection) throw new ControlError(404, `no backend named "${backend}"`);
+    // Turning on is always allowed (a tool may be gone from the catalog since it was turned off).
+    if (!enabled && connection.catalog && !connection.catalog.tools.some((t) => t.name === tool)) {
+      throw new ControlError(404, `backend "${backend}" has no tool named "${tool}"`);
+    }
+    this.deps.aggregator.setToolEnabled(backend, tool, enabled);
+    this.deps.settings?.setDisabledTools?.(this.deps.aggregator.disabledToolList);
   }
 
   setGatewayRunning(running: boolean): Promise<void> {
@@ -360,8 +443,36 @@ export class Control implements ControlApi {
     }
   }
 
+  // --- Backends from the dashboard (backend-edits.ts) ---
+  private edits(): BackendEdits {
+    if (!this.deps.backendEdits) throw new ControlError(409, 'this engine cannot edit its backends');
+    return this.deps.backendEdits;
+  }
+
+  async backendConfig(name: string): Promise<BackendSpecView> {
+    return this.edits().view(name);
+  }
+
+  async addBackend(spec: NewBackendSpec): Promise<void> {
+    return this.edits().add(spec);
+  }
+
+  async updateBackend(name: string, spec: BackendSpecInput): Promise<void> {
+    return this.edits().update(name, spec);
+  }
+
+  async removeBackend(name: string): Promise<void> {
+    return this.edits().remove(name);
+  }
+
+  async testBackend(spec: NewBackendSpec): Promise<BackendTestResult> {
+    return this.edits().test(spec);
+  }
+  // --- end of backends from the dashboard ---
+
   close(): void {
     this.unwatch();
+    void this.dashboardClient.close();
   }
 
   private withSettings(status: BackendStatus): BackendStatus & { enabled: boolean; displayName?: string } {

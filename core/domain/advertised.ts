@@ -56,4 +56,6 @@ export interface AdvertisedSet {
   instructions?: string;
   /** Pre-serialized `{"tools":[…]}` etc.: a list request costs one string splice. */
   serialized: { tools: string; prompts: string; resources: string; resourceTemplates: string };
+  /** Set on a view that refuses every call with this error (the gateway is paused). */
+  refusal?: { code: number; message: string };
 }

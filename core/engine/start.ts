@@ -180,6 +180,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     return chain;
   };
 
+  app.useConfigReload(() => reload(false)); // dashboard edits: applied now, the watcher then sees no change
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
     watcher = watchConfigFile(configFile, () => void reload(false), {

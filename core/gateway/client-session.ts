@@ -155,9 +155,24 @@ export class ClientSession {
     if (this.stream === stream) this.stream = undefined;
   }
 
-  /** A list changed: tell the client now on its GET stream, or when it opens one. */
+  /**
+   * A list changed: tell the client now on its GET stream; if it has none (closed, or not reopened
+   * after a restart), keep the notice — one per list, so at most three — for the stream it opens
+   * next or the response to its next request, whichever comes first.
+   */
   listChanged(method: string): void {
     if (!this.stream?.send({ jsonrpc: '2.0', method })) this.pendingNotices.add(method);
+  }
+
+  /**
+   * Sends the notices that waited for a stream ahead of a request's response (the exchange turns
+   * into an SSE stream, which the spec allows: notifications before the response).
+   */
+  flushNotices(exchange: { send(message: JSONRPCMessage): boolean }): void {
+    for (const method of this.pendingNotices) {
+      if (!exchange.send({ jsonrpc: '2.0', method })) return;
+      this.pendingNotices.delete(method);
+    }
   }
 
   /** Forwards a backend's request to the client under an id of ours; false when it cannot be delivered. */
@@ -238,6 +253,14 @@ export class ClientSession {
     return this.stream?.send(message) ?? false;
   }
 
+  /**
+   * Every backend this session has a link to (open now, or kept to resume): stdio and modern
+   * backends have no HTTP session id, so `record().backendSessions` alone would miss them.
+   */
+  get linkedBackends(): string[] {
+    return [...new Set([...this.links.keys(), ...Object.keys(this.resumable)])].sort();
+  }
+
   record(): SessionRecord {
     const backendSessions: Record<string, string> = { ...this.resumable };
     for (const [name, link] of this.links) if (link.sessionId) backendSessions[name] = link.sessionId;
@@ -250,20 +273,6 @@ export class ClientSession {
       lastSeen: this.lastSeen,
       backendSessions,
     };
-  }
-
-  /**
-   * Lets go of every backend session and the GET stream but stays valid: the gateway was turned
-   * off, and the client continues on this session when it is turned back on.
-   */
-  async disconnect(): Promise<void> {
-    for (const handle of this.inflight.values())
-      handle.end('Switchyard was paused while this request was running; it was not completed');
-    this.stream?.close();
-    const links = [...this.links.values()];
-    this.links.clear();
-    for (const link of links) if (link.sessionId) this.resumable[link.backend] = link.sessionId;
-    await Promise.all(links.map((link) => link.close(true)));
   }
 
   /**

@@ -11,7 +11,6 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/client';
-import type { Aggregator } from '../aggregate/aggregator.js';
 import { route, ROUTED_METHODS, type Routed } from '../aggregate/routes.js';
 import type { LinkHandlers } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
@@ -22,12 +21,14 @@ import type { Clock, Logger } from '../domain/runtime.js';
 import { mark, msSince } from '../support/stopwatch.js';
 import type { AdvertisedSet } from '../domain/advertised.js';
 import type { ClientSession, SessionLink } from './client-session.js';
+import type { AdvertisedView } from './gateway-view.js';
 import type { Era, Inbound } from './inbound.js';
 import { listBytes, type ListField } from './list-bytes.js';
 import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
 import { Views, type ServedView } from './views.js';
 import { CALL_TOOL, FIND_TOOLS, findArguments, findResult, unwrapCall } from '../profiles/search.js';
+import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
 
 export { ErrorCode } from './wire.js';
@@ -44,9 +45,12 @@ const CLIENT_CAPABILITY_FOR: Record<string, string> = {
 };
 
 export interface DispatchOptions {
-  aggregator: Aggregator;
-  /** Which view each session reads (its profile's); default: the whole set for everyone. */
+  /** The advertised set as clients may see it now (empty while the gateway is paused). */
+  view: AdvertisedView;
+  /** Which view each session reads (its profile's); default: the gateway view for everyone. */
   views?: Views;
+  /** Who owned a name that left the set with its backend (down), to say why a call fails. */
+  aggregator: Pick<Aggregator, 'ownerOf'>;
   /** To tell a call to a name of a backend that is down why (its state, since when). */
   registry: BackendRegistry;
   clock: Clock;
@@ -85,19 +89,19 @@ export class Dispatcher {
   private readonly views: Views;
 
   constructor(private readonly options: DispatchOptions) {
-    this.views = options.views ?? new Views(options.aggregator);
+    this.views = options.views ?? new Views(options.view);
   }
 
   /** Handles one request from the client; the answer goes to `responder`. */
   async request(session: ClientSession, inbound: Inbound, responder: Responder): Promise<void> {
     const call = new Call(session, inbound, responder, this.options.clock);
     const method = inbound.method;
-    const aggregator = this.options.aggregator;
+    const gate = this.options.view;
     const list = LIST_FIELD[method as ListMethod];
     if (list !== undefined) {
       // During the startup hold, lists wait for backends still making their first connection, so
       // the first answer a client gets is complete and its names follow the configured order.
-      const hold = aggregator.settled();
+      const hold = gate.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
       const view = this.viewOf(call);
       return view && this.list(call, view.serialized, list);
@@ -128,7 +132,7 @@ export class Dispatcher {
     if ('error' in routed && routed.name !== undefined) {
       // An unknown name may belong to a backend still on its first connection (a client that
       // kept its session across a restart calls straight away): wait for it once, then look again.
-      const wait = aggregator.settled();
+      const wait = gate.settled();
       if (wait) {
         if (!(await this.waitOut(call, wait))) return this.dropped(call);
         view = this.viewOf(call);
@@ -172,7 +176,7 @@ export class Dispatcher {
 
   /**
    * Waits out the startup hold for one request, cancellable like a forwarded one: false when the
-   * client cancelled it, closed its stream, or its session ended (or the gateway was turned off).
+   * client cancelled it, closed its stream, or its session ended.
    */
   private async waitOut(call: Call, hold: Promise<void>): Promise<boolean> {
     const id = call.inbound.id!;
@@ -384,7 +388,7 @@ export class Dispatcher {
       );
       return;
     }
-    const set = this.views.of(call.session.profile) ?? this.options.aggregator.current;
+    const set = this.views.of(call.session.profile) ?? this.options.view.current;
     await Promise.all(
       call.session.setLogLevel(level).map(async (link) => {
         if (!set.backendCapabilities.get(link.backend)?.logging) return;

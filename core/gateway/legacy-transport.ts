@@ -3,7 +3,6 @@
 // ended), GET opens the session's notification stream and DELETE ends the session. Batches
 // (2025-03-26 clients) are answered with one JSON array.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Aggregator } from '../aggregate/aggregator.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS } from '../backends/handshake.js';
 import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
@@ -11,6 +10,7 @@ import { mark, msSince } from '../support/stopwatch.js';
 import type { Emitter } from '../support/emitter.js';
 import type { ClientSession } from './client-session.js';
 import type { Dispatcher } from './dispatch.js';
+import type { AdvertisedView } from './gateway-view.js';
 import { Exchange, NotificationStream } from './exchange.js';
 import type { Inbound } from './inbound.js';
 import type { Refuser } from './refusal.js';
@@ -24,7 +24,7 @@ export interface LegacyTransportOptions {
   table: SessionTable;
   dispatcher: Dispatcher;
   refuser: Refuser;
-  aggregator: Aggregator;
+  view: AdvertisedView;
   views: Views;
   audit: AuditSink;
   clock: Clock;
@@ -35,6 +35,11 @@ export interface LegacyTransportOptions {
 }
 
 const SESSION_REQUIRED = 'Bad Request: Mcp-Session-Id header is required';
+
+/** The client takes an SSE answer to its POST (the spec asks every client to; some send only JSON). */
+function acceptsEventStream(req: IncomingMessage): boolean {
+  return (header(req, 'accept') ?? '').includes('text/event-stream');
+}
 
 export class LegacyTransport {
   constructor(private readonly o: LegacyTransportOptions) {}
@@ -76,7 +81,10 @@ export class LegacyTransport {
       return;
     }
     if (!batch) {
-      await dispatcher.request(session, first, new Exchange(res));
+      const exchange = new Exchange(res);
+      // list_changed notices its GET stream could not take go first on this response's stream.
+      if (acceptsEventStream(req)) session.flushNotices(exchange);
+      await dispatcher.request(session, first, exchange);
       this.o.changed.emit();
       return;
     }
@@ -128,7 +136,7 @@ export class LegacyTransport {
       version,
       profile,
     );
-    const set = this.o.views.of(profile) ?? this.o.aggregator.current;
+    const set = this.o.views.of(profile) ?? this.o.view.current;
     const result = {
       protocolVersion: version,
       capabilities: set.capabilities,

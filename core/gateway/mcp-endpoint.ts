@@ -5,8 +5,8 @@
 //
 // Where later work plugs in: a per-profile view (`/mcp/<profile>`) is the same parts over another
 // view of the advertised set — routes and pre-serialized lists of its own (aggregate/routes.ts
-// routes any RouteTable); pausing is that view being empty plus list_changed, with calls refused
-// as "paused" and sessions kept (today `suspend` answers 503 and keeps sessions).
+// routes any RouteTable). Pausing is the view (gateway-view.ts) being empty plus list_changed, with
+// calls refused as "paused"; sessions, their streams and backend links are kept.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Aggregator } from '../aggregate/aggregator.js';
@@ -17,6 +17,7 @@ import type { SessionStore } from '../domain/session.js';
 import { DisposableStore } from '../support/disposable.js';
 import { Emitter } from '../support/emitter.js';
 import { Dispatcher } from './dispatch.js';
+import { GatewayView } from './gateway-view.js';
 import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBody } from './guards.js';
 import { classify, isMessage, type Inbound } from './inbound.js';
 import { LegacyTransport } from './legacy-transport.js';
@@ -49,16 +50,19 @@ export class McpEndpoint {
   private readonly modern: ModernEndpoint;
   private readonly refuser: Refuser;
   private readonly disposables = new DisposableStore();
-  private suspended = false;
+  /** What clients are served: the aggregator's set, or nothing while paused. */
+  private readonly view: GatewayView;
   /** Sessions came, went, or made calls (for the dashboard; listeners throttle). */
   readonly changed = new Emitter<void>();
 
   private readonly views: Views;
 
   constructor(private readonly options: EndpointOptions) {
-    const views = new Views(options.aggregator, options.profiles);
+    this.view = new GatewayView(options.aggregator);
+    this.disposables.add(() => this.view.dispose());
+    const views = new Views(this.view, options.profiles);
     this.views = views;
-    const dispatcher = new Dispatcher({ ...options, views });
+    const dispatcher = new Dispatcher({ ...options, view: this.view, views });
     this.refuser = new Refuser(options.audit, options.clock);
     this.table = new SessionTable({
       registry: options.registry,
@@ -68,13 +72,7 @@ export class McpEndpoint {
       ...(options.sessionStore ? { store: options.sessionStore } : {}),
       handlersFor: (session) => dispatcher.handlersFor(session),
     });
-    const shared = {
-      table: this.table,
-      dispatcher,
-      refuser: this.refuser,
-      aggregator: options.aggregator,
-      views,
-    };
+    const shared = { table: this.table, dispatcher, refuser: this.refuser, view: this.view, views };
     this.legacy = new LegacyTransport({
       ...shared,
       audit: options.audit,
@@ -86,7 +84,7 @@ export class McpEndpoint {
     this.modern = new ModernEndpoint({ ...shared, serverInfo: options.serverInfo });
     this.disposables.add(this.table.changed.on(() => this.changed.emit()));
     this.disposables.add(
-      options.aggregator.changed.on((change) => {
+      this.view.changed.on((change) => {
         this.table.listChanged(listChangedMethods(change));
         this.modern.listChanged(change);
       }),
@@ -111,15 +109,18 @@ export class McpEndpoint {
     return this.table.infos();
   }
 
-  /** The gateway is turned off: /mcp answers 503, sessions are kept for when it comes back. */
-  async suspend(): Promise<void> {
-    this.suspended = true;
-    await this.table.disconnectAll();
-    this.modern.close();
+  /** Paused: lists are empty, calls are refused as paused; sessions and streams stay (list_changed sent). */
+  pause(): void {
+    this.view.pause();
   }
 
+  /** Resumed: everything is served again (list_changed sent). */
   resume(): void {
-    this.suspended = false;
+    this.view.resume();
+  }
+
+  get paused(): boolean {
+    return this.view.isPaused;
   }
 
   /** A request to /mcp (`profile` default) or /mcp/<profile>. */
@@ -129,14 +130,6 @@ export class McpEndpoint {
         status: 404,
         code: ErrorCode.InvalidRequest,
         message: `No profile "${profile}": /mcp serves everything, /mcp/<profile> a profile of the config`,
-      });
-    }
-    if (this.suspended) {
-      res.setHeader('retry-after', '5');
-      return this.refuser.refuse(res, {
-        status: 503,
-        code: ErrorCode.InternalError,
-        message: 'Switchyard is turned off (turn it on from the tray or the dashboard)',
       });
     }
     switch (req.method) {

@@ -5,10 +5,10 @@
 // changes. Calls go to the dispatcher on the identity's pooled session from the session table.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SUBSCRIPTION_ID_META_KEY as SUBSCRIPTION_ID_META } from '@modelcontextprotocol/client';
-import type { Aggregator } from '../aggregate/aggregator.js';
 import { LEGACY_VERSIONS } from '../backends/handshake.js';
 import { decodeHeaderValue, MODERN_PROTOCOL_VERSIONS, SERVER_INFO_META } from '../backends/modern.js';
 import type { Dispatcher } from './dispatch.js';
+import type { AdvertisedView } from './gateway-view.js';
 import { Exchange } from './exchange.js';
 import type { Inbound } from './inbound.js';
 import type { Refuser } from './refusal.js';
@@ -64,7 +64,7 @@ export interface ModernEndpointOptions {
   table: SessionTable;
   dispatcher: Dispatcher;
   refuser: Refuser;
-  aggregator: Aggregator;
+  view: AdvertisedView;
   views: Views;
   serverInfo: { name: string; title?: string; version: string };
 }
@@ -112,7 +112,7 @@ export class ModernEndpoint {
   }
 
   private discover(res: ServerResponse, inbound: Inbound, profile: string): void {
-    const set = this.o.views.of(profile) ?? this.o.aggregator.current;
+    const set = this.o.views.of(profile) ?? this.o.view.current;
     const result = {
       resultType: 'complete',
       supportedVersions: [...MODERN_PROTOCOL_VERSIONS, ...LEGACY_VERSIONS],

@@ -12,6 +12,7 @@ import { ClientSession } from './client-session.js';
 import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
 import { DEFAULT_PROFILE } from '../config/schema.js';
+import { LIST_CHANGED } from './wire.js';
 
 export interface SessionTableOptions {
   registry: BackendRegistry;
@@ -24,7 +25,13 @@ export interface SessionTableOptions {
   handlersFor(session: ClientSession): LinkHandlers<Responder>;
 }
 
-export type SessionInfo = SessionRecord & { calls: number; streamOpen: boolean; era: Era };
+export type SessionInfo = SessionRecord & {
+  calls: number;
+  streamOpen: boolean;
+  era: Era;
+  /** Every backend the session has a link to (stdio and modern ones have no HTTP session id). */
+  linkedBackends: string[];
+};
 
 export class SessionTable {
   /** Legacy sessions in least-recently-used order (a touched session moves to the end). */
@@ -44,16 +51,23 @@ export class SessionTable {
   infos(): SessionInfo[] {
     const out: SessionInfo[] = [];
     for (const s of [...this.sessions.values(), ...this.pool.values()]) {
-      out.push({ ...s.record(), calls: s.calls, streamOpen: s.streamOpen, era: s.era });
+      out.push({
+        ...s.record(),
+        calls: s.calls,
+        streamOpen: s.streamOpen,
+        era: s.era,
+        linkedBackends: s.linkedBackends,
+      });
     }
     return out;
   }
 
-  /** A new legacy session (initialize), stored before the client learns its id. */
+  /** A new legacy session (initialize), queued for the store as the client learns its id. */
   create(identity: ClientIdentity, protocolVersion: string, profile = DEFAULT_PROFILE): ClientSession {
     const session = this.add(randomUUID(), identity, protocolVersion, this.options.clock.now());
     session.profile = profile;
-    // Durable before the client learns the id: a restart right after this still knows it.
+    // Committed within this turn (the store batches saves on setImmediate and flushes on stop), so
+    // a restart right after this still knows it; only a kill -9 in that turn loses it.
     this.options.store?.save(session.record());
     return session;
   }
@@ -108,11 +122,6 @@ export class SessionTable {
       if (session.profile !== profile) continue;
       for (const method of methods) session.listChanged(method);
     }
-  }
-
-  /** The gateway is paused: every session lets go of its backends but stays valid. */
-  async disconnectAll(): Promise<void> {
-    await Promise.all([...this.sessions.values(), ...this.pool.values()].map((s) => s.disconnect()));
   }
 
   /** Ends idle sessions (memory and store) and idle pooled sessions. */
@@ -239,6 +248,8 @@ export class SessionTable {
     );
     session.profile = profile;
     session.resumeFrom(record.backendSessions);
+    // Its client cannot know what changed while Switchyard was down: every list, once.
+    for (const method of Object.values(LIST_CHANGED)) session.listChanged(method);
     session.lastSeen = now;
     store.touch(id, now);
     this.options.logger.info('client session restored', {

@@ -19,6 +19,8 @@ export const ErrorCode = {
   SessionNotFound: -32001,
   /** Modern era: the mirrored MCP-* headers disagree with the body. */
   HeaderMismatch: -32020,
+  /** The gateway is paused (turned off): calls wait for it to be resumed. */
+  Paused: -32004,
   /** Tool integrity: the tool (or prompt) changed and is held until the user reviews it. */
   HeldForReview: -32003,
 } as const;

@@ -8,6 +8,9 @@ export type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  NameChange,
+  StrategyPreview,
+  ToolCallOutcome,
 } from '../../common/control/api.js';
 export type { GatewayState, SessionSummary, Snapshot } from '../../common/control/snapshot.js';
 export type { Conflict, ConflictCandidate, Decision } from '../../common/domain/conflict.js';
@@ -31,6 +34,12 @@ export type {
   TransportKind,
 } from '../../common/domain/backend.js';
 export type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
+export type {
+  BackendLogEntry,
+  BackendLogKind,
+  BackendLogPage,
+  BackendLogQuery,
+} from '../../common/domain/backend-log.js';
 export type {
   ChangeDecision,
   Finding,

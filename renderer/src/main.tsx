@@ -9,6 +9,7 @@ import { createHttpBridge } from './bridge/http-bridge.js';
 import { saveToken, takeToken } from './bridge/token.js';
 import { createDashboard } from './stores/dashboard.js';
 import { DashboardContext } from './stores/hooks.js';
+import { startRouter } from './stores/router.js';
 import { App } from './views/App.js';
 
 const tokenHost = { location: window.location, history: window.history, storage: window.sessionStorage };
@@ -19,8 +20,21 @@ const bridge = selectBridge(() => {
   return createHttpBridge({ token, onTokenChange: (next) => saveToken(tokenHost, next) });
 });
 
-const dashboard = createDashboard(bridge, { hadToken });
+let storage: Storage | undefined;
+try {
+  storage = window.localStorage;
+} catch {
+  storage = undefined; // storage disabled: preferences last for this page
+}
+const dashboard = createDashboard(bridge, {
+  hadToken,
+  ...(storage ? { storage } : {}),
+  // In a short window the audit rows come first: the charts start folded.
+  chartsOpen: window.innerHeight >= 800,
+});
 dashboard.start();
+// After takeToken: the token has left the fragment, which now holds the route (#/audit?…).
+startRouter(dashboard, window);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

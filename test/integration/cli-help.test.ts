@@ -17,7 +17,17 @@ afterAll(async () => {
 
 describe('switchyard CMD --help', () => {
   it('prints the usage of every subcommand and exits 0', async () => {
-    const commands = ['serve', 'bridge', 'status', 'config', 'audit', 'connect', 'disconnect', 'clients'];
+    const commands = [
+      'serve',
+      'bridge',
+      'status',
+      'config',
+      'audit',
+      'connect',
+      'disconnect',
+      'clients',
+      'logs',
+    ];
     const results = await Promise.all(
       commands.map((c) => runCli([c, c === 'config' ? 'validate' : '--help', '--help'])),
     );

@@ -79,6 +79,19 @@ const CASES = {
     ],
   },
   reconnectBackend: { valid: [['ghost'], ['alpha']], invalid: [['']] },
+  backendLog: {
+    valid: [
+      ['alpha', {}],
+      ['alpha', { after: 1, limit: 5 }],
+      ['ghost', {}],
+    ],
+    invalid: [
+      ['alpha', { after: -1 }],
+      ['alpha', { limit: 5000 }],
+      ['alpha', { since: 1 }],
+      ['', {}],
+    ],
+  },
   resolveConflict: {
     valid: [
       ['tool:echo', { action: 'prefix' }],
@@ -90,6 +103,30 @@ const CASES = {
       ['tool:echo', { action: 'rename', names: { alpha: 'bad name!' } }],
       ['tool:echo', { action: 'prefix', extra: 1 }],
       ['', null],
+    ],
+  },
+  previewStrategy: { valid: [['prefix'], ['manual']], invalid: [['random'], [2]] },
+  setToolEnabled: {
+    valid: [
+      ['alpha', 'echo', false],
+      ['alpha', 'echo', true],
+      ['alpha', 'nope', false],
+      ['ghost', 'echo', true],
+    ],
+    invalid: [
+      ['alpha', '', false],
+      ['alpha', 'echo', 'off'],
+    ],
+  },
+  callTool: {
+    valid: [
+      ['echo', { message: 'hi' }],
+      ['no-such-tool', {}],
+    ],
+    invalid: [
+      ['bad name!', {}],
+      ['echo', 'text'],
+      ['echo', [1]],
     ],
   },
   setStrategy: { valid: [['prefix'], ['auto']], invalid: [['random'], [1]] },
@@ -110,6 +147,28 @@ const CASES = {
       ['', 'approve'],
       ['x'.repeat(65), 'approve'],
     ],
+  },
+  // Backends from the dashboard: this engine has no config file (a 409 both ways) or the name is unknown.
+  backendConfig: { valid: [['alpha'], ['ghost']], invalid: [['']] },
+  addBackend: {
+    valid: [[{ name: 'beta', url: 'http://127.0.0.1:9/mcp' }]],
+    invalid: [
+      [{ url: 'http://x' }],
+      [{ name: 'b', url: 'http://x', extra: 1 }],
+      [{ name: 'b', transport: 'ftp' }],
+    ],
+  },
+  updateBackend: {
+    valid: [['alpha', { url: 'http://127.0.0.1:9/mcp', headers: { A: '••••' } }]],
+    invalid: [
+      ['alpha', { name: 'x' }],
+      ['alpha', { args: 'ls' }],
+    ],
+  },
+  removeBackend: { valid: [['ghost'], ['alpha']], invalid: [['']] },
+  testBackend: {
+    valid: [[{ name: 'probe', command: '' }]],
+    invalid: [[{ name: 'probe', timeout: true }], [{ name: '', url: 'http://x' }]],
   },
 } satisfies Record<ControlMethod, Cases>;
 
@@ -132,10 +191,10 @@ afterAll(async () => {
   await alpha?.stop();
 });
 
-/** Values minus what changes from one moment to the next (health-ping latency). */
+/** Values minus what changes from one moment to the next (health-ping latency, a call's duration). */
 function stable(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value ?? null), (key, v: unknown) =>
-    key === 'latencyMs' ? undefined : v,
+    key === 'latencyMs' || key === 'durationMs' ? undefined : v,
   );
 }
 

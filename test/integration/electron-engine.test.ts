@@ -121,7 +121,7 @@ describe('the engine in its own process', () => {
       quitting: false,
     });
     expect(menu.find((i) => i.type === 'normal' && i.id === 'toggle-gateway')).toMatchObject({
-      label: 'Start gateway',
+      label: 'Resume gateway',
       enabled: true,
       action: { kind: 'set-gateway', running: true },
     });

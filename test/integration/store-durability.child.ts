@@ -2,7 +2,7 @@
 // everything it was told is done: the durability test kills it with SIGKILL at random moments and
 // checks every acknowledged write survived.
 //   D <name>                   a conflict decision, after decisions.set() returned
-//   S <id>                     a session, after sessions.save() returned
+//   S <id>                     a session, after the turn in which sessions.save() commits its batch
 //   P <backend> <original>     a name pin, after pins.upsert() returned
 //   A <first> <last> <time>    audit events first..last were handed to record() (not yet written)
 // Usage: node --import tsx store-durability.child.ts DATA_DIR ROUND
@@ -42,6 +42,8 @@ for (let i = 0; ; i++) {
       lastSeen: Date.now(),
       backendSessions: { a: `${id}-upstream` },
     });
+    // Saves are committed on the next setImmediate; this one is queued after it (FIFO).
+    await new Promise((resolve) => setImmediate(resolve));
     say(`S ${id}`);
   }
   if (i % 3 === 0) store.sessions.touch(`r${round}-s${i - (i % 5)}`, Date.now());

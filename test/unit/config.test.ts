@@ -67,7 +67,7 @@ describe('defaults', () => {
       maxPayloadBytes: 4096,
       maxRows: 1_000_000,
     });
-    expect(config.sessions).toEqual({ idleTtl: 24 * 60 * 60 * 1000, max: 1000 });
+    expect(config.sessions).toEqual({ idleTtl: 24 * 60 * 60 * 1000, max: 1000, backendIdleTtl: 600_000 });
     expect(config.limits).toEqual({
       requestBody: 4 * 1024 * 1024,
       batch: 64,
@@ -122,7 +122,7 @@ describe('parsing YAML and JSON text', () => {
       '        exclude: [get-env]',
       '        overrides: { echo: { name: say, description: "Repeat a message" } }',
       'audit: { recordPayloads: true }',
-      'sessions: { idleTtl: 2h, max: 5 }',
+      'sessions: { idleTtl: 2h, max: 5, backendIdleTtl: 90s }',
       '',
     ].join('\n');
     const config = expectOk(parseConfigText(text, NO_ENV));
@@ -161,7 +161,7 @@ describe('parsing YAML and JSON text', () => {
     });
     expect(config.audit.recordPayloads).toBe(true);
     expect(config.audit.retentionDays).toBe(30);
-    expect(config.sessions).toEqual({ idleTtl: 2 * 3_600_000, max: 5 });
+    expect(config.sessions).toEqual({ idleTtl: 2 * 3_600_000, max: 5, backendIdleTtl: 90_000 });
   });
 
   it('reads JSON', () => {
@@ -458,6 +458,8 @@ describe('durations and sizes', () => {
     }
     const errors = expectErrors(validateConfig({ sessions: { idleTtl: '1 week' } }, NO_ENV));
     expect(errorAt(errors, 'sessions.idleTtl').message).toContain('"1 week"');
+    const backend = expectErrors(validateConfig({ sessions: { backendIdleTtl: -5 } }, NO_ENV));
+    expect(errorAt(backend, 'sessions.backendIdleTtl').message).toContain('-5');
   });
 
   it('accepts sizes as strings or whole bytes in the config, and refuses zero or garbage', () => {

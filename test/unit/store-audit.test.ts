@@ -539,6 +539,10 @@ describe('query API', () => {
       [{ method: 'tools/list' }, (e) => e.method === 'tools/list'],
       [{ sessionId: 'session-3' }, (e) => e.sessionId === 'session-3'],
       [{ client: 'cursor' }, (e) => e.clientName === 'cursor'],
+      // Substrings, any case (the dashboard's Tool and Client fields); % and _ are literal.
+      [{ nameContains: 'OOL_1' }, (e) => (e.name ?? '').toLowerCase().includes('ool_1')],
+      [{ nameContains: '_' }, (e) => (e.name ?? '').includes('_')],
+      [{ clientContains: 'CUR' }, (e) => (e.clientName ?? '').toLowerCase().includes('cur')],
       [{ text: '100%_done' }, (e) => (e.errorMessage ?? '').includes('100%_done')],
       [{ text: 'TOOL_1' }, (e) => (e.name ?? '').toLowerCase().includes('tool_1')],
       [{ text: '%' }, (e) => (e.errorMessage ?? '').includes('%')],

@@ -1,4 +1,4 @@
-// Legacy client sessions in SQLite: saved durably, restored after reopen, touches coalesced,
+// Legacy client sessions in SQLite: saves batched per turn, restored after reopen, touches coalesced,
 // and evicted by idle TTL and by count (least recently used first).
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,11 +54,46 @@ describe('SqliteSessionStore', () => {
     expect(again.sessions.get('unknown')).toBeUndefined();
   });
 
-  it('commits save() before it returns: another connection sees the session at once', async () => {
+  it('batches saves: a burst is committed in one transaction on the next setImmediate', async () => {
     const dir = tempDir();
     const store = open(dir);
-    store.sessions.save(session('s1'));
-    expect(storedLastSeen(dir, 's1')).toBe(T);
+    let commits: number | undefined;
+    // Count commits on the store's own connection through the state file's data version, seen by
+    // another connection: one transaction → one version bump.
+    const other = new Database(path.join(dir, STORE_FILE), { readonly: true });
+    try {
+      const version = () => other.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      for (let i = 0; i < 50; i++) store.sessions.save(session(`s${i}`, T + i));
+      // Off the caller's path: nothing is on disk yet when save() returns.
+      expect(storedLastSeen(dir, 's0')).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      commits = version() - before;
+      expect(storedLastSeen(dir, 's0')).toBe(T);
+      expect(storedLastSeen(dir, 's49')).toBe(T + 49);
+    } finally {
+      other.close();
+    }
+    expect(commits).toBe(1);
+  });
+
+  it('reads, flush() and close() see and write queued saves at once; delete() drops one', async () => {
+    const dir = tempDir();
+    const store = open(dir);
+    store.sessions.save(session('a'));
+    expect(store.sessions.get('a')).toEqual(session('a')); // read writes the batch first
+    expect(storedLastSeen(dir, 'a')).toBe(T);
+    store.sessions.save(session('b', T + 1));
+    expect(store.sessions.list().map((s) => s.id)).toEqual(['b', 'a']);
+    store.sessions.save(session('c'));
+    store.sessions.flush();
+    expect(storedLastSeen(dir, 'c')).toBe(T);
+    store.sessions.save(session('d'));
+    store.sessions.delete('d');
+    store.sessions.save(session('e'));
+    await store.close(); // the stop path (also on SIGTERM) writes the queue before closing
+    expect(storedLastSeen(dir, 'd')).toBeUndefined();
+    expect(storedLastSeen(dir, 'e')).toBe(T);
   });
 
   it('replaces a saved session (new backend session ids) without moving its last-seen time back', async () => {
@@ -76,6 +111,7 @@ describe('SqliteSessionStore', () => {
     const store = open(dir, { sessions: { touchFlushMs: 50 } });
     store.sessions.save(session('s1', T));
     store.sessions.save(session('s2', T + 10));
+    store.sessions.flush();
     for (let i = 1; i <= 100; i++) store.sessions.touch('s1', T + i);
     store.sessions.touch('s1', T + 5); // older than what is pending: ignored
     expect(storedLastSeen(dir, 's1')).toBe(T);

@@ -109,8 +109,17 @@ function whereOf(f: AuditFilter): { sql: string; params: Param[] } {
   oneOf('method', f.method);
   oneOf('session_id', f.sessionId);
   oneOf('client_name', f.client);
+  const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  for (const [column, value] of [
+    ['name', f.nameContains],
+    ['client_name', f.clientContains],
+  ] as const) {
+    if (!value) continue;
+    clauses.push(`${column} LIKE ? ESCAPE '\\'`);
+    params.push(like(value));
+  }
   if (f.text) {
-    const pattern = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = like(f.text);
     clauses.push(`(${TEXT_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
     for (let i = 0; i < TEXT_COLUMNS.length; i++) params.push(pattern);
   }

@@ -1,8 +1,14 @@
 // Legacy client sessions in SQLite, so a client's Mcp-Session-Id keeps working after a restart.
 //
-// - save() and delete() commit before they return (state connection, synchronous=FULL): the
-//   gateway saves a session before it sends the id to the client, so every id a client holds
-//   is restorable.
+// - save() queues the record and commits every save queued in the same turn in one transaction
+//   on the next setImmediate (state connection, synchronous=FULL), so a burst of new clients costs
+//   one commit, and the commit runs after the initialize response was handed to the socket rather
+//   than before it. flush() and close() (the stop path, also on SIGTERM) write them at once;
+//   get(), list() and evict() write them first, so reads always see them; delete() drops a
+//   queued save. The window:
+//   a SIGKILL or power loss within that one turn (a few ms) after an initialize loses that
+//   session, and its client gets 404 and initializes again (docs/decisions.md).
+// - delete() commits before it returns.
 // - touch() runs on every request, so it only records the time in memory; the pending times are
 //   written in one transaction `touchFlushMs` (default 1 s) after the first of them, by
 //   flush(), and before evict() and close(). get() and list() see pending times. A crash loses
@@ -33,11 +39,14 @@ interface SessionRow {
 
 export class SqliteSessionStore implements SessionStore {
   private readonly pending = new Map<string, number>();
+  /** Saves not yet written, by id (a later save of the same id replaces the earlier one). */
+  private readonly pendingSaves = new Map<string, SessionRecord>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private readonly touchFlushMs: number;
   private readonly logger: Logger;
   private readonly statements;
-  private readonly writeTouches: (touches: [string, number][]) => void;
+  private readonly writeBatch: (saves: SessionRecord[], touches: [string, number][]) => void;
   private readonly deleteMany: (ids: readonly string[]) => void;
 
   constructor(
@@ -63,7 +72,9 @@ export class SqliteSessionStore implements SessionStore {
       idle: db.prepare<[number]>('SELECT id FROM sessions WHERE last_seen < ? ORDER BY last_seen'),
       byAge: db.prepare<[]>('SELECT id FROM sessions ORDER BY last_seen, id'),
     };
-    this.writeTouches = db.transaction((touches: [string, number][]) => {
+    // Saves before touches: a touch of a session saved in the same batch then applies to its row.
+    this.writeBatch = db.transaction((saves: SessionRecord[], touches: [string, number][]) => {
+      for (const record of saves) this.upsert(record);
       for (const [id, lastSeen] of touches) this.statements.touch.run(lastSeen, id);
     });
     this.deleteMany = db.transaction((ids: readonly string[]) => {
@@ -71,7 +82,23 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
+  /** Queues the record; it is committed on the next setImmediate (or by flush/close/reads). */
   save(record: SessionRecord): void {
+    // A queued save of the same id is replaced, but its last-seen time never moves back (as on disk).
+    const queued = this.pendingSaves.get(record.id);
+    this.pendingSaves.set(
+      record.id,
+      queued && queued.lastSeen > record.lastSeen ? { ...record, lastSeen: queued.lastSeen } : record,
+    );
+    const pending = this.pending.get(record.id);
+    if (pending !== undefined && pending <= record.lastSeen) this.pending.delete(record.id);
+    this.immediate ??= setImmediate(() => {
+      this.immediate = undefined;
+      this.flushSafely(() => this.flushSaves());
+    });
+  }
+
+  private upsert(record: SessionRecord): void {
     this.statements.upsert.run(
       record.id,
       record.clientInfo.name,
@@ -83,8 +110,6 @@ export class SqliteSessionStore implements SessionStore {
       Math.round(record.lastSeen),
       JSON.stringify(record.backendSessions),
     );
-    const pending = this.pending.get(record.id);
-    if (pending !== undefined && pending <= record.lastSeen) this.pending.delete(record.id);
   }
 
   touch(id: string, lastSeen: number): void {
@@ -98,16 +123,19 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   get(id: string): SessionRecord | undefined {
+    this.flushSaves();
     const row = this.statements.get.get(id) as SessionRow | undefined;
     return row ? this.fromRow(row) : undefined;
   }
 
   delete(id: string): void {
     this.pending.delete(id);
+    this.pendingSaves.delete(id);
     this.statements.delete.run(id);
   }
 
   list(): SessionRecord[] {
+    this.flushSaves();
     const records = (this.statements.list.all() as SessionRow[]).map((row) => this.fromRow(row));
     return this.pending.size ? records.sort((a, b) => b.lastSeen - a.lastSeen) : records;
   }
@@ -132,28 +160,39 @@ export class SqliteSessionStore implements SessionStore {
     return ids;
   }
 
-  /** Writes pending touches now. */
+  /** Writes pending saves and touches now, in one transaction. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const touches = [...this.pending];
-    this.writeTouches(touches);
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    if (this.pending.size === 0 && this.pendingSaves.size === 0) return;
+    this.writeBatch([...this.pendingSaves.values()], [...this.pending]);
     // Only forget what was written: nothing can be added meanwhile (this is synchronous).
+    this.pendingSaves.clear();
     this.pending.clear();
   }
 
-  /** Writes pending touches; the database stays open (its owner closes it). */
+  /** Writes queued saves only (touches keep their own, slower timer). */
+  private flushSaves(): void {
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    if (this.pendingSaves.size === 0) return;
+    this.writeBatch([...this.pendingSaves.values()], []);
+    this.pendingSaves.clear();
+  }
+
+  /** Writes pending saves and touches; the database stays open (its owner closes it). */
   close(): void {
     this.flush();
   }
 
-  private flushSafely(): void {
+  private flushSafely(write: () => void = () => this.flush()): void {
     try {
-      this.flush();
+      write();
     } catch (error) {
-      // Busy or failing disk: keep the touches and try again later.
-      this.logger.warn('could not write session activity; will retry', { error: String(error) });
+      // Busy or failing disk: keep what is queued and try again later.
+      this.logger.warn('could not write sessions; will retry', { error: String(error) });
       if (!this.timer && this.db.open) {
         this.timer = setTimeout(() => this.flushSafely(), this.touchFlushMs);
         this.timer.unref();

@@ -31,10 +31,15 @@ const STATE_TONE: Record<BackendState | GatewayState, 'ok' | 'warn' | 'bad' | 'm
 };
 
 export function StatusChip({ state }: { state: BackendState | GatewayState }) {
+  return <ToneChip tone={STATE_TONE[state]} label={STATE_LABEL[state]} />;
+}
+
+/** A status chip with a dot: its words carry the meaning, the colour only repeats it. */
+export function ToneChip({ tone, label }: { tone: 'ok' | 'warn' | 'bad' | 'muted' | 'busy'; label: string }) {
   return (
-    <span className={`chip chip-${STATE_TONE[state]}`}>
+    <span className={`chip chip-${tone}`}>
       <span className="chip-dot" aria-hidden="true" />
-      {STATE_LABEL[state]}
+      {label}
     </span>
   );
 }
@@ -43,7 +48,8 @@ export function Chip({
   tone = 'muted',
   children,
 }: {
-  tone?: 'ok' | 'warn' | 'bad' | 'muted' | 'busy' | 'accent';
+  /** `outline`: a neutral fact (a transport, an era), not a state. */
+  tone?: 'ok' | 'warn' | 'bad' | 'muted' | 'busy' | 'accent' | 'outline';
   children: ReactNode;
 }) {
   return <span className={`chip chip-${tone}`}>{children}</span>;

@@ -9,7 +9,7 @@ export interface AuditFilterState {
   customFrom?: number | undefined;
   customTo?: number | undefined;
   backends: string[];
-  /** Advertised tool/prompt name or resource URI (exact). */
+  /** Part of the advertised tool/prompt name or resource URI (any case). */
   name: string;
   outcomes: AuditOutcome[];
   client: string;
@@ -34,9 +34,10 @@ export function toAuditFilter(state: AuditFilterState, now: number): AuditFilter
   const filter: AuditFilter = { to: range.to ?? now + 1 };
   if (range.from !== undefined) filter.from = range.from;
   if (state.backends.length) filter.backend = state.backends;
-  if (state.name.trim()) filter.name = state.name.trim();
+  // Typed names match as substrings, any case: "ech" finds echo and beta__echo.
+  if (state.name.trim()) filter.nameContains = state.name.trim();
   if (state.outcomes.length) filter.outcome = state.outcomes;
-  if (state.client.trim()) filter.client = state.client.trim();
+  if (state.client.trim()) filter.clientContains = state.client.trim();
   if (state.sessionId.trim()) filter.sessionId = state.sessionId.trim();
   if (state.text.trim()) filter.text = state.text.trim();
   return filter;
@@ -57,6 +58,10 @@ export function rowMatches(row: AuditRow, filter: AuditFilter): boolean {
   if (!oneOf(row.method, filter.method)) return false;
   if (filter.sessionId !== undefined && row.sessionId !== filter.sessionId) return false;
   if (filter.client !== undefined && row.clientName !== filter.client) return false;
+  const contains = (value: string | undefined, part: string | undefined) =>
+    !part || (value !== undefined && value.toLowerCase().includes(part.toLowerCase()));
+  if (!contains(row.name, filter.nameContains)) return false;
+  if (!contains(row.clientName, filter.clientContains)) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
     const haystack = [

@@ -24,10 +24,20 @@ export function formatTime(ms: number, now = Date.now()): string {
   return sameDay ? timeFormat.format(d) : dateTimeFormat.format(d);
 }
 
+// Milliseconds placed by Intl itself, right after the seconds ("4:35:57.014 PM", "16:35:57.014"),
+// never glued after a day period ("04:35:57 PM.014").
+const preciseFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
 /** Full date and time with milliseconds, for detail views. */
 export function formatTimestamp(ms: number): string {
-  const d = new Date(ms);
-  return `${dateTimeFormat.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return preciseFormat.format(new Date(ms));
 }
 
 /** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago". */

@@ -39,6 +39,8 @@ export interface AuditState {
   /** The audit view is open. */
   active: boolean;
   setFilter(patch: Partial<AuditFilterState>): void;
+  /** Sets every filter at once (from the address bar); refreshes when the view is open. */
+  replaceFilter(filter: AuditFilterState): void;
   resetFilter(): void;
   refresh(): Promise<void>;
   loadStats(): Promise<void>;
@@ -160,6 +162,12 @@ export function createAuditStore(deps: AuditDeps) {
         } else {
           void get().refresh();
         }
+      },
+
+      replaceFilter(filter) {
+        clearTimeout(typingTimer);
+        set({ filter });
+        if (get().active || loadedOnce) void get().refresh();
       },
 
       resetFilter() {

@@ -2,7 +2,7 @@
 // The list itself is part of the snapshot (gateway store); this store holds what the detail panel shows.
 import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge } from '../bridge/bridge.js';
-import type { BackendDetail, Snapshot } from '../contract.js';
+import type { BackendDetail, BackendStatus, Snapshot } from '../contract.js';
 import type { GatewayStore } from './gateway.js';
 import type { UiStore } from './ui.js';
 
@@ -41,8 +41,48 @@ function signature(snapshot: Snapshot, name: string): string {
   return `${status.state}|${status.since}|${status.enabled}|${JSON.stringify(status.counts)}|${conflicts}`;
 }
 
-export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway: GatewayStore }) {
+/**
+ * The backend's status once a reconnect started at `started` has an outcome: ready, degraded or
+ * down after that moment (connecting is not an outcome). Null when none came within `waitMs`.
+ */
+export function settled(
+  gateway: GatewayStore,
+  name: string,
+  started: number,
+  waitMs: number,
+): Promise<BackendStatus | null> {
+  const outcome = (): BackendStatus | null => {
+    const b = gateway.getState().snapshot?.backends.find((x) => x.name === name);
+    if (!b || b.state === 'connecting') return null;
+    // A status from before the reconnect is no outcome of it (the clocks are the same machine's).
+    return b.since >= started - 1000 ? b : null;
+  };
+  const now = outcome();
+  if (now) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(null);
+    }, waitMs);
+    const unsubscribe = gateway.subscribe(() => {
+      const found = outcome();
+      if (!found) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(found);
+    });
+  });
+}
+
+export function createBackendsStore(deps: {
+  bridge: Bridge;
+  ui: UiStore;
+  gateway: GatewayStore;
+  /** How long a reconnect waits for its outcome before saying "still connecting" (ms). */
+  reconnectWaitMs?: number;
+}) {
   const { bridge, ui, gateway } = deps;
+  const reconnectWaitMs = deps.reconnectWaitMs ?? 20_000;
   const seqs = new Map<string, number>();
   let lastSignature = '';
   return createStore<BackendsState>()((set, get) => {
@@ -101,10 +141,25 @@ export function createBackendsStore(deps: { bridge: Bridge; ui: UiStore; gateway
       },
       async reconnect(name) {
         setPending(name, 'reconnecting');
+        const started = Date.now();
         try {
           await bridge.reconnectBackend(name);
-          ui.getState().notify(`Reconnecting ${name}…`, { kind: 'info' });
           await gateway.getState().load();
+          const outcome = await settled(gateway, name, started, reconnectWaitMs);
+          const key = `reconnect:${name}`;
+          if (outcome === null) {
+            ui.getState().notify(`${name} is still connecting…`, { kind: 'info', key });
+          } else if (outcome.state === 'ready' || outcome.state === 'degraded') {
+            ui.getState().notify(
+              `${name} reconnected: ${outcome.state}${outcome.counts ? `, ${outcome.counts.tools} tools` : ''}`,
+              { kind: 'success', key },
+            );
+          } else {
+            ui.getState().notify(
+              `${name} could not reconnect${outcome.lastError ? `: ${outcome.lastError.message}` : ` (${outcome.state})`}`,
+              { kind: 'error', key },
+            );
+          }
         } catch (error) {
           fail(error, `Could not reconnect ${name}`);
         } finally {

@@ -8,6 +8,8 @@ import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
 import { createProfilesStore, type ProfilesStore } from './profiles.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
+import { createToolsStore, type ToolsStore } from './tools.js';
+import { createFirstRunStore, type FirstRunStore } from './first-run.js';
 import { createUiStore, isView, type UiStore, type ViewId } from './ui.js';
 
 export interface Dashboard {
@@ -21,6 +23,8 @@ export interface Dashboard {
   connect: ConnectStore;
   /** Per-profile reports, shown on the Connect view. */
   profiles: ProfilesStore;
+  tools: ToolsStore;
+  firstRun: FirstRunStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
   start(): void;
   stop(): void;
@@ -36,11 +40,19 @@ export interface DashboardOptions {
   /** How often relative times ("5 min ago") are refreshed (ms). */
   tickMs?: number;
   audit?: { typingDelayMs?: number; liveRefreshMs?: number; liveStatsMs?: number };
+  /** Where small preferences live (the first-run list hidden): localStorage in the page. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Whether the audit charts start unfolded (the page folds them in a short window). */
+  chartsOpen?: boolean;
 }
 
 export function createDashboard(bridge: Bridge, options: DashboardOptions = {}): Dashboard {
   const now = options.now ?? Date.now;
-  const ui = createUiStore({ now, ...(options.copy ? { copy: options.copy } : {}) });
+  const ui = createUiStore({
+    now,
+    ...(options.copy ? { copy: options.copy } : {}),
+    ...(options.chartsOpen !== undefined ? { chartsOpen: options.chartsOpen } : {}),
+  });
   // onAuthorized reloads everything that may have failed before the token was accepted.
   const reloadAll = () => {
     void dashboard.connect.getState().load();
@@ -62,10 +74,17 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway, ui });
   const profiles = createProfilesStore({ bridge, gateway });
+  const tools = createToolsStore({ bridge, gateway, ui });
+  const firstRun = createFirstRunStore({
+    bridge,
+    gateway,
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
 
   const cleanups: (() => void)[] = [];
   const activate = (view: ViewId) => {
     audit.getState().setActive(view === 'audit');
+    tools.getState().setActive(view === 'tools');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
     if (view === 'connect') void connect.getState().loadClients();
     if (view === 'connect') void profiles.getState().load();
@@ -81,6 +100,8 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     audit,
     connect,
     profiles,
+    tools,
+    firstRun,
     start() {
       void gateway.getState().load();
       void connect.getState().load();
@@ -92,6 +113,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             // Tool counts follow the set: refresh what each profile's client will see.
             if (ui.getState().view === 'connect') void profiles.getState().load();
             backends.getState().onSnapshot(event.snapshot);
+            tools.getState().onSnapshot(event.snapshot);
             if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);
             // Tool changes come with their own list: fetch it again when the counts move.
             const after = event.snapshot.counts;
@@ -103,6 +125,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
             }
           } else if (event.type === 'audit') {
             audit.getState().onLiveRows(event.rows);
+            firstRun.getState().onAuditRows(event.rows);
           }
         }),
       );

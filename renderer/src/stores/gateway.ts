@@ -1,7 +1,7 @@
 // The engine's picture (Snapshot) and the gateway-wide actions: on/off, conflict strategy, token.
 import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge, type ConnectionState } from '../bridge/bridge.js';
-import type { ConflictStrategy, Snapshot } from '../contract.js';
+import type { ConflictStrategy, Snapshot, StrategyPreview } from '../contract.js';
 import type { UiStore } from './ui.js';
 
 export type LoadStatus = 'loading' | 'ready' | 'unauthorized' | 'offline';
@@ -11,6 +11,8 @@ export interface GatewayStoreState {
   status: LoadStatus;
   /** Why the last load failed (offline). */
   error: string | null;
+  /** When the engine stopped answering (epoch ms), while offline. */
+  offlineSince: number | null;
   /** The live event stream; 'none' when the bridge does not report it (IPC). */
   connection: ConnectionState | 'none';
   /** The on/off switch's requested state while the request runs. */
@@ -18,6 +20,10 @@ export interface GatewayStoreState {
   pendingStrategy: ConflictStrategy | null;
   /** Whether a token was rejected (vs. never given), for the token screen's wording. */
   tokenRejected: boolean;
+  /** What a strategy change would do, shown before it is applied. */
+  preview: { strategy: ConflictStrategy; result: StrategyPreview | null; error: string | null } | null;
+  /** Computes the impact of `strategy` (nothing is applied); null clears it. */
+  loadPreview(strategy: ConflictStrategy | null): Promise<void>;
   load(): Promise<void>;
   applySnapshot(snapshot: Snapshot): void;
   setConnection(state: ConnectionState | 'none'): void;
@@ -52,28 +58,51 @@ export function createGatewayStore(deps: GatewayDeps) {
       snapshot: null,
       status: 'loading',
       error: null,
+      offlineSince: null,
       connection: 'none',
       pendingRunning: null,
       pendingStrategy: null,
       tokenRejected: false,
+      preview: null,
+      async loadPreview(strategy) {
+        if (strategy === null) {
+          set({ preview: null });
+          return;
+        }
+        set({ preview: { strategy, result: null, error: null } });
+        try {
+          const result = await bridge.previewStrategy(strategy);
+          if (get().preview?.strategy !== strategy) return;
+          set({ preview: { strategy, result, error: null } });
+        } catch (error) {
+          if (get().preview?.strategy !== strategy) return;
+          if (isUnauthorized(error)) get().markUnauthorized();
+          set({ preview: { strategy, result: null, error: errorMessage(error) } });
+        }
+      },
       async load() {
         const seq = ++loadSeq;
         const wasUnauthorized = get().status === 'unauthorized';
         try {
           const snapshot = await bridge.snapshot();
           if (seq !== loadSeq) return;
-          set({ snapshot, status: 'ready', error: null });
+          set({ snapshot, status: 'ready', error: null, offlineSince: null });
           if (wasUnauthorized) deps.onAuthorized?.();
         } catch (error) {
           if (seq !== loadSeq) return;
           if (isUnauthorized(error)) get().markUnauthorized();
-          else set({ status: 'offline', error: errorMessage(error) });
+          else
+            set({
+              status: 'offline',
+              error: errorMessage(error),
+              offlineSince: get().offlineSince ?? Date.now(),
+            });
         }
       },
       applySnapshot(snapshot) {
         loadSeq++; // a pushed snapshot is newer than any load in flight
         const wasUnauthorized = get().status === 'unauthorized';
-        set({ snapshot, status: 'ready', error: null });
+        set({ snapshot, status: 'ready', error: null, offlineSince: null });
         if (wasUnauthorized) deps.onAuthorized?.();
       },
       setConnection(connection) {
@@ -88,10 +117,10 @@ export function createGatewayStore(deps: GatewayDeps) {
         try {
           await bridge.setGatewayRunning(running);
           ui.getState().notify(
-            running ? 'The MCP endpoint is on' : 'The MCP endpoint is off: clients cannot connect',
-            {
-              kind: 'success',
-            },
+            running
+              ? 'The MCP endpoint is on'
+              : 'The MCP endpoint is paused: clients keep their sessions, calls are refused until it is on again',
+            { kind: 'success', key: 'gateway' },
           );
           await get().load();
         } catch (error) {
@@ -101,11 +130,22 @@ export function createGatewayStore(deps: GatewayDeps) {
         }
       },
       async setStrategy(strategy) {
+        const previous = get().snapshot?.strategy as ConflictStrategy | undefined;
         set({ pendingStrategy: strategy });
         try {
           await bridge.setStrategy(strategy);
-          ui.getState().notify(`Conflict strategy: ${strategy}`, { kind: 'success' });
           await get().load();
+          const counts = get().snapshot?.counts;
+          ui.getState().notify(
+            `Conflict strategy: ${strategy}${counts ? ` — clients now see ${counts.tools} tools and ${counts.prompts} prompts` : ''}`,
+            {
+              kind: 'success',
+              key: 'strategy',
+              ...(previous && previous !== strategy
+                ? { action: { label: 'Undo', run: () => void get().setStrategy(previous) } }
+                : {}),
+            },
+          );
         } catch (error) {
           fail(error, 'Could not change the strategy');
         } finally {

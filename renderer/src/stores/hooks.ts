@@ -8,6 +8,8 @@ import type { ConflictsState } from './conflicts.js';
 import type { ConnectState } from './connect.js';
 import type { Dashboard } from './dashboard.js';
 import type { GatewayStoreState } from './gateway.js';
+import type { ToolsState } from './tools.js';
+import type { FirstRunState } from './first-run.js';
 import type { UiState } from './ui.js';
 import type { ProfilesState } from './profiles.js';
 
@@ -33,3 +35,6 @@ export const useConnect = <T>(selector: (s: ConnectState) => T): T =>
 export const useUi = <T>(selector: (s: UiState) => T): T => useStore(useDashboard().ui, selector);
 export const useProfiles = <T>(selector: (s: ProfilesState) => T): T =>
   useStore(useDashboard().profiles, selector);
+export const useTools = <T>(selector: (s: ToolsState) => T): T => useStore(useDashboard().tools, selector);
+export const useFirstRun = <T>(selector: (s: FirstRunState) => T): T =>
+  useStore(useDashboard().firstRun, selector);

@@ -1,8 +1,9 @@
 // UI state: which view is open, notifications, and a clock for relative times.
 import { createStore } from 'zustand/vanilla';
 import { copyText } from '../lib/clipboard.js';
+import { ROUTE_VIEWS } from '../lib/route.js';
 
-export const VIEWS = ['backends', 'conflicts', 'changes', 'audit', 'sessions', 'connect'] as const;
+export const VIEWS = ROUTE_VIEWS;
 export type ViewId = (typeof VIEWS)[number];
 
 export function isView(value: unknown): value is ViewId {
@@ -14,6 +15,8 @@ export interface Toast {
   kind: 'info' | 'success' | 'error';
   message: string;
   action?: { label: string; run: () => void };
+  /** Toasts with the same key replace each other: one per action, never a stack of them. */
+  key?: string;
 }
 
 export interface UiState {
@@ -21,10 +24,13 @@ export interface UiState {
   toasts: Toast[];
   /** Updated every few seconds: "5 min ago" stays true without a re-render per second. */
   now: number;
+  /** The audit charts are shown (folded by default in a short window, so the rows come first). */
+  chartsOpen: boolean;
   setView(view: ViewId): void;
+  setChartsOpen(open: boolean): void;
   notify(
     message: string,
-    options?: { kind?: Toast['kind']; action?: Toast['action']; timeoutMs?: number },
+    options?: { kind?: Toast['kind']; action?: Toast['action']; timeoutMs?: number; key?: string },
   ): number;
   dismiss(id: number): void;
   tick(now: number): void;
@@ -34,7 +40,9 @@ export interface UiState {
 
 export type UiStore = ReturnType<typeof createUiStore>;
 
-export function createUiStore(options: { now?: () => number; copy?: (text: string) => Promise<void> } = {}) {
+export function createUiStore(
+  options: { now?: () => number; copy?: (text: string) => Promise<void>; chartsOpen?: boolean } = {},
+) {
   const now = options.now ?? Date.now;
   const write = options.copy ?? ((text: string) => copyText(text));
   let nextId = 1;
@@ -43,13 +51,21 @@ export function createUiStore(options: { now?: () => number; copy?: (text: strin
     view: 'backends',
     toasts: [],
     now: now(),
+    chartsOpen: options.chartsOpen ?? true,
     setView: (view) => set({ view }),
-    notify(message, { kind = 'info', action, timeoutMs } = {}) {
+    setChartsOpen: (chartsOpen) => set({ chartsOpen }),
+    notify(message, { kind = 'info', action, timeoutMs, key } = {}) {
       const id = nextId++;
-      const toast: Toast = { id, kind, message, ...(action ? { action } : {}) };
-      // At most four on screen: the oldest goes first.
-      set({ toasts: [...get().toasts.slice(-3), toast] });
-      const ms = timeoutMs ?? (kind === 'error' ? 10_000 : action ? 8000 : 4000);
+      const toast: Toast = { id, kind, message, ...(action ? { action } : {}), ...(key ? { key } : {}) };
+      // One per key (a newer one replaces the older), and at most three on screen: the oldest goes first.
+      const kept = get().toasts.filter((t) => key === undefined || t.key !== key);
+      for (const gone of get().toasts.filter((t) => !kept.includes(t))) {
+        clearTimeout(timers.get(gone.id));
+        timers.delete(gone.id);
+      }
+      set({ toasts: [...kept.slice(-2), toast] });
+      // A notice with an action (Undo) stays long enough to use it; a newer one of its key replaces it.
+      const ms = timeoutMs ?? (kind === 'error' ? 10_000 : action ? 20_000 : 4000);
       if (ms > 0)
         timers.set(
           id,

@@ -12,9 +12,12 @@ import { ConnectView } from './ConnectView.js';
 import { Header } from './Header.js';
 import { SessionsView } from './SessionsView.js';
 import { TokenScreen } from './TokenScreen.js';
+import { ToolsView } from './ToolsView.js';
+import { formatTime } from '../lib/format.js';
 
 const TITLES: Record<ViewId, string> = {
   backends: 'Backends',
+  tools: 'Tools',
   conflicts: 'Conflicts',
   changes: 'Changes',
   audit: 'Audit',
@@ -93,6 +96,8 @@ function ActiveView({ view }: { view: ViewId }) {
   switch (view) {
     case 'backends':
       return <BackendsView />;
+    case 'tools':
+      return <ToolsView />;
     case 'conflicts':
       return <ConflictsView />;
     case 'changes':
@@ -104,6 +109,23 @@ function ActiveView({ view }: { view: ViewId }) {
     case 'connect':
       return <ConnectView />;
   }
+}
+
+/** The engine stopped answering: say so above everything, and that what is shown may be stale. */
+function EngineBanner() {
+  const error = useGateway((s) => s.error);
+  const since = useGateway((s) => s.offlineSince);
+  const now = useUi((s) => s.now);
+  return (
+    <div className="engine-banner" role="alert">
+      <strong>Switchyard is not answering.</strong>{' '}
+      <span>
+        The engine could not be reached{since ? ` since ${formatTime(since, now)}` : ''}; retrying every few
+        seconds. Everything below is the last picture it sent and may no longer be true.
+      </span>
+      {error ? <span className="engine-banner-detail"> ({error})</span> : null}
+    </div>
+  );
 }
 
 /** Marks the first frame that shows the engine's data (the benchmark's "first meaningful paint"). */
@@ -128,19 +150,17 @@ export function App() {
       </>
     );
   }
+  const offline = status === 'offline';
   return (
-    <div className="app">
+    <div className={`app${offline ? ' app-offline' : ''}`}>
       <Header />
       <ViewTabs />
-      <main
-        id={`panel-${view}`}
-        role="tabpanel"
-        aria-labelledby={`tab-${view}`}
-        className="panel"
-        tabIndex={-1}
-        aria-busy={!hasSnapshot && status === 'loading'}
-      >
-        <ActiveView view={view} />
+      {offline ? <EngineBanner /> : null}
+      {/* <main> stays the main landmark; the tab panel is inside it (a role on <main> would replace it). */}
+      <main id="main" className="panel" aria-busy={!hasSnapshot && status === 'loading'}>
+        <div id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} tabIndex={-1}>
+          <ActiveView view={view} />
+        </div>
       </main>
       <Toasts />
     </div>

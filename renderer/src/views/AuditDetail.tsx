@@ -3,13 +3,57 @@ import { useEffect, useRef } from 'react';
 import { Chip } from '../components/controls.js';
 import { CloseIcon } from '../components/icons.js';
 import { formatBytes, formatDuration, formatTimestamp, prettyJson } from '../lib/format.js';
-import { useAudit, useDashboard } from '../stores/hooks.js';
+import { useAudit, useDashboard, useGateway } from '../stores/hooks.js';
+import type { AuditRow } from '../contract.js';
 import { OUTCOME_LABEL } from './AuditFilters.js';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside `container` (the drawer is modal while open). */
+export function trapTab(event: React.KeyboardEvent, container: HTMLElement | null) {
+  if (event.key !== 'Tab' || !container) return;
+  const items = [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hidden);
+  if (items.length === 0) return;
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !container.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !container.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/**
+ * Whether payloads are being recorded, as far as the rows on screen tell: a payload anywhere means
+ * yes; none anywhere means probably not.
+ */
+function recordingPayloads(rows: readonly AuditRow[] | undefined, row: AuditRow): boolean {
+  const has = (r: AuditRow) => r.requestPayload !== undefined || r.responsePayload !== undefined;
+  return has(row) || (rows ?? []).some(has);
+}
+
+/** The arguments of a recorded tools/call request (undefined when not recorded, cut short or redacted away). */
+export function recordedArguments(payload: string | undefined): unknown {
+  if (payload === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(payload) as { arguments?: unknown; params?: { arguments?: unknown } };
+    return parsed.arguments ?? parsed.params?.arguments;
+  } catch {
+    return undefined;
+  }
+}
 
 export function AuditDetail() {
   const row = useAudit((s) => s.selected);
-  const { audit } = useDashboard();
+  const firstPage = useAudit((s) => s.pages[0]);
+  const recordPayloads = useGateway((s) => s.snapshot?.audit?.recordPayloads);
+  const { audit, tools, ui } = useDashboard();
   const closeRef = useRef<HTMLButtonElement>(null);
+  const drawer = useRef<HTMLDivElement>(null);
   const opener = useRef<Element | null>(null);
 
   useEffect(() => {
@@ -23,23 +67,33 @@ export function AuditDetail() {
     audit.getState().select(null);
     const back = opener.current;
     opener.current = null;
-    if (back instanceof HTMLElement) back.focus();
+    // The row that opened it may have scrolled out of the virtualized table: then its focusable row.
+    const target =
+      back instanceof HTMLElement && back.isConnected
+        ? back
+        : document.querySelector<HTMLElement>('[data-testid="audit-scroll"] [role="row"][tabindex="0"]');
+    target?.focus();
   };
+  // The engine says whether payloads are kept; an older one does not, then the rows tell.
+  const recording = recordPayloads ?? recordingPayloads(firstPage, row);
   const filterBy = (patch: Parameters<ReturnType<typeof audit.getState>['setFilter']>[0]) => {
     audit.getState().setFilter(patch);
     close();
   };
   return (
-    <aside
+    <div
+      ref={drawer}
       className="drawer"
       role="dialog"
-      aria-modal="false"
+      aria-modal="true"
       aria-labelledby="audit-detail-title"
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
           close();
+          return;
         }
+        trapTab(e, drawer.current);
       }}
     >
       <div className="detail-head">
@@ -78,7 +132,7 @@ export function AuditDetail() {
         <dd>
           {row.clientName ?? '–'}{' '}
           {row.clientVersion ? <span className="muted">{row.clientVersion}</span> : null}{' '}
-          {row.era ? <Chip tone="accent">{row.era}</Chip> : null}
+          {row.era ? <Chip tone="outline">{row.era === 'legacy' ? '2025 era' : '2026 era'}</Chip> : null}
         </dd>
         <dt>Session</dt>
         <dd>
@@ -104,6 +158,20 @@ export function AuditDetail() {
         </dd>
       </dl>
       <div className="detail-actions">
+        {row.method === 'tools/call' && row.name ? (
+          <button
+            type="button"
+            className="button button-small button-primary"
+            onClick={() => {
+              tools.getState().openTry(row.name!, recordedArguments(row.requestPayload));
+              audit.getState().select(null);
+              opener.current = null;
+              ui.getState().setView('tools');
+            }}
+          >
+            Run again…
+          </button>
+        ) : null}
         {row.sessionId ? (
           <button
             type="button"
@@ -135,7 +203,14 @@ export function AuditDetail() {
         </pre>
       ) : (
         <p className="muted">
-          Not recorded. Payloads are kept when <code>audit.recordPayloads</code> is on in the config.
+          {recording ? (
+            'Not recorded for this request (payloads are kept for calls a backend served).'
+          ) : (
+            <>
+              Not recorded: payloads are kept only while <code>audit.recordPayloads</code> is on in the
+              config.
+            </>
+          )}
         </p>
       )}
       <h3>Response</h3>
@@ -146,6 +221,6 @@ export function AuditDetail() {
       ) : (
         <p className="muted">Not recorded.</p>
       )}
-    </aside>
+    </div>
   );
 }

@@ -21,7 +21,7 @@ const Cells = memo(function Cells({ row, now }: { row: AuditRow | undefined; now
           Loading…
         </span>
         {EMPTY_CELLS.map((key) => (
-          <span key={key} role="gridcell" />
+          <span key={key} role="gridcell" className={key === 2 ? 'c-session' : undefined} />
         ))}
       </>
     );
@@ -135,7 +135,9 @@ export function AuditTable() {
             <span
               key={c}
               role="columnheader"
-              className={c === 'Duration' || c === 'Size' ? 'c-num' : undefined}
+              className={
+                c === 'Duration' || c === 'Size' ? 'c-num' : c === 'Session' ? 'c-session' : undefined
+              }
             >
               {c}
             </span>

@@ -1,11 +1,13 @@
 // One backend in detail: what it offers under which names, where it comes from, its last error,
 // and its actions (enable/disable, reconnect, the name shown for it).
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { Chip, Spinner, StatusChip, Switch } from '../components/controls.js';
+import { Chip, Spinner, Switch, ToneChip } from '../components/controls.js';
 import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
-import { DISPLAY_NAME_MAX, type CapabilityEntry } from '../contract.js';
-import { formatDuration, formatRelative, formatTimestamp } from '../lib/format.js';
+import { DISPLAY_NAME_MAX, type CapabilityEntry, type Snapshot } from '../contract.js';
+import { formatDuration, formatTimestamp } from '../lib/format.js';
+import { describeStatus, emptyReason, type RetryInfo } from '../lib/status.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
+import { BackendEditActions } from './BackendForm.js';
 import { sourceLabel } from './BackendsView.js';
 
 type Section = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
@@ -17,9 +19,22 @@ const SECTION_TITLES: Record<Section, string> = {
   resourceTemplates: 'Templates',
 };
 
-function CapabilityTable({ entries, kind }: { entries: CapabilityEntry[]; kind: Section }) {
+function CapabilityTable({
+  entries,
+  kind,
+  whyEmpty,
+}: {
+  entries: CapabilityEntry[];
+  kind: Section;
+  /** Why the list is empty when it is not the server's own answer (down, disabled, paused). */
+  whyEmpty: string | null;
+}) {
   if (entries.length === 0)
-    return <p className="muted">This server offers no {SECTION_TITLES[kind].toLowerCase()}.</p>;
+    return (
+      <p className="muted" role="status">
+        {whyEmpty ?? `This server offers no ${SECTION_TITLES[kind].toLowerCase()}.`}
+      </p>
+    );
   const isResource = kind === 'resources' || kind === 'resourceTemplates';
   return (
     <table className="table table-compact">
@@ -127,31 +142,70 @@ function DisplayNameForm({
   );
 }
 
+/** Closes the detail panel and gives focus back to the backend's button in the list. */
+function closeDetail(select: (name: string | null) => void, name: string) {
+  select(null);
+  requestAnimationFrame(() =>
+    document
+      .querySelector<HTMLElement>(`[aria-controls="backend-detail"][data-backend="${CSS.escape(name)}"]`)
+      ?.focus(),
+  );
+}
+
 export function BackendDetailPanel({ name }: { name: string }) {
   const { backends } = useDashboard();
-  const status = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name));
+  const present = useGateway((s) => s.snapshot?.backends.some((b) => b.name === name) ?? false);
+  return present ? <DetailBody name={name} select={(n) => backends.getState().select(n)} /> : null;
+}
+
+function DetailBody({ name, select }: { name: string; select: (name: string | null) => void }) {
+  const status = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name)) as
+    (Snapshot['backends'][number] & RetryInfo) | undefined;
+  const gatewayState = useGateway((s) => s.snapshot?.gateway.state);
   const entry = useBackends((s) => s.details[name]);
   const pending = useBackends((s) => s.pending[name]);
+  const { backends } = useDashboard();
   const now = useUi((s) => s.now);
   const [section, setSection] = useState<Section>('tools');
   const [renaming, setRenaming] = useState(false);
   const pencil = useRef<HTMLButtonElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const panel = useRef<HTMLElement>(null);
   const wasRenaming = useRef(false);
   useEffect(() => {
     // Closing the form (saved, cancelled, Escape) puts focus back on the pencil, not on <body>.
     if (wasRenaming.current && !renaming) pencil.current?.focus();
     wasRenaming.current = renaming;
   }, [renaming]);
+  useEffect(() => {
+    // Opened: in view (below the list in a narrow window) and focused, so keyboard users land in it.
+    panel.current?.scrollIntoView?.({ block: 'nearest' });
+    heading.current?.focus({ preventScroll: true });
+  }, []);
   if (!status) return null;
   const detail = entry?.detail ?? null;
   const source = status.source;
+  const view = describeStatus(status, gatewayState, now);
+  const whyEmpty = emptyReason(status, gatewayState, SECTION_TITLES[section].toLowerCase());
 
   return (
-    <aside id="backend-detail" className="detail" aria-labelledby="backend-detail-title">
+    <aside
+      id="backend-detail"
+      ref={panel}
+      className="detail"
+      aria-labelledby="backend-detail-title"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || e.defaultPrevented) return;
+        e.preventDefault();
+        closeDetail(select, name);
+      }}
+    >
       <div className="detail-head">
         <div>
           <div className="detail-title">
-            <h2 id="backend-detail-title">{status.displayName ?? name}</h2>
+            <h2 id="backend-detail-title" ref={heading} tabIndex={-1}>
+              {status.displayName ?? name}
+            </h2>
             {renaming ? null : (
               <button
                 ref={pencil}
@@ -179,8 +233,8 @@ export function BackendDetailPanel({ name }: { name: string }) {
             />
           ) : null}
           <div className="detail-sub">
-            <StatusChip state={status.enabled ? status.state : 'disabled'} />
-            <span className="muted">since {formatRelative(status.since, now)}</span>
+            <ToneChip tone={view.tone} label={view.label} />
+            <span className="muted">{view.detail}</span>
             {entry?.loading ? <Spinner label="Loading details" /> : null}
           </div>
         </div>
@@ -188,7 +242,7 @@ export function BackendDetailPanel({ name }: { name: string }) {
           type="button"
           className="button button-ghost button-icon"
           aria-label="Close details"
-          onClick={() => backends.getState().select(null)}
+          onClick={() => closeDetail(select, name)}
         >
           <CloseIcon />
         </button>
@@ -211,12 +265,13 @@ export function BackendDetailPanel({ name }: { name: string }) {
         >
           <RefreshIcon /> {pending === 'reconnecting' ? 'Reconnecting…' : 'Reconnect'}
         </button>
+        <BackendEditActions status={status} />
       </div>
 
-      {status.lastError ? (
+      {view.error && status.lastError ? (
         <div className="callout callout-bad" role="note" aria-label="Last error">
           <strong>Last error</strong> <span className="muted">({formatTimestamp(status.lastError.at)})</span>
-          <p>{status.lastError.message}</p>
+          <p>{view.error}</p>
         </div>
       ) : null}
 
@@ -261,6 +316,15 @@ export function BackendDetailPanel({ name }: { name: string }) {
             <dd>{formatDuration(status.latencyMs)}</dd>
           </>
         ) : null}
+        {!view.error && status.lastError ? (
+          // An error from before the backend recovered: history, not a current problem.
+          <>
+            <dt>Earlier error</dt>
+            <dd className="muted">
+              {status.lastError.message} ({formatTimestamp(status.lastError.at)})
+            </dd>
+          </>
+        ) : null}
       </dl>
 
       {detail?.instructions ? (
@@ -297,7 +361,7 @@ export function BackendDetailPanel({ name }: { name: string }) {
         ))}
       </div>
       {detail ? (
-        <CapabilityTable entries={detail[section]} kind={section} />
+        <CapabilityTable entries={detail[section]} kind={section} whyEmpty={whyEmpty} />
       ) : (
         <p className="muted">Loading…</p>
       )}

@@ -1,10 +1,13 @@
 // Backends: every server behind the gateway with its status, and a detail panel for the chosen one.
-import { Chip, EmptyState, StatusChip } from '../components/controls.js';
+import { Chip, EmptyState, ToneChip } from '../components/controls.js';
 import type { BackendSource, BackendStatus } from '../contract.js';
-import { formatDuration, formatRelative } from '../lib/format.js';
+import { formatDuration, formatTimestamp } from '../lib/format.js';
+import { describeStatus, type RetryInfo } from '../lib/status.js';
+import { FirstRun } from './FirstRun.js';
 import { selectBackends } from '../stores/gateway.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
 import { BackendDetailPanel } from './BackendDetail.js';
+import { AddBackendButton, BackendEditHost, ConfigBanner } from './BackendForm.js';
 
 export function sourceLabel(source: BackendSource): string {
   if (source.kind === 'config') return 'config file';
@@ -16,6 +19,9 @@ function NoBackends() {
   const configFile = useGateway((s) => s.snapshot?.paths?.configFile);
   return (
     <EmptyState title="No MCP servers yet">
+      <ConfigBanner />
+      <AddBackendButton />
+      <BackendEditHost />
       <p>Switchyard serves the tools of the MCP servers it finds. Add one either way:</p>
       <div className="empty-columns">
         <div>
@@ -72,11 +78,14 @@ function BackendRow({
   backend,
   selected,
 }: {
-  backend: BackendStatus & { enabled: boolean; displayName?: string };
+  backend: BackendStatus & RetryInfo & { enabled: boolean; displayName?: string };
   selected: boolean;
 }) {
   const { backends } = useDashboard();
   const now = useUi((s) => s.now);
+  const gateway = useGateway((s) => s.snapshot?.gateway.state);
+  const offline = useGateway((s) => s.status === 'offline');
+  const status = describeStatus(backend, gateway, now);
   const open = () => backends.getState().select(selected ? null : backend.name);
   return (
     <tr className={selected ? 'row-selected' : undefined} onClick={open}>
@@ -86,6 +95,7 @@ function BackendRow({
           className="link-button"
           aria-expanded={selected}
           aria-controls="backend-detail"
+          data-backend={backend.name}
           onClick={(e) => {
             e.stopPropagation();
             open();
@@ -105,25 +115,31 @@ function BackendRow({
         ) : null}
       </th>
       <td>
-        <StatusChip state={backend.enabled ? backend.state : 'disabled'} />
-        <div className="muted small" title={new Date(backend.since).toLocaleString()}>
-          {formatRelative(backend.since, now)}
+        <ToneChip tone={status.tone} label={status.label} />
+        <div className="muted small" title={formatTimestamp(backend.since)}>
+          {offline ? 'last known (engine not answering)' : status.detail}
         </div>
       </td>
       <td>
-        <Chip>{backend.transport}</Chip>
-        {backend.era ? <Chip tone="accent">{backend.era}</Chip> : null}
+        <Chip tone="outline">{backend.transport}</Chip>
+        {backend.era ? (
+          <Chip tone="outline">
+            <span
+              title={
+                backend.era === 'legacy' ? '2025 protocol (sessions)' : '2026-07-28 protocol (stateless)'
+              }
+            >
+              {backend.era === 'legacy' ? '2025 era' : '2026 era'}
+            </span>
+          </Chip>
+        ) : null}
       </td>
       <td>{sourceLabel(backend.source)}</td>
       <td className="num">{backend.counts.tools}</td>
       <td className="num">{backend.counts.prompts}</td>
       <td className="num">{backend.counts.resources + backend.counts.resourceTemplates}</td>
       <td className="num">{backend.latencyMs !== undefined ? formatDuration(backend.latencyMs) : '–'}</td>
-      <td className="error-cell">
-        {backend.lastError ? (
-          <span title={backend.lastError.message}>{backend.lastError.message}</span>
-        ) : null}
-      </td>
+      <td className="error-cell">{status.error ? <span title={status.error}>{status.error}</span> : null}</td>
     </tr>
   );
 }
@@ -133,46 +149,58 @@ export function BackendsView() {
   const loaded = useGateway((s) => s.snapshot !== null);
   const selected = useBackends((s) => s.selected);
   if (!loaded) return <p className="muted">Loading…</p>;
-  if (list.length === 0) return <NoBackends />;
+  if (list.length === 0) {
+    return (
+      <>
+        <FirstRun />
+        <NoBackends />
+      </>
+    );
+  }
   const current = selected && list.some((b) => b.name === selected) ? selected : null;
   return (
-    <div className={current ? 'split' : undefined}>
-      <section aria-labelledby="backends-title">
-        <h2 id="backends-title" className="view-title">
-          Backends <span className="muted">({list.length})</span>
-        </h2>
-        <div className="table-wrap">
-          <table className="table table-interactive">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Transport</th>
-                <th scope="col">Source</th>
-                <th scope="col" className="num">
-                  Tools
-                </th>
-                <th scope="col" className="num">
-                  Prompts
-                </th>
-                <th scope="col" className="num">
-                  Resources
-                </th>
-                <th scope="col" className="num">
-                  Latency
-                </th>
-                <th scope="col">Last error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((backend) => (
-                <BackendRow key={backend.name} backend={backend} selected={backend.name === current} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-      {current ? <BackendDetailPanel key={current} name={current} /> : null}
-    </div>
+    <>
+      <FirstRun />
+      <div className={current ? 'split' : undefined}>
+        <section aria-labelledby="backends-title">
+          <h2 id="backends-title" className="view-title">
+            Backends <span className="muted">({list.length})</span> <AddBackendButton />
+          </h2>
+          <ConfigBanner />
+          <BackendEditHost />
+          <div className="table-wrap">
+            <table className="table table-interactive">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Transport</th>
+                  <th scope="col">Source</th>
+                  <th scope="col" className="num">
+                    Tools
+                  </th>
+                  <th scope="col" className="num">
+                    Prompts
+                  </th>
+                  <th scope="col" className="num">
+                    Resources
+                  </th>
+                  <th scope="col" className="num">
+                    Latency
+                  </th>
+                  <th scope="col">Problem</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((backend) => (
+                  <BackendRow key={backend.name} backend={backend} selected={backend.name === current} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        {current ? <BackendDetailPanel key={current} name={current} /> : null}
+      </div>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 // Overview at a glance: is the gateway up (with its switch), where, how much it serves, and whether a
 // container engine was found.
 import { useShallow } from 'zustand/react/shallow';
-import { Chip, CopyButton, StatusChip, Switch } from '../components/controls.js';
+import { Chip, CopyButton, StatusChip, Switch, ToneChip } from '../components/controls.js';
 import { LogoIcon } from '../components/icons.js';
 import { selectGatewayOn } from '../stores/gateway.js';
 import { useDashboard, useGateway } from '../stores/hooks.js';
@@ -43,6 +43,7 @@ export function Header() {
     }),
   );
   const on = useGateway(selectGatewayOn);
+  const offline = useGateway((s) => s.status === 'offline');
   const pending = useGateway((s) => s.pendingRunning !== null);
   const { gateway: store } = useDashboard();
 
@@ -69,7 +70,13 @@ export function Header() {
               checked={on}
               onChange={(next) => void store.getState().setGatewayRunning(next)}
               label="MCP endpoint on"
-              text={<StatusChip state={pending ? (on ? 'starting' : 'stopping') : state} />}
+              text={
+                offline ? (
+                  <ToneChip tone="muted" label="Unknown" />
+                ) : (
+                  <StatusChip state={pending ? (on ? 'starting' : 'stopping') : state} />
+                )
+              }
               disabled={!gateway || pending}
               busy={pending}
             />
@@ -129,7 +136,11 @@ export function Header() {
           ) : (
             <ul className="engine-list">
               {engines.map((source) => (
-                <li key={source.kind} className={source.ok ? 'engine-ok' : 'engine-off'}>
+                <li
+                  key={source.kind}
+                  className={source.ok ? 'engine-ok' : 'engine-off'}
+                  title={source.summary}
+                >
                   <span className="chip-dot" aria-hidden="true" />
                   <span>
                     <span className="visually-hidden">{source.ok ? 'Found: ' : 'Not available: '}</span>

@@ -95,12 +95,12 @@ describe('tray state (icon)', () => {
 });
 
 describe('tray menu', () => {
-  it('running: status with the endpoint, Stop gateway, copy URL, backends, dashboard, login, quit', () => {
+  it('running: status with the endpoint, Pause gateway, copy URL, backends, dashboard, login, quit', () => {
     const menu = trayMenuModel(input());
     expect(labels(menu)).toEqual([
       `Running on ${URL}`,
       '---',
-      'Stop gateway',
+      'Pause gateway',
       'Copy endpoint URL',
       '---',
       'Backends (2/2 ready)',
@@ -174,17 +174,29 @@ describe('tray menu', () => {
     expect(trayState(input())).toBe('running');
   });
 
-  it('gateway off: Start gateway', () => {
-    const menu = trayMenuModel(
-      input({ snapshot: snapshot({ gateway: { state: 'stopped', auth: 'token' } }) }),
-    );
-    expect(menu[0]).toMatchObject({ label: 'Gateway off' });
+  it('gateway off is a pause: Paused, Resume gateway, the endpoint and backends keep their state', () => {
+    const paused = snapshot({
+      gateway: { state: 'stopped', auth: 'token', url: URL, paused: true },
+      backends: [backend('a', 'ready'), backend('b', 'down')],
+    });
+    const menu = trayMenuModel(input({ snapshot: paused }));
+    expect(menu[0]).toMatchObject({ label: 'Paused: clients stay connected, calls wait for Resume' });
+    expect(menu[0]!.type !== 'separator' && menu[0]!.label).not.toMatch(/down|off/i);
     expect(byId(menu, 'toggle-gateway')).toMatchObject({
-      label: 'Start gateway',
+      label: 'Resume gateway',
       enabled: true,
       action: { kind: 'set-gateway', running: true },
     });
-    expect(byId(menu, 'copy-endpoint')).toMatchObject({ enabled: false });
+    // Sessions stay on the same URL while paused.
+    expect(byId(menu, 'copy-endpoint')).toMatchObject({ enabled: true });
+    const sub = byId(menu, 'backends');
+    expect(
+      sub?.type === 'submenu' && sub.submenu.map((i) => (i.type === 'separator' ? '' : i.label)),
+    ).toEqual(['a — ready (2 tools)', 'b — down']);
+    expect(trayTooltip(input({ snapshot: paused }))).toMatch(/^Switchyard — Paused/);
+    expect(
+      trayMenuModel(input({ snapshot: snapshot({ gateway: { state: 'stopping', auth: 'token' } }) }))[0],
+    ).toMatchObject({ label: 'Pausing the gateway…' });
   });
 
   it('engine starting: nothing to switch yet', () => {

@@ -10,6 +10,7 @@ import type { AuditSink } from '../../../core/domain/audit.js';
 import { systemClock } from '../../../core/domain/runtime.js';
 import { ClientSession } from '../../../core/gateway/client-session.js';
 import { Dispatcher } from '../../../core/gateway/dispatch.js';
+import { GatewayView, PAUSED_MESSAGE } from '../../../core/gateway/gateway-view.js';
 import { classify } from '../../../core/gateway/inbound.js';
 import { McpEndpoint } from '../../../core/gateway/mcp-endpoint.js';
 import type { Responder } from '../../../core/gateway/responder.js';
@@ -87,6 +88,7 @@ beforeAll(async () => {
   await waitFor(() => gateway.app.aggregator.current.toolRoutes.size === 2, { what: 'tools advertised' });
   audit = new RecordingAudit();
   dispatcher = new Dispatcher({
+    view: gateway.app.aggregator,
     aggregator: gateway.app.aggregator,
     registry: gateway.app.registry,
     clock: systemClock,
@@ -221,5 +223,59 @@ describe('McpEndpoint', () => {
     await store.audit.flush();
     const rows = store.query.query({ limit: 10 }).rows;
     expect(rows.find((r) => r.method === 'http' && r.errorCode === -32022)).toMatchObject({ era: 'modern' });
+  });
+});
+
+describe('the paused view', () => {
+  it('serves empty lists and refuses calls as paused while paused, everything again after; each is one change', async () => {
+    const view = new GatewayView(gateway.app.aggregator);
+    const paused = new Dispatcher({
+      view,
+      aggregator: gateway.app.aggregator,
+      registry: gateway.app.registry,
+      clock: systemClock,
+      logger: silentLogger,
+      audit,
+    });
+    const changes: unknown[] = [];
+    view.changed.on((c) => changes.push(c));
+    const s = session();
+    const list = async () => {
+      const responder = new RecordingResponder();
+      const json = JSON.stringify({ jsonrpc: '2.0', id: 'l', method: 'tools/list' });
+      await paused.request(s, classify(JSON.parse(json) as JSONRPCMessage, undefined, false, 10), responder);
+      return (JSON.parse(responder.json!) as { result: { tools: unknown[] } }).result.tools;
+    };
+    const call = async () => {
+      const responder = new RecordingResponder();
+      const json = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'c',
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'hi' } },
+      });
+      await paused.request(s, classify(JSON.parse(json) as JSONRPCMessage, undefined, false, 10), responder);
+      return JSON.parse(responder.json!) as { error?: { code: number; message: string }; result?: unknown };
+    };
+
+    expect(await list()).toHaveLength(2);
+    view.pause();
+    view.pause(); // idempotent: one change
+    expect(changes).toEqual([{ tools: true, prompts: true, resources: true }]);
+    expect(await list()).toEqual([]);
+    expect((await call()).error).toEqual({ code: -32004, message: PAUSED_MESSAGE });
+    // The capabilities stay: clients keep listening for list_changed.
+    expect(view.current.capabilities).toBe(gateway.app.aggregator.current.capabilities);
+    expect(view.settled()).toBeUndefined();
+
+    view.resume();
+    expect(changes).toHaveLength(2);
+    expect(await list()).toHaveLength(2);
+    expect((await call()).result).toBeDefined();
+    // The refusal is on the record like any other.
+    expect(audit.events.filter((e) => e.errorCode === -32004)).toMatchObject([
+      { method: 'tools/call', outcome: 'protocol_error', errorMessage: PAUSED_MESSAGE },
+    ]);
+    view.dispose();
   });
 });

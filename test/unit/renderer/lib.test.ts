@@ -64,12 +64,17 @@ describe('audit filters', () => {
     expect(filter).toEqual({
       to: now + 1,
       backend: ['alpha'],
-      name: 'echo',
+      nameContains: 'echo',
       outcome: ['ok', 'timeout'],
-      client: 'cursor',
+      clientContains: 'cursor',
       sessionId: 's1',
       text: 'boom',
     });
+    // Typed names are substrings, any case, on the server and for live rows alike.
+    const typed = toAuditFilter({ ...DEFAULT_FILTER, range: 'all', name: 'ECH', client: 'cur' }, now);
+    expect(rowMatches(auditRow(1, now, { name: 'beta__echo', clientName: 'cursor' }), typed)).toBe(true);
+    expect(rowMatches(auditRow(2, now, { name: 'add', clientName: 'cursor' }), typed)).toBe(false);
+    expect(rowMatches(auditRow(3, now, { name: 'echo', clientName: 'claude-code' }), typed)).toBe(false);
     expect(activeFilterCount({ ...DEFAULT_FILTER, name: 'x', outcomes: ['ok'] })).toBe(2);
   });
 

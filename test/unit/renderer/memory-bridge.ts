@@ -3,6 +3,14 @@
 // the paging, filtering and statistics rules of the real one kept simple.
 import type { Bridge, ConnectionState } from '../../../renderer/src/bridge/bridge.js';
 import { BridgeError, UnauthorizedError } from '../../../renderer/src/bridge/bridge.js';
+import {
+  CONTAINER_NOT_EDITABLE,
+  maskSecret,
+  type BackendSpecInput,
+  type BackendSpecView,
+  type BackendTestResult,
+  type NewBackendSpec,
+} from '../../../common/control/backend-edit.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -10,6 +18,9 @@ import type {
   AuditStats,
   AuditStatsQuery,
   BackendDetail,
+  BackendLogEntry,
+  BackendLogPage,
+  BackendLogQuery,
   BackendStatus,
   ClientId,
   ClientSummary,
@@ -22,6 +33,9 @@ import type {
   ProfileReport,
   PendingChange,
   Snapshot,
+  StrategyPreview,
+  ToolCallOutcome,
+  JsonObject,
 } from '../../../renderer/src/contract.js';
 import { NON_ERROR_OUTCOMES } from '../../../renderer/src/contract.js';
 import { rowMatches } from '../../../renderer/src/lib/audit-filter.js';
@@ -293,7 +307,34 @@ export class MemoryBridge implements Bridge {
       else delete b.displayName;
     });
 
-  reconnectBackend = (name: string) => this.call('reconnectBackend', [name], () => undefined);
+  /** What a reconnect ends in (the engine's outcome; `since` moves to now). */
+  reconnectOutcome: { state: BackendStatus['state']; error?: string } = { state: 'ready' };
+
+  reconnectBackend = (name: string) =>
+    this.call('reconnectBackend', [name], () => {
+      const b = this.backends.find((x) => x.name === name);
+      if (!b) throw new Error(`no backend named "${name}"`);
+      b.state = this.reconnectOutcome.state;
+      b.since = Date.now();
+      if (this.reconnectOutcome.error) b.lastError = { message: this.reconnectOutcome.error, at: Date.now() };
+    });
+
+  /** Each backend's log entries, as the engine's ring would hold them (tests push to it). */
+  logs: Record<string, BackendLogEntry[]> = {};
+
+  backendLog = (name: string, query: BackendLogQuery) =>
+    this.call('backendLog', [name, query], (): BackendLogPage => {
+      if (!this.backends.some((b) => b.name === name)) throw new Error(`no backend named "${name}"`);
+      const all = this.logs[name] ?? [];
+      const after = all.filter((e) => e.seq > (query.after ?? 0));
+      const entries = after.slice(Math.max(0, after.length - (query.limit ?? 1000)));
+      return {
+        backend: name,
+        entries,
+        lastSeq: all.at(-1)?.seq ?? 0,
+        skipped: after.length - entries.length,
+      };
+    });
 
   resolveConflict = (id: string, decision: Decision | null) =>
     this.call('resolveConflict', [id, decision], () => {
@@ -314,6 +355,46 @@ export class MemoryBridge implements Bridge {
   setStrategy = (strategy: ConflictStrategy) =>
     this.call('setStrategy', [strategy], () => {
       this.strategy = strategy;
+    });
+
+  /** What a preview answers (set by a test); by default nothing would change. */
+  preview: StrategyPreview | null = null;
+
+  previewStrategy = (strategy: ConflictStrategy) =>
+    this.call(
+      'previewStrategy',
+      [strategy],
+      (): StrategyPreview =>
+        this.preview ?? {
+          strategy,
+          current: this.strategy,
+          tools: { before: 4, after: 4, gained: [], lost: [] },
+          prompts: { before: 0, after: 0, gained: [], lost: [] },
+          openConflicts: { before: 1, after: 1 },
+        },
+    );
+
+  /** What "Try it" answers: an echo of the arguments, as a text content block. */
+  callTool = (name: string, args: JsonObject) =>
+    this.call('callTool', [name, args], (): ToolCallOutcome => ({
+      ok: true,
+      result: { content: [{ type: 'text', text: `${name}: ${JSON.stringify(args)}` }] },
+      durationMs: 3,
+    }));
+
+  /** Tools turned off (backend/tool). */
+  disabledTools = new Set<string>();
+
+  setToolEnabled = (backend: string, tool: string, enabled: boolean) =>
+    this.call('setToolEnabled', [backend, tool, enabled], () => {
+      if (enabled) this.disabledTools.delete(`${backend}/${tool}`);
+      else this.disabledTools.add(`${backend}/${tool}`);
+      const detail = this.details[backend];
+      const entry = detail?.tools.find((t) => t.originalName === tool);
+      if (entry) {
+        entry.disabled = !enabled || undefined;
+        if (!enabled) entry.advertisedAs = null;
+      }
     });
 
   setGatewayRunning = (running: boolean) =>
@@ -419,6 +500,57 @@ export class MemoryBridge implements Bridge {
     });
 
   profiles = () => this.call('profiles', [], () => this.profileReports);
+
+  // --- Backends from the dashboard: the config file's entries, secrets as the engine masks them ---
+  specs: Record<string, BackendSpecView> = {
+    alpha: {
+      name: 'alpha',
+      url: 'http://127.0.0.1:3001/alpha',
+      transport: 'streamable-http',
+      headers: { Authorization: maskSecret('Bearer abcdef12') },
+      env: {},
+      timeout: '30s',
+    },
+  };
+  testResult: BackendTestResult = {
+    ok: true,
+    era: 'legacy',
+    protocolVersion: '2025-11-25',
+    serverInfo: { name: 'fixture', version: '1.0.0' },
+    tools: ['echo', 'add'],
+  };
+  private editable(name: string): BackendSpecView {
+    const backend = this.backends.find((b) => b.name === name);
+    if (!backend) throw new BridgeError(`no backend named "${name}"`, 404);
+    if (backend.source.kind === 'container')
+      throw new BridgeError(`"${name}": ${CONTAINER_NOT_EDITABLE}`, 409);
+    return (
+      this.specs[name] ?? { name, url: backend.target, transport: 'streamable-http', headers: {}, env: {} }
+    );
+  }
+  backendConfig = (name: string) => this.call('backendConfig', [name], () => this.editable(name));
+  addBackend = (spec: NewBackendSpec) =>
+    this.call('addBackend', [spec], () => {
+      if (this.backends.some((b) => b.name === spec.name))
+        throw new BridgeError(`a backend named "${spec.name}" already exists`, 409);
+      this.backends = [
+        ...this.backends,
+        backendStatus(spec.name, { target: spec.url ?? spec.command ?? '' }),
+      ];
+      this.specs[spec.name] = { transport: 'streamable-http', headers: {}, env: {}, ...spec };
+    });
+  updateBackend = (name: string, spec: BackendSpecInput) =>
+    this.call('updateBackend', [name, spec], () => {
+      this.editable(name);
+      this.specs[name] = { name, transport: 'streamable-http', headers: {}, env: {}, ...spec };
+    });
+  removeBackend = (name: string) =>
+    this.call('removeBackend', [name], () => {
+      this.editable(name);
+      this.backends = this.backends.filter((b) => b.name !== name);
+      delete this.specs[name];
+    });
+  testBackend = (spec: NewBackendSpec) => this.call('testBackend', [spec], () => this.testResult);
 }
 
 /** Lets pending promise callbacks run. */

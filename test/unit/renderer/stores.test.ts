@@ -305,11 +305,15 @@ describe('connect and ui stores', () => {
     expect(d.ui.getState().toasts.at(-1)?.message).toBe('Token copied to the clipboard');
   });
 
-  it('keeps at most four notifications and dismisses them after a while', () => {
+  it('keeps at most three notifications, one per key, and dismisses them after a while', () => {
     vi.useFakeTimers();
     const ui = dashboard.ui.getState();
     for (let i = 0; i < 6; i++) ui.notify(`n${i}`);
-    expect(dashboard.ui.getState().toasts.map((t) => t.message)).toEqual(['n2', 'n3', 'n4', 'n5']);
+    expect(dashboard.ui.getState().toasts.map((t) => t.message)).toEqual(['n3', 'n4', 'n5']);
+    // The same action again replaces its own toast instead of stacking a second one.
+    ui.notify('strategy: prefix', { key: 'strategy' });
+    ui.notify('strategy: manual', { key: 'strategy' });
+    expect(dashboard.ui.getState().toasts.map((t) => t.message)).toEqual(['n4', 'n5', 'strategy: manual']);
     vi.advanceTimersByTime(5000);
     expect(dashboard.ui.getState().toasts).toEqual([]);
   });

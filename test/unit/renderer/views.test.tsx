@@ -5,8 +5,9 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
+import { startRouter } from '../../../renderer/src/stores/router.js';
 import { App } from '../../../renderer/src/views/App.js';
-import { auditRow, backendStatus, flush, MemoryBridge } from './memory-bridge.js';
+import { auditRow, backendStatus, echoConflict, flush, MemoryBridge } from './memory-bridge.js';
 
 let bridge: MemoryBridge;
 let dashboard: Dashboard;
@@ -66,6 +67,7 @@ describe('header and navigation', () => {
     const tabs = screen.getAllByRole('tab');
     expect(tabs.map((t) => t.textContent)).toEqual([
       'Backends',
+      'Tools',
       'Conflicts1',
       'Changes',
       'Audit',
@@ -74,7 +76,7 @@ describe('header and navigation', () => {
     ]);
     expect(screen.getByRole('tab', { name: /Conflicts/ }).getAttribute('aria-selected')).toBe('false');
     screen.getByRole('tab', { name: 'Backends' }).focus();
-    await userEvent.keyboard('{ArrowRight}');
+    await userEvent.keyboard('{ArrowRight}{ArrowRight}');
     const conflictsTab = screen.getByRole('tab', { name: /Conflicts/ });
     expect(conflictsTab.getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(conflictsTab);
@@ -194,7 +196,7 @@ describe('backends view', () => {
     bridge.backends = [];
     await renderApp();
     expect(screen.getByRole('heading', { name: 'No MCP servers yet' })).toBeTruthy();
-    expect(screen.getByText(/mcp\.enable=true/)).toBeTruthy();
+    expect(screen.getByText(/mcp\.enable=true/, { selector: 'pre' })).toBeTruthy();
     expect(screen.getByText(/backends:/, { selector: 'pre' })).toBeTruthy();
   });
 });
@@ -211,7 +213,7 @@ describe('conflicts view', () => {
     expect(within(beta).getByText('~ message: type string → number')).toBeTruthy();
     expect(within(beta).getByText('+ loud (boolean, required)')).toBeTruthy();
 
-    await userEvent.click(within(card).getByRole('button', { name: 'Pick beta as the winner of echo' }));
+    await userEvent.click(within(card).getByRole('button', { name: 'Use this one: beta keeps echo' }));
     await act(() => flush());
     expect(bridge.callsOf('resolveConflict')).toEqual([['tool:echo', { action: 'winner', backend: 'beta' }]]);
     expect(screen.getByRole('tab', { name: 'Conflicts' })).toBeTruthy(); // badge gone
@@ -256,6 +258,9 @@ describe('conflicts view', () => {
       ['tool:echo', { action: 'prefix' }],
     ]);
     await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'manual');
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([]); // nothing changes before Apply
+    await userEvent.click(screen.getByRole('button', { name: 'Use this strategy' }));
     await act(() => flush());
     expect(bridge.callsOf('setStrategy')).toEqual([['manual']]);
   });
@@ -351,7 +356,7 @@ describe('sessions and connect views', () => {
     await userEvent.click(screen.getByRole('tab', { name: /Sessions/ }));
     const row = screen.getAllByRole('row')[1]!;
     expect(within(row).getByText('claude-code')).toBeTruthy();
-    expect(within(row).getByText('legacy')).toBeTruthy();
+    expect(within(row).getByText('2025 era')).toBeTruthy();
     expect(within(row).getByText('12')).toBeTruthy();
     await userEvent.click(within(row).getByRole('button', { name: /Show the audit history of session/ }));
     await act(() => flush());
@@ -394,5 +399,276 @@ describe('sessions and connect views', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
     expect(screen.getByRole('tab', { name: 'Connect' }).getAttribute('aria-selected')).toBe('true');
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Connect a client' })).toBeTruthy());
+  });
+});
+
+describe('status that is true', () => {
+  it('shows every backend as Paused while the endpoint is off, with no error, and why its tools are missing', async () => {
+    bridge.backends = [
+      backendStatus('alpha', {
+        state: 'down',
+        lastError: { message: 'connect ECONNREFUSED', at: Date.now() },
+      }),
+    ];
+    bridge.running = false;
+    await renderApp();
+    const row = screen.getAllByRole('row')[1]!;
+    expect(within(row).getByText('Paused')).toBeTruthy();
+    expect(within(row).queryByText(/ECONNREFUSED/)).toBeNull();
+    bridge.details.alpha = { ...(await bridge.backend('alpha')), tools: [] };
+    await userEvent.click(within(row).getByRole('button', { name: 'alpha' }));
+    await act(() => flush());
+    const panel = screen.getByRole('complementary', { name: 'alpha' });
+    expect(within(panel).getByRole('status').textContent).toMatch(/endpoint is off/);
+    expect(within(panel).queryByRole('note', { name: 'Last error' })).toBeNull();
+  });
+
+  it('focuses the detail when it opens and closes it with Escape, focus back on the row', async () => {
+    await renderApp();
+    await userEvent.click(screen.getByRole('button', { name: 'beta' }));
+    await act(() => flush());
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'beta' }));
+    await userEvent.keyboard('{Escape}');
+    await act(() => flush());
+    expect(screen.queryByRole('complementary')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'beta' }));
+  });
+
+  it('says when the engine is unreachable, above everything', async () => {
+    await renderApp();
+    bridge.failures.set('snapshot', new Error('Failed to fetch'));
+    await act(() => dashboard.gateway.getState().load());
+    const banner = screen.getByRole('alert');
+    expect(banner.textContent).toMatch(/Switchyard is not answering/);
+    expect(screen.getByText('Unknown')).toBeTruthy(); // not "Running"
+    bridge.failures.delete('snapshot');
+    await act(() => dashboard.gateway.getState().load());
+    expect(screen.queryByText(/Switchyard is not answering/)).toBeNull();
+  });
+
+  it('tells the outcome of a reconnect', async () => {
+    bridge.reconnectOutcome = { state: 'down', error: 'connect ECONNREFUSED 127.0.0.1:9' };
+    await renderApp();
+    await userEvent.click(screen.getByRole('button', { name: 'alpha' }));
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: /Reconnect/ }));
+    await act(() => flush(10));
+    expect(screen.getByRole('alert').textContent).toMatch(/alpha could not reconnect: connect ECONNREFUSED/);
+  });
+});
+
+describe('conflicts at scale', () => {
+  const many = (names: string[], same: boolean) =>
+    names.map((name) =>
+      echoConflict({
+        id: `tool:${name}`,
+        name,
+        candidates: ['alpha', 'beta'].map((backend, i) => ({
+          backend,
+          originalName: name,
+          advertisedAs: i ? `${backend}__${name}` : name,
+          definition: { name, description: same ? 'Same' : `From ${backend}` },
+        })),
+      }),
+    );
+
+  it('groups identical ones, decides a group with one notification, and undoes it in one step', async () => {
+    bridge.conflicts = [...many(['s1', 's2', 's3', 's4'], true), ...many(['d1', 'd2', 'd3', 'd4'], false)];
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    expect(screen.getAllByRole('article')).toHaveLength(5); // 4 cards and one group
+    const group = screen.getByRole('article', { name: /^4 identical tools in alpha and beta/ });
+    await userEvent.click(within(group).getByRole('button', { name: "Use beta's for all" }));
+    await act(() => flush(20));
+    expect(bridge.callsOf('resolveConflict')).toEqual(
+      ['s1', 's2', 's3', 's4'].map((n) => [`tool:${n}`, { action: 'winner', backend: 'beta' }]),
+    );
+    const toasts = screen.getAllByRole('status').filter((el) => el.classList.contains('toast'));
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]!.textContent).toMatch(/beta keeps 4 tools: 4 of 4 conflicts changed/);
+    await userEvent.click(within(toasts[0]!).getByRole('button', { name: 'Undo' }));
+    await act(() => flush(20));
+    expect(
+      bridge
+        .callsOf('resolveConflict')
+        .slice(4)
+        .map((c) => c[1]),
+    ).toEqual([null, null, null, null]);
+    expect(bridge.conflicts.every((c) => c.open)).toBe(true);
+  });
+
+  it('moves focus to the next open conflict after a decision; the order stays', async () => {
+    bridge.conflicts = many(['d1', 'd2', 'd3', 'd4', 'd5'], false);
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    const order = () => screen.getAllByRole('article').map((a) => a.textContent?.slice(0, 12));
+    const before = order();
+    await userEvent.click(screen.getByRole('button', { name: 'tool d2' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Use this one: alpha keeps d2' }));
+    await act(() => flush(10));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'tool d3' }));
+    expect(screen.getByRole('button', { name: 'tool d3' }).getAttribute('aria-expanded')).toBe('true');
+    expect(order().length).toBe(before.length);
+  });
+
+  it('searches conflicts and keeps the search in the address', async () => {
+    bridge.conflicts = many(['alpha_tool', 'beta_tool', 'gamma_tool', 'delta_tool'], false);
+    await renderApp();
+    const stop = startRouter(dashboard, window);
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.type(screen.getByLabelText('Search'), 'gam');
+    expect(screen.getAllByRole('article')).toHaveLength(1);
+    expect(window.location.hash).toBe('#/conflicts?q=gam');
+    stop();
+  });
+});
+
+describe('routes', () => {
+  it('opens the view and filters in the address, and follows back/forward', async () => {
+    window.history.replaceState(null, '', '/#/audit?backend=alpha&tool=tool_1');
+    await renderApp();
+    const stop = startRouter(dashboard, window);
+    await act(() => flush());
+    expect(screen.getByRole('tab', { name: 'Audit' }).getAttribute('aria-selected')).toBe('true');
+    expect(dashboard.audit.getState().filter).toMatchObject({ backends: ['alpha'], name: 'tool_1' });
+    await userEvent.click(screen.getByRole('tab', { name: /Sessions/ }));
+    expect(window.location.hash).toBe('#/sessions');
+    window.history.back();
+    await waitFor(() =>
+      expect(screen.getByRole('tab', { name: 'Audit' }).getAttribute('aria-selected')).toBe('true'),
+    );
+    stop();
+    window.history.replaceState(null, '', '/');
+  });
+});
+
+describe('first run', () => {
+  it('shows the checklist on an empty install and ticks a step off when a client connects', async () => {
+    bridge.backends = [];
+    await renderApp();
+    const snapshot = bridge.buildSnapshot();
+    act(() => bridge.emit({ type: 'snapshot', snapshot: { ...snapshot, sessions: [] } }));
+    const list = screen.getByRole('region', { name: 'Get started' });
+    expect(within(list).getByText('0 of 3 done')).toBeTruthy();
+    act(() =>
+      bridge.emit({
+        type: 'snapshot',
+        snapshot: { ...snapshot, sessions: [{ ...snapshot.sessions[0]!, calls: 0 }] },
+      }),
+    );
+    expect(within(list).getByText('1 of 3 done')).toBeTruthy();
+    expect(within(list).getByText('Connect a client').closest('li')!.textContent).toContain('(done)');
+    expect(within(list).getByText('Add an MCP server').closest('li')!.textContent).toContain('(to do)');
+    act(() => bridge.emit({ type: 'audit', rows: [auditRow(1, Date.now())] }));
+    expect(within(list).getByText('2 of 3 done')).toBeTruthy();
+    await userEvent.click(within(list).getByRole('button', { name: 'Hide this list' }));
+    expect(screen.queryByRole('region', { name: 'Get started' })).toBeNull();
+  });
+});
+
+describe('strategy preview', () => {
+  it('shows what a strategy would change for the connected clients before it is applied', async () => {
+    bridge.preview = {
+      strategy: 'priority',
+      current: 'auto',
+      tools: {
+        before: 4,
+        after: 3,
+        gained: [],
+        lost: [{ name: 'beta__echo', backend: 'beta', originalName: 'echo' }],
+      },
+      prompts: { before: 2, after: 1, gained: [], lost: [{ name: 'p', backend: 'beta', originalName: 'p' }] },
+      openConflicts: { before: 1, after: 0 },
+    };
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'priority');
+    await act(() => flush());
+    expect(bridge.callsOf('previewStrategy')).toEqual([['priority']]);
+    expect(bridge.callsOf('setStrategy')).toEqual([]);
+    const impact = document.querySelector('.strategy-impact')!;
+    expect(impact.textContent).toMatch(
+      /Tools 4 → 3, prompts 2 → 1 for the 1 connected client; open conflicts 1 → 0/,
+    );
+    expect(impact.textContent).toMatch(/Tools lost: beta__echo/);
+    await userEvent.click(screen.getByRole('button', { name: 'Use this strategy' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([['priority']]);
+    // One step back: the toast's Undo sets the previous strategy.
+    const toast = screen.getAllByRole('status').find((el) => el.textContent?.includes('Conflict strategy'))!;
+    await userEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setStrategy')).toEqual([['priority'], ['auto']]);
+  });
+});
+
+describe('Try it', () => {
+  it('builds a form from the input schema, checks it, and shows the result', async () => {
+    bridge.details.alpha = {
+      ...(await bridge.backend('alpha')),
+      tools: [
+        {
+          kind: 'tool',
+          originalName: 'add',
+          advertisedAs: 'add',
+          description: 'Add two numbers',
+          definition: {
+            name: 'add',
+            inputSchema: {
+              type: 'object',
+              properties: {
+                a: { type: 'number', description: 'first' },
+                mode: { enum: ['fast', 'exact'] },
+                loud: { type: 'boolean' },
+                tags: { type: 'array', items: { type: 'string' } },
+              },
+              required: ['a'],
+            },
+          },
+        },
+      ],
+    };
+    bridge.calls = [];
+    await renderApp();
+    dashboard.ui.getState().setView('tools');
+    await act(() => flush());
+    await userEvent.click(screen.getByRole('button', { name: 'Try it: add' }));
+    const panel = screen.getByRole('region', { name: 'Try add' });
+    expect(document.activeElement).toBe(within(panel).getByRole('heading', { name: 'Try add' }));
+    await userEvent.click(within(panel).getByRole('button', { name: 'Call the tool' }));
+    expect(within(panel).getByRole('alert').textContent).toBe('a is required');
+    await userEvent.type(within(panel).getByRole('textbox', { name: 'a (required)' }), '2.5');
+    await userEvent.selectOptions(within(panel).getByLabelText('mode'), 'exact');
+    await userEvent.selectOptions(within(panel).getByLabelText('loud'), 'true');
+    fireEvent.change(within(panel).getByLabelText(/tags/), { target: { value: '["x","y"]' } });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Call the tool' }));
+    await act(() => flush());
+    expect(bridge.callsOf('callTool')).toEqual([
+      ['add', { a: 2.5, mode: 'exact', loud: true, tags: ['x', 'y'] }],
+    ]);
+    expect(within(panel).getByLabelText('Result').textContent).toContain('add: {');
+  });
+});
+
+describe('tools on and off', () => {
+  it('turns a tool off for every client from the Tools view', async () => {
+    bridge.details.beta = { ...(await bridge.backend('beta')) };
+    await renderApp();
+    dashboard.ui.getState().setView('tools');
+    await act(() => flush());
+    const toggle = screen.getByRole('switch', { name: 'echo on beta offered to clients' });
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+    await userEvent.click(toggle);
+    await act(() => flush(10));
+    expect(bridge.callsOf('setToolEnabled')).toEqual([['beta', 'echo', false]]);
+    const row = screen.getByRole('switch', { name: 'echo on beta offered to clients' }).closest('tr')!;
+    expect(within(row).getByText('off')).toBeTruthy();
+    expect(
+      screen.getByRole('switch', { name: 'echo on beta offered to clients' }).getAttribute('aria-checked'),
+    ).toBe('false');
   });
 });
