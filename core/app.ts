@@ -31,12 +31,14 @@ import { integrityPolicy } from './integrity/policy.js';
 import { InboundBudget } from './backends/inbound-limits.js';
 import { RefusalCounter } from './gateway/refusal-counter.js';
 import { McpEndpoint } from './gateway/mcp-endpoint.js';
+import { Profiles } from './profiles/profiles.js';
 import {
   MemoryAppSettings,
   MemoryBackendSettings,
   MemoryDecisionStore,
   MemoryIntegrityStore,
   MemoryPinStore,
+  MemoryProfilePinStore,
 } from './store/memory.js';
 import { openStore, type Store } from './store/sqlite/store.js';
 import type { ConflictStrategy } from '../common/control/api.js';
@@ -117,6 +119,8 @@ export interface App {
   readonly gateway: GatewaySwitch;
   readonly registry: BackendRegistry;
   readonly aggregator: Aggregator;
+  /** The profiles' views (/mcp/<profile>), kept current with the set. */
+  readonly profiles: Profiles;
   readonly endpoint: McpEndpoint;
   readonly control: Control;
   /** The database, when there is one. */
@@ -215,6 +219,12 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     },
   );
+  const profiles = new Profiles(
+    aggregator,
+    config.profiles,
+    store?.profilePins ?? new MemoryProfilePinStore(),
+    clock,
+  );
   // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
   aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
   // Read by the endpoint at each use, so an edited config's limits apply to the next request.
@@ -223,6 +233,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   const endpoint = new McpEndpoint({
     registry,
     aggregator,
+    profiles,
     clock,
     logger,
     audit,
@@ -367,6 +378,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           clock.now(),
         ),
     },
+    profiles: () => profiles.reports(),
     connectInfo,
     ...(options.clients
       ? {
@@ -392,6 +404,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       aggregator.updateConfig({ ...next.aggregation, conflicts: strategyFor(next) });
     // A new integrity policy applies from the next rebuild (held tools may be let through, or not).
     else if (JSON.stringify(previous.integrity) !== JSON.stringify(next.integrity)) aggregator.rebuild();
+    if (JSON.stringify(previous.profiles) !== JSON.stringify(next.profiles))
+      profiles.updateConfig(next.profiles);
     limits.requestBody = next.limits.requestBody;
     limits.batch = next.limits.batch;
     sessionLimits.idleTtlMs = next.sessions.idleTtl;
@@ -412,6 +426,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     gateway,
     registry,
     aggregator,
+    profiles,
     endpoint,
     control,
     store,
@@ -438,7 +453,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           clock,
           refusals,
           instanceId,
-          mcp: (req, res) => endpoint.handle(req, res),
+          mcp: (req, res, _url, profile) => endpoint.handle(req, res, profile),
           api: createApiHandler(control),
           ...(options.dashboard ? { dashboard: options.dashboard } : {}),
         });
@@ -450,6 +465,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         // ~0.5 s): the startup hold makes the first lists wait for each source's first sync too.
         const firstSyncs = Promise.all(sources.map((source) => startSource(source, registry, logger)));
         aggregator.start();
+        profiles.start();
         aggregator.holdFor(startupHoldMs, firstSyncs);
         const port = await server.listen();
         url = endpointUrl(config.server.host, port);
@@ -466,6 +482,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     async stop() {
       gateway.enter('stopping');
       control.close();
+      profiles.stop();
       aggregator.stop();
       for (const source of sources) await source.stop().catch(() => undefined);
       await server?.close();

@@ -8,6 +8,7 @@ import type { Decision } from '../domain/conflict.js';
 import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } from '../domain/audit-query.js';
 import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
+import type { ProfileReport } from '../domain/profile.js';
 import type { BackendSpecInput, BackendSpecView, BackendTestResult, NewBackendSpec } from './backend-edit.js';
 import type { BackendLogPage, BackendLogQuery } from '../domain/backend-log.js';
 
@@ -129,6 +130,11 @@ export interface ControlApi {
   listChanges(): Promise<PendingChange[]>;
   /** Approve (pin the new definition: listed again) or reject (stays held) a change. */
   decideChange(id: string, decision: ChangeDecision): Promise<PendingChange>;
+  /**
+   * Per profile (`default` first): the tools its client will see, its budget and the client's own
+   * limit, whether search mode is on, what the budget cut and which names were shortened.
+   */
+  profiles(): Promise<ProfileReport[]>;
   // Backends from the dashboard: edits of the config file in place (backend-edit.ts). 404 unknown,
   // 409 duplicate, a container backend (its labels are its config) or no config file; 400 names the field.
   /** A config-file backend as the form shows it (header and env values masked). */

@@ -253,6 +253,12 @@ export const CONTROL_METHODS = {
     args: (z) => z.tuple([z.string().min(1).max(CHANGE_ID_MAX), z.enum(['approve', 'reject'])]),
     result: 'PendingChange (404 for an unknown change)',
   },
+  profiles: {
+    params: [],
+    http: { verb: 'GET', path: '/profiles' },
+    args: (z) => z.tuple([]),
+    result: 'ProfileReport[]',
+  },
   // Backends from the dashboard (backend-edit.ts).
   backendConfig: {
     params: ['name'],

@@ -2,6 +2,7 @@
 // every value has a default, and the parsed result is what the rest of core/ consumes.
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
+import { CLIENT_KINDS, DEFAULT_SERVER_NAME } from '../profiles/presets.js';
 
 /** Backend names become tool-name prefixes, so they keep to a conservative alphabet. */
 export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -145,6 +146,52 @@ const backendAggregation = z.strictObject({
   integrity: backendIntegrity.optional(),
 });
 
+/** Profile names are URL path segments (`/mcp/<profile>`): short, lower-case, no surprises. */
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** `/mcp` is the profile `default` (everything); it cannot be configured. */
+export const DEFAULT_PROFILE = 'default';
+
+const profile = z.strictObject({
+  // The client's known rules: whole-name length, tool budget, whether it searches tools itself.
+  client: z.enum(CLIENT_KINDS).optional(),
+  // The name the client registered Switchyard under (Claude Code's `mcp__<server>__…`).
+  serverName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, "_" or "-"')
+    .default(DEFAULT_SERVER_NAME),
+  // Backends whose capabilities the profile shows, in this order; absent: all, in registration order.
+  backends: z.array(z.string().min(1)).optional(),
+  tools: z
+    .strictObject({
+      include: z.array(z.string().min(1)).default([]),
+      exclude: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  maxTools: int((n) => n.min(1).max(10_000)).optional(),
+  search: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+/** Checked on the key itself, so a bad name is reported even when its block has errors too. */
+const profileKey = z.string().superRefine((name, ctx) => {
+  if (name === DEFAULT_PROFILE)
+    ctx.addIssue({
+      code: 'custom',
+      message: '"default" is reserved: /mcp is the default profile (everything)',
+    });
+  else if (!PROFILE_NAME.test(name))
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a profile name must be 1-32 lower-case letters, digits or "-", starting with a letter or digit',
+    });
+});
+
+const profiles = z.record(profileKey, profile, {
+  // zod reports a bad key as "Invalid key in record"; say what is wrong with it instead.
+  error: (issue) =>
+    issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? 'invalid profile name') : undefined,
+});
+
 export const configSchema = z
   .strictObject({
     server: z
@@ -230,6 +277,7 @@ export const configSchema = z
         message: 'backendInFlight must be at least backendResponse',
         path: ['backendInFlight'],
       }),
+    profiles: profiles.default({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
@@ -252,3 +300,4 @@ export type CapabilityFilterConfig = z.output<typeof capabilityFilter>;
 export type OverrideConfig = z.output<typeof override>;
 export type ConflictStrategy = SwitchyardConfig['aggregation']['conflicts'];
 export type IntegrityConfig = SwitchyardConfig['integrity'];
+export type ProfileConfig = z.output<typeof profile>;

@@ -33,6 +33,7 @@ import { DISPLAY_NAME_MAX } from '../../common/control/limits.js';
 import { ControlError } from './errors.js';
 import { ClientRequestError, type ClientsService } from '../clients/service.js';
 import type { ClientId, ClientSummary } from '../../common/domain/client.js';
+import type { ProfileReport } from '../../common/domain/profile.js';
 import type { BackendEdits } from './backend-edits.js';
 import type {
   BackendSpecInput,
@@ -79,6 +80,8 @@ export interface ControlDeps {
   connectInfo: () => ConnectInfo;
   /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
   clients?: ClientsService;
+  /** Per-profile reports (core/profiles); without it only `default` exists. */
+  profiles?: () => ProfileReport[];
   audit?: AuditQueryApi;
   /** The audit config in force (enabled, payloads kept). */
   auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
@@ -419,6 +422,10 @@ export class Control implements ControlApi {
       if (error instanceof ClientRequestError) throw new ControlError(409, error.message);
       throw error;
     }
+  }
+
+  async profiles(): Promise<ProfileReport[]> {
+    return this.deps.profiles?.() ?? [];
   }
 
   async listChanges(): Promise<PendingChange[]> {

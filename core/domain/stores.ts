@@ -1,12 +1,22 @@
 // What the engine persists, as interfaces: in memory by default, SQLite when a data dir is given.
 import type { CapabilityKind } from '../../common/domain/capability.js';
 import type { DecisionRecord, Pin } from '../../common/domain/conflict.js';
+import type { ProfilePin } from '../profiles/view.js';
 
 export interface PinStore {
   all(): Pin[];
   upsert(pins: readonly Pin[]): void;
   /** Forget pins (all of a backend's, or one name) so the names can be given out again. */
   remove(filter: { backend?: string; kind?: CapabilityKind; advertisedName?: string }): void;
+}
+
+/** Names a profile gave to fit its client's rule (see core/profiles/view.ts), kept per profile. */
+export interface ProfilePinStore {
+  /** Every pin of one profile. */
+  forProfile(profile: string): ProfilePin[];
+  upsert(pins: readonly ProfilePin[]): void;
+  /** Forget a profile's pins (all of them, or one backend's). */
+  remove(filter: { profile: string; backend?: string }): void;
 }
 
 export interface DecisionStore {

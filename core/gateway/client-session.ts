@@ -17,6 +17,7 @@ import type { SessionRecord } from '../domain/session.js';
 import type { NotificationStream } from './exchange.js';
 import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
 
 /** A session's link to one backend; its tag is the responder of the client request that caused a message. */
 export type SessionLink = BackendLink<Responder>;
@@ -43,6 +44,8 @@ export class ClientSession {
   private nextOutgoingId = 1;
   private closed = false;
   lastSeen: number;
+  /** The profile whose endpoint (`/mcp/<profile>`) the session was opened on: what it lists and calls. */
+  profile: string = DEFAULT_PROFILE;
   private readonly handlers: LinkHandlers<Responder>;
 
   constructor(

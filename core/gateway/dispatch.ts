@@ -26,6 +26,8 @@ import type { Era, Inbound } from './inbound.js';
 import { listBytes, type ListField } from './list-bytes.js';
 import type { Responder } from './responder.js';
 import { ErrorCode, errorJson, resultHead, resultJson } from './wire.js';
+import { Views, type ServedView } from './views.js';
+import { CALL_TOOL, FIND_TOOLS, findArguments, findResult, unwrapCall } from '../profiles/search.js';
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { BackendRegistry } from '../backends/registry.js';
 
@@ -45,6 +47,8 @@ const CLIENT_CAPABILITY_FOR: Record<string, string> = {
 export interface DispatchOptions {
   /** The advertised set as clients may see it now (empty while the gateway is paused). */
   view: AdvertisedView;
+  /** Which view each session reads (its profile's); default: the gateway view for everyone. */
+  views?: Views;
   /** Who owned a name that left the set with its backend (down), to say why a call fails. */
   aggregator: Pick<Aggregator, 'ownerOf'>;
   /** To tell a call to a name of a backend that is down why (its state, since when). */
@@ -82,20 +86,25 @@ class Call {
 }
 
 export class Dispatcher {
-  constructor(private readonly options: DispatchOptions) {}
+  private readonly views: Views;
+
+  constructor(private readonly options: DispatchOptions) {
+    this.views = options.views ?? new Views(options.view);
+  }
 
   /** Handles one request from the client; the answer goes to `responder`. */
   async request(session: ClientSession, inbound: Inbound, responder: Responder): Promise<void> {
     const call = new Call(session, inbound, responder, this.options.clock);
     const method = inbound.method;
-    const view = this.options.view;
+    const gate = this.options.view;
     const list = LIST_FIELD[method as ListMethod];
     if (list !== undefined) {
       // During the startup hold, lists wait for backends still making their first connection, so
       // the first answer a client gets is complete and its names follow the configured order.
-      const hold = view.settled();
+      const hold = gate.settled();
       if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
-      return this.list(call, view.current.serialized, list);
+      const view = this.viewOf(call);
+      return view && this.list(call, view.serialized, list);
     }
     if (method === 'ping') {
       // Not audited (keep-alive traffic would drown the trail).
@@ -106,15 +115,34 @@ export class Dispatcher {
     if (!ROUTED_METHODS.has(method))
       return this.refuse(call, ErrorCode.MethodNotFound, `Method not found: ${method}`);
 
-    let routed = route(view.current, method, inbound.params, inbound.target);
+    let view = this.viewOf(call);
+    if (!view) return;
+    let request = { params: inbound.params, target: inbound.target };
+    if (method === 'tools/call' && view.search) {
+      // Search mode: the profile lists find_tools and call_tool; the gateway answers the first and
+      // unwraps the second into a call of the tool it names (audited under that tool).
+      if (inbound.target === FIND_TOOLS) return this.findTools(call, view);
+      if (inbound.target === CALL_TOOL) {
+        const unwrapped = unwrapCall(view, inbound.params);
+        if ('error' in unwrapped) return this.toolError(call, unwrapped.error);
+        request = unwrapped;
+      }
+    }
+    let routed = route(view, method, request.params, request.target);
     if ('error' in routed && routed.name !== undefined) {
       // An unknown name may belong to a backend still on its first connection (a client that
       // kept its session across a restart calls straight away): wait for it once, then look again.
-      const wait = view.settled();
+      const wait = gate.settled();
       if (wait) {
         if (!(await this.waitOut(call, wait))) return this.dropped(call);
-        routed = route(view.current, method, inbound.params, inbound.target);
+        view = this.viewOf(call);
+        if (!view) return;
+        routed = route(view, method, request.params, request.target);
       }
+    }
+    if ('error' in routed && request.target !== inbound.target) {
+      // call_tool names a tool this profile cannot reach: say so in a result the model can read.
+      return this.toolError(call, `${routed.error.message}. Use find_tools to see what exists.`);
     }
     if ('error' in routed) {
       if (routed.held) {
@@ -173,6 +201,19 @@ export class Dispatcher {
     this.audit(call, 'cancelled', 0);
   }
 
+  /**
+   * The view the call's session reads (its profile's). A profile removed from the config while a
+   * session was on it: the request is refused (and undefined returned).
+   */
+  private viewOf(call: Call): ServedView | undefined {
+    const view = this.views.of(call.session.profile);
+    if (!view) {
+      const message = `Profile "${call.session.profile}" is no longer configured in Switchyard`;
+      this.refuse(call, ErrorCode.InvalidRequest, message);
+    }
+    return view;
+  }
+
   /** The gateway ended a request the client still waits for: it gets an error, never an empty 202. */
   private ended(call: Call, notice: string): void {
     const bytes = call.responder.respond(errorJson(call.inbound.id, ErrorCode.InternalError, notice));
@@ -182,8 +223,25 @@ export class Dispatcher {
   private list(call: Call, serialized: AdvertisedSet['serialized'], field: ListField): void {
     // The list's bytes are encoded once per set (list-bytes.ts); only the envelope's head is per request.
     const body = listBytes(serialized, field, call.session.era === 'modern');
-    this.options.view.served();
+    this.views.served(call.session.profile);
     this.audit(call, 'ok', call.responder.respondParts(resultHead(call.inbound.id!), body, '}'));
+  }
+
+  /** find_tools: ranked matches from the profile's index, answered by the gateway itself. */
+  private findTools(call: Call, view: ServedView): void {
+    const args = findArguments(call.inbound.params.arguments);
+    if ('error' in args) return this.toolError(call, args.error);
+    const result = findResult(view.index?.find(args.query, args.limit) ?? [], args.query);
+    if (call.session.era === 'modern') result.resultType = 'complete';
+    this.audit(call, 'ok', call.responder.respond(resultJson(call.inbound.id, result)));
+  }
+
+  /** A tool result with isError: the model reads the reason and can act on it. */
+  private toolError(call: Call, message: string): void {
+    const result: Record<string, unknown> = { content: [{ type: 'text', text: message }], isError: true };
+    if (call.session.era === 'modern') result.resultType = 'complete';
+    const bytes = call.responder.respond(resultJson(call.inbound.id, result));
+    this.audit(call, 'tool_error', bytes, undefined, message);
   }
 
   private refuse(call: Call, code: number, message: string, data?: unknown): void {
@@ -222,7 +280,7 @@ export class Dispatcher {
         }
         response = await link.request(inbound.method, retry.params, options);
       }
-      const bytes = responder.respond(responseJson(inbound.id!, response, session.era));
+      const bytes = responder.respond(responseJson(inbound.id!, response, session.era, inbound.method));
       if ('error' in response) {
         this.audit(call, 'protocol_error', bytes, response.error.code, response.error.message, response);
       } else {
@@ -330,7 +388,7 @@ export class Dispatcher {
       );
       return;
     }
-    const set = this.options.view.current;
+    const set = this.views.of(call.session.profile) ?? this.options.view.current;
     await Promise.all(
       call.session.setLogLevel(level).map(async (link) => {
         if (!set.backendCapabilities.get(link.backend)?.logging) return;
@@ -463,11 +521,25 @@ function isInputRequired(response: RpcResponse): boolean {
   );
 }
 
-function responseJson(id: string | number, response: RpcResponse, era: Era): string {
+function responseJson(id: string | number, response: RpcResponse, era: Era, method: string): string {
   if (era === 'modern' && 'result' in response) {
-    // A modern client requires resultType; a legacy backend's result means "complete".
+    // A modern client requires resultType (a legacy backend's result means "complete"), and on a
+    // cacheable result (resources/read) ttlMs and cacheScope: a legacy backend gave no cache hint,
+    // so nothing may be cached, and only for this client.
     const result = response.result as Record<string, unknown>;
-    if (result.resultType === undefined) return resultJson(id, { ...result, resultType: 'complete' });
+    const uncached = method === 'resources/read' && result.resultType !== 'input_required';
+    const missing =
+      result.resultType === undefined ||
+      (uncached && (result.ttlMs === undefined || result.cacheScope === undefined));
+    if (missing) {
+      const filled: Record<string, unknown> = { ...result };
+      filled.resultType ??= 'complete';
+      if (uncached) {
+        filled.ttlMs ??= 0;
+        filled.cacheScope ??= 'private';
+      }
+      return resultJson(id, filled);
+    }
   }
   return relayJson(response, id);
 }

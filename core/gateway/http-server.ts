@@ -26,6 +26,14 @@ export type RouteHandler = (
   url: URL,
 ) => void | Promise<void>;
 
+/** The /mcp handler: `profile` is `default` for /mcp and NAME for /mcp/NAME. */
+export type McpHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  profile: string,
+) => void | Promise<void>;
+
 export interface GatewayServerOptions {
   host: string;
   port: number;
@@ -42,7 +50,7 @@ export interface GatewayServerOptions {
    * the request: a response (a GET stream) may last as long as it likes.
    */
   requestTimeoutMs?: number;
-  mcp: RouteHandler;
+  mcp: McpHandler;
   /** Control API under /api/ (token required). */
   api?: RouteHandler;
   /** Static files for the dashboard (no token: the page itself holds no data). */
@@ -51,6 +59,15 @@ export interface GatewayServerOptions {
 
 /** The /mcp handler reads no query: one shared URL spares a parse per request. */
 const MCP_URL = new URL('http://localhost/mcp');
+/** `/mcp/<profile>`: a profile's endpoint (names as core/config/schema.ts PROFILE_NAME allows). */
+const PROFILE_PATH = /^\/mcp\/([a-z0-9][a-z0-9-]{0,31})$/;
+
+/** The profile a path addresses: `default` for /mcp, NAME for /mcp/NAME, undefined otherwise. */
+function mcpProfile(path: string): string | undefined {
+  if (path === '/mcp') return 'default';
+  if (!path.startsWith('/mcp/')) return undefined;
+  return PROFILE_PATH.exec(path)?.[1];
+}
 
 export class GatewayServer {
   private readonly server: http.Server;
@@ -190,13 +207,14 @@ export class GatewayServer {
           );
       }
     }
-    if (path === '/mcp') return this.options.mcp(req, res, MCP_URL);
+    const profile = mcpProfile(path);
+    if (profile !== undefined) return this.options.mcp(req, res, MCP_URL, profile);
     if (isApi && req.method === 'POST' && (path === '/api/login' || path === '/api/logout'))
       return this.apiLogin(req, res, path);
     const url = new URL(raw, 'http://localhost');
     if (isApi && this.options.api) return this.options.api(req, res, url);
     if (isOAuthProbe(path)) return sendNotFound(res, path, NO_OAUTH);
-    if (this.options.dashboard && (req.method === 'GET' || req.method === 'HEAD') && !isApi) {
+    if (this.options.dashboard && (req.method === 'GET' || req.method === 'HEAD') && !isApi && !isMcp) {
       return this.options.dashboard(req, res, url);
     }
     sendNotFound(res, path);

@@ -17,12 +17,15 @@ import type { Refuser } from './refusal.js';
 import { BatchResponder } from './responder.js';
 import type { SessionTable } from './session-table.js';
 import { ErrorCode, header, resultJson } from './wire.js';
+import type { Views } from './views.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
 
 export interface LegacyTransportOptions {
   table: SessionTable;
   dispatcher: Dispatcher;
   refuser: Refuser;
   view: AdvertisedView;
+  views: Views;
   audit: AuditSink;
   clock: Clock;
   logger: Logger;
@@ -41,18 +44,24 @@ function acceptsEventStream(req: IncomingMessage): boolean {
 export class LegacyTransport {
   constructor(private readonly o: LegacyTransportOptions) {}
 
-  /** A POST of classified messages (one, or a batch). */
-  async post(req: IncomingMessage, res: ServerResponse, messages: Inbound[], batch: boolean): Promise<void> {
+  /** A POST of classified messages (one, or a batch) to the endpoint of `profile`. */
+  async post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    messages: Inbound[],
+    batch: boolean,
+    profile = DEFAULT_PROFILE,
+  ): Promise<void> {
     const initialize = messages.find((m) => m.method === 'initialize' && m.kind === 'request');
     if (initialize) {
       if (messages.length > 1)
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'initialize must be sent alone');
-      return this.initialize(initialize, res);
+      return this.initialize(initialize, res, profile);
     }
     const first = messages[0]!;
     const sessionId = header(req, 'mcp-session-id');
     if (!sessionId) return this.refuse(res, 400, ErrorCode.InvalidRequest, SESSION_REQUIRED, first);
-    const session = this.o.table.find(sessionId);
+    const session = this.o.table.find(sessionId, profile);
     if (!session) return this.refuse(res, 404, ErrorCode.SessionNotFound, 'Session not found', first);
     const version = header(req, 'mcp-protocol-version');
     if (version && !LEGACY_VERSIONS.includes(version)) {
@@ -106,7 +115,7 @@ export class LegacyTransport {
     this.o.changed.emit();
   }
 
-  private initialize(inbound: Inbound, res: ServerResponse): void {
+  private initialize(inbound: Inbound, res: ServerResponse, profile: string): void {
     const startMark = mark();
     const params = inbound.params as {
       protocolVersion?: unknown;
@@ -122,8 +131,12 @@ export class LegacyTransport {
       version: typeof params.clientInfo?.version === 'string' ? params.clientInfo.version : '0',
     };
     const now = this.o.clock.now();
-    const session = this.o.table.create({ clientInfo, capabilities: params.capabilities ?? {} }, version);
-    const set = this.o.view.current;
+    const session = this.o.table.create(
+      { clientInfo, capabilities: params.capabilities ?? {} },
+      version,
+      profile,
+    );
+    const set = this.o.views.of(profile) ?? this.o.view.current;
     const result = {
       protocolVersion: version,
       capabilities: set.capabilities,
@@ -158,8 +171,8 @@ export class LegacyTransport {
   }
 
   /** GET: the session's standalone notification stream (one at a time). */
-  get(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.sessionOf(req, res);
+  get(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): void {
+    const session = this.sessionOf(req, res, profile);
     if (!session) return;
     const accept = header(req, 'accept') ?? '';
     if (accept && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
@@ -181,8 +194,8 @@ export class LegacyTransport {
   }
 
   /** DELETE: the client ends its session. */
-  delete(req: IncomingMessage, res: ServerResponse): void {
-    const session = this.sessionOf(req, res);
+  delete(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): void {
+    const session = this.sessionOf(req, res, profile);
     if (!session) return;
     this.o.table.end(session);
     this.o.logger.info('client session ended', { session: session.id });
@@ -190,13 +203,13 @@ export class LegacyTransport {
     res.end();
   }
 
-  private sessionOf(req: IncomingMessage, res: ServerResponse): ClientSession | undefined {
+  private sessionOf(req: IncomingMessage, res: ServerResponse, profile: string): ClientSession | undefined {
     const sessionId = header(req, 'mcp-session-id');
     if (!sessionId) {
       this.refuse(res, 400, ErrorCode.InvalidRequest, SESSION_REQUIRED);
       return undefined;
     }
-    const session = this.o.table.find(sessionId);
+    const session = this.o.table.find(sessionId, profile);
     if (!session) this.refuse(res, 404, ErrorCode.SessionNotFound, 'Session not found');
     return session;
   }

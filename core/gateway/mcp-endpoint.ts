@@ -25,6 +25,9 @@ import { ModernEndpoint } from './modern-endpoint.js';
 import { Refuser } from './refusal.js';
 import { SessionTable, type SessionInfo } from './session-table.js';
 import { ErrorCode, errorJson, header, listChangedMethods } from './wire.js';
+import { Views } from './views.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
+import type { Profiles } from '../profiles/profiles.js';
 
 export interface EndpointOptions {
   registry: BackendRegistry;
@@ -37,6 +40,8 @@ export interface EndpointOptions {
   serverInfo: { name: string; title?: string; version: string };
   /** Where sessions are kept so they survive a restart (SQLite); memory only without it. */
   sessionStore?: SessionStore;
+  /** The profiles served at /mcp/<profile>; without them only /mcp (everything) is. */
+  profiles?: Profiles;
 }
 
 export class McpEndpoint {
@@ -50,10 +55,14 @@ export class McpEndpoint {
   /** Sessions came, went, or made calls (for the dashboard; listeners throttle). */
   readonly changed = new Emitter<void>();
 
+  private readonly views: Views;
+
   constructor(private readonly options: EndpointOptions) {
     this.view = new GatewayView(options.aggregator);
     this.disposables.add(() => this.view.dispose());
-    const dispatcher = new Dispatcher({ ...options, view: this.view });
+    const views = new Views(this.view, options.profiles);
+    this.views = views;
+    const dispatcher = new Dispatcher({ ...options, view: this.view, views });
     this.refuser = new Refuser(options.audit, options.clock);
     this.table = new SessionTable({
       registry: options.registry,
@@ -63,7 +72,7 @@ export class McpEndpoint {
       ...(options.sessionStore ? { store: options.sessionStore } : {}),
       handlersFor: (session) => dispatcher.handlersFor(session),
     });
-    const shared = { table: this.table, dispatcher, refuser: this.refuser, view: this.view };
+    const shared = { table: this.table, dispatcher, refuser: this.refuser, view: this.view, views };
     this.legacy = new LegacyTransport({
       ...shared,
       audit: options.audit,
@@ -80,6 +89,15 @@ export class McpEndpoint {
         this.modern.listChanged(change);
       }),
     );
+    // A profile's sessions hear list_changed when its own view changed (not for every set change).
+    if (options.profiles) {
+      this.disposables.add(
+        options.profiles.changed.on((change) => {
+          this.table.listChanged(listChangedMethods(change), change.profile);
+          this.modern.listChanged(change, change.profile);
+        }),
+      );
+    }
     this.disposables.interval(() => this.table.sweep(), Math.min(60_000, options.sessions.idleTtlMs));
   }
 
@@ -108,21 +126,29 @@ export class McpEndpoint {
     return this.view.isPaused;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A request to /mcp (`profile` default) or /mcp/<profile>. */
+  async handle(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): Promise<void> {
+    if (!this.views.has(profile)) {
+      return this.refuser.refuse(res, {
+        status: 404,
+        code: ErrorCode.InvalidRequest,
+        message: `No profile "${profile}": /mcp serves everything, /mcp/<profile> a profile of the config`,
+      });
+    }
     switch (req.method) {
       case 'POST':
-        return this.post(req, res);
+        return this.post(req, res, profile);
       case 'GET':
-        return this.legacy.get(req, res);
+        return this.legacy.get(req, res, profile);
       case 'DELETE':
-        return this.legacy.delete(req, res);
+        return this.legacy.delete(req, res, profile);
       default:
         res.writeHead(405, { allow: 'GET, POST, DELETE', 'content-type': 'application/json' });
         res.end(errorJson(null, ErrorCode.InvalidRequest, `Method ${req.method} not allowed`));
     }
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async post(req: IncomingMessage, res: ServerResponse, profile: string): Promise<void> {
     const limits = this.options.limits;
     let body: Buffer;
     try {
@@ -165,8 +191,8 @@ export class McpEndpoint {
       if (!isMessage(parsed))
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       const inbound = classify(parsed, sessionId, false, body.length);
-      if (inbound.era === 'modern') return this.modern.handle(req, res, inbound);
-      return this.legacy.post(req, res, [inbound], false);
+      if (inbound.era === 'modern') return this.modern.handle(req, res, inbound, profile);
+      return this.legacy.post(req, res, [inbound], false, profile);
     }
     if (parsed.length === 0)
       return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Empty batch', body.length);
@@ -181,7 +207,7 @@ export class McpEndpoint {
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       messages.push(classify(m as JSONRPCMessage, sessionId, true, each));
     }
-    return this.legacy.post(req, res, messages, true);
+    return this.legacy.post(req, res, messages, true, profile);
   }
 
   private refuse(res: ServerResponse, status: number, code: number, message: string, requestBytes = 0): void {

@@ -13,6 +13,8 @@ import { Exchange } from './exchange.js';
 import type { Inbound } from './inbound.js';
 import type { Refuser } from './refusal.js';
 import type { SessionTable } from './session-table.js';
+import type { Views } from './views.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
 import {
   ErrorCode,
   header,
@@ -45,6 +47,8 @@ const NAMED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 interface Listener {
   res: ServerResponse;
+  /** The profile whose endpoint the stream was opened on: only its list changes are relayed. */
+  profile: string;
   id: string | number;
   filter: { toolsListChanged?: boolean; promptsListChanged?: boolean; resourcesListChanged?: boolean };
   keepalive: NodeJS.Timeout;
@@ -61,6 +65,7 @@ export interface ModernEndpointOptions {
   dispatcher: Dispatcher;
   refuser: Refuser;
   view: AdvertisedView;
+  views: Views;
   serverInfo: { name: string; title?: string; version: string };
 }
 
@@ -69,7 +74,12 @@ export class ModernEndpoint {
 
   constructor(private readonly o: ModernEndpointOptions) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, inbound: Inbound): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    inbound: Inbound,
+    profile = DEFAULT_PROFILE,
+  ): Promise<void> {
     const version = inbound.version!;
     if (!MODERN_PROTOCOL_VERSIONS.includes(version)) {
       return this.refuse(
@@ -95,14 +105,14 @@ export class ModernEndpoint {
     if (!MODERN_METHODS.has(inbound.method)) {
       return this.refuse(res, inbound, 404, ErrorCode.MethodNotFound, `Method not found: ${inbound.method}`);
     }
-    if (inbound.method === 'server/discover') return this.discover(res, inbound);
-    if (inbound.method === 'subscriptions/listen') return this.listen(res, inbound);
-    const session = this.o.table.pooled(inbound.identity!);
+    if (inbound.method === 'server/discover') return this.discover(res, inbound, profile);
+    if (inbound.method === 'subscriptions/listen') return this.listen(res, inbound, profile);
+    const session = this.o.table.pooled(inbound.identity!, profile);
     await this.o.dispatcher.request(session, inbound, new Exchange(res));
   }
 
-  private discover(res: ServerResponse, inbound: Inbound): void {
-    const set = this.o.view.current;
+  private discover(res: ServerResponse, inbound: Inbound, profile: string): void {
+    const set = this.o.views.of(profile) ?? this.o.view.current;
     const result = {
       resultType: 'complete',
       supportedVersions: [...MODERN_PROTOCOL_VERSIONS, ...LEGACY_VERSIONS],
@@ -116,13 +126,14 @@ export class ModernEndpoint {
   }
 
   /** Opens a listen stream: acknowledge the honoured filter, then relay matching list changes. */
-  private listen(res: ServerResponse, inbound: Inbound): void {
+  private listen(res: ServerResponse, inbound: Inbound, profile: string): void {
     const requested = (inbound.params.notifications ?? {}) as Record<string, unknown>;
     const filter: Listener['filter'] = {};
     for (const key of Object.values(FILTER_FOR)) if (requested[key] === true) filter[key] = true;
     res.writeHead(200, SSE_HEADERS);
     const listener: Listener = {
       res,
+      profile,
       id: inbound.id!,
       filter,
       keepalive: setInterval(() => res.write(SSE_KEEPALIVE), KEEPALIVE_MS),
@@ -144,9 +155,10 @@ export class ModernEndpoint {
     );
   }
 
-  /** Relays list changes to the listen streams that asked for them. */
-  listChanged(change: Partial<Record<ListKind, boolean>>): void {
+  /** Relays a profile's list changes to its listen streams that asked for them. */
+  listChanged(change: Partial<Record<ListKind, boolean>>, profile = DEFAULT_PROFILE): void {
     for (const listener of this.listeners) {
+      if (listener.profile !== profile) continue;
       for (const kind of ['tools', 'prompts', 'resources'] as const) {
         if (!change[kind] || !listener.filter[FILTER_FOR[kind]]) continue;
         listener.res.write(

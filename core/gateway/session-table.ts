@@ -11,6 +11,7 @@ import { Emitter } from '../support/emitter.js';
 import { ClientSession } from './client-session.js';
 import type { Era } from './inbound.js';
 import type { Responder } from './responder.js';
+import { DEFAULT_PROFILE } from '../config/schema.js';
 import { LIST_CHANGED } from './wire.js';
 
 export interface SessionTableOptions {
@@ -68,29 +69,37 @@ export class SessionTable {
   }
 
   /** A new legacy session (initialize), queued for the store as the client learns its id. */
-  create(identity: ClientIdentity, protocolVersion: string): ClientSession {
+  create(identity: ClientIdentity, protocolVersion: string, profile = DEFAULT_PROFILE): ClientSession {
     const session = this.add(randomUUID(), identity, protocolVersion, this.options.clock.now());
+    session.profile = profile;
     // Committed within this turn (the store batches saves on setImmediate and flushes on stop), so
     // a restart right after this still knows it; only a kill -9 in that turn loses it.
     this.options.store?.save(session.record());
     return session;
   }
 
-  /** The session for an id: live, or restored from the store after a restart (undefined → 404). */
-  find(id: string): ClientSession | undefined {
-    return this.touch(id) ?? this.restore(id);
+  /**
+   * The session for an id on a profile's endpoint: live, or restored from the store after a restart
+   * (undefined → 404). A session belongs to the endpoint it was opened on; a restored one takes the
+   * profile of the URL it comes back on (clients keep their URL).
+   */
+  find(id: string, profile = DEFAULT_PROFILE): ClientSession | undefined {
+    const live = this.sessions.get(id);
+    if (live && live.profile !== profile) return undefined;
+    return this.touch(id) ?? this.restore(id, profile);
   }
 
   /** The pooled session that carries a modern client identity's backend links. */
-  pooled(identity: ClientIdentity): ClientSession {
-    // Legacy backends need one session per distinct client identity and capability set.
-    const key = `${identity.clientInfo.name}@${identity.clientInfo.version}#${JSON.stringify(identity.capabilities)}`;
+  pooled(identity: ClientIdentity, profile = DEFAULT_PROFILE): ClientSession {
+    // Legacy backends need one session per distinct client identity and capability set (and profile).
+    const key = `${profile}|${identity.clientInfo.name}@${identity.clientInfo.version}#${JSON.stringify(identity.capabilities)}`;
     const now = this.options.clock.now();
     let session = this.pool.get(key);
     if (!session || session.isClosed) {
       // A pooled identity is a session like any other: it counts against sessions.max.
       this.makeRoom();
       session = this.session(`modern:${key}`, identity, MODERN_PROTOCOL_VERSION, now, 'modern');
+      session.profile = profile;
       this.pool.set(key, session);
     } else {
       // Least recently used order, as for legacy sessions.
@@ -109,10 +118,16 @@ export class SessionTable {
     this.changed.emit();
   }
 
-  /** Tells every legacy session which lists changed (now on its GET stream, or when it opens one). */
-  listChanged(methods: readonly string[]): void {
+  /**
+   * Tells every legacy session of a profile which lists changed (now on its GET stream, or when it
+   * opens one).
+   */
+  listChanged(methods: readonly string[], profile = DEFAULT_PROFILE): void {
     if (methods.length === 0) return;
-    for (const session of this.sessions.values()) for (const method of methods) session.listChanged(method);
+    for (const session of this.sessions.values()) {
+      if (session.profile !== profile) continue;
+      for (const method of methods) session.listChanged(method);
+    }
   }
 
   /** Ends idle sessions (memory and store) and idle pooled sessions. */
@@ -222,7 +237,7 @@ export class SessionTable {
    * again: same id, identity and protocol version; its backend sessions are resumed where the
    * backend still has them and re-initialized where it does not.
    */
-  private restore(id: string): ClientSession | undefined {
+  private restore(id: string, profile: string): ClientSession | undefined {
     const store = this.options.store;
     const record = store?.get(id);
     if (!store || !record) return undefined;
@@ -237,6 +252,7 @@ export class SessionTable {
       record.protocolVersion,
       record.createdAt,
     );
+    session.profile = profile;
     session.resumeFrom(record.backendSessions);
     // Its client cannot know what changed while Switchyard was down: every list, once.
     for (const method of Object.values(LIST_CHANGED)) session.listChanged(method);

@@ -17,7 +17,9 @@ import type {
   BackendSettingsStore,
   DecisionStore,
   PinStore,
+  ProfilePinStore,
 } from '../domain/stores.js';
+import type { ProfilePin } from '../profiles/view.js';
 
 export class MemoryPinStore implements PinStore {
   private readonly pins = new Map<string, Pin>();
@@ -35,6 +37,29 @@ export class MemoryPinStore implements PinStore {
       if (filter.backend !== undefined && pin.backend !== filter.backend) continue;
       if (filter.kind !== undefined && pin.kind !== filter.kind) continue;
       if (filter.advertisedName !== undefined && pin.advertisedName !== filter.advertisedName) continue;
+      this.pins.delete(key);
+    }
+  }
+}
+
+export class MemoryProfilePinStore implements ProfilePinStore {
+  private readonly pins = new Map<string, ProfilePin>();
+
+  forProfile(profile: string): ProfilePin[] {
+    return [...this.pins.values()].filter((p) => p.profile === profile);
+  }
+
+  upsert(pins: readonly ProfilePin[]): void {
+    for (const pin of pins)
+      this.pins.set(`${pin.profile}\u0000${pin.kind}\u0000${pin.backend}\u0000${pin.originalName}`, {
+        ...pin,
+      });
+  }
+
+  remove(filter: { profile: string; backend?: string }): void {
+    for (const [key, pin] of this.pins) {
+      if (pin.profile !== filter.profile) continue;
+      if (filter.backend !== undefined && pin.backend !== filter.backend) continue;
       this.pins.delete(key);
     }
   }

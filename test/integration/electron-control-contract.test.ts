@@ -26,6 +26,7 @@ interface Cases {
 const CASES = {
   snapshot: { valid: [[]], invalid: [] /* no argument can be sent over HTTP */ },
   connectInfo: { valid: [[]], invalid: [] },
+  profiles: { valid: [[]], invalid: [] },
   backend: {
     valid: [['alpha'], ['ghost'], ['a/b c?d']],
     invalid: [[''], ['x'.repeat(600)]],

@@ -160,6 +160,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: "profile name pins (names fitted to a client's rule, per profile)",
+    up(db) {
+      db.exec(`
+        CREATE TABLE profile_pins (
+          profile TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          backend TEXT NOT NULL,
+          original_name TEXT NOT NULL,
+          advertised_name TEXT NOT NULL,
+          pinned_at INTEGER NOT NULL,
+          PRIMARY KEY (profile, kind, backend, original_name)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The version this code reads and writes. */

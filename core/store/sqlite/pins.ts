@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { CapabilityKind } from '../../../common/domain/capability.js';
 import type { Decision, DecisionRecord, Pin } from '../../../common/domain/conflict.js';
-import type { DecisionStore, PinStore } from '../../domain/stores.js';
+import type { DecisionStore, PinStore, ProfilePinStore } from '../../domain/stores.js';
+import type { ProfilePin } from '../../profiles/view.js';
 
 const pinKey = (kind: string, backend: string, originalName: string) =>
   `${kind}\u0000${backend}\u0000${originalName}`;
@@ -119,5 +120,73 @@ export class SqliteDecisionStore implements DecisionStore {
   remove(kind: CapabilityKind, name: string): void {
     this.deleteOne.run(kind, name);
     this.decisions.delete(decisionKey(kind, name));
+  }
+}
+
+interface ProfilePinRow {
+  profile: string;
+  kind: 'tool' | 'prompt';
+  backend: string;
+  original_name: string;
+  advertised_name: string;
+  pinned_at: number;
+}
+
+const profilePinKey = (p: Pick<ProfilePin, 'profile' | 'kind' | 'backend' | 'originalName'>) =>
+  `${p.profile}\u0000${p.kind}\u0000${p.backend}\u0000${p.originalName}`;
+
+/** Per-profile name pins, cached like the others: read on every profile rebuild, written rarely. */
+export class SqliteProfilePinStore implements ProfilePinStore {
+  private readonly pins = new Map<string, ProfilePin>();
+  private readonly upsertMany: (pins: readonly ProfilePin[]) => void;
+  private readonly deleteMany: (pins: readonly ProfilePin[]) => void;
+
+  constructor(db: Database.Database) {
+    for (const row of db.prepare('SELECT * FROM profile_pins').all() as ProfilePinRow[]) {
+      const pin: ProfilePin = {
+        profile: row.profile,
+        kind: row.kind,
+        backend: row.backend,
+        originalName: row.original_name,
+        advertisedName: row.advertised_name,
+        pinnedAt: row.pinned_at,
+      };
+      this.pins.set(profilePinKey(pin), pin);
+    }
+    const upsert = db.prepare<[string, string, string, string, string, number]>(
+      `INSERT INTO profile_pins (profile, kind, backend, original_name, advertised_name, pinned_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (profile, kind, backend, original_name)
+       DO UPDATE SET advertised_name = excluded.advertised_name, pinned_at = excluded.pinned_at`,
+    );
+    this.upsertMany = db.transaction((pins: readonly ProfilePin[]) => {
+      for (const p of pins)
+        upsert.run(p.profile, p.kind, p.backend, p.originalName, p.advertisedName, Math.round(p.pinnedAt));
+    });
+    const remove = db.prepare<[string, string, string, string]>(
+      'DELETE FROM profile_pins WHERE profile = ? AND kind = ? AND backend = ? AND original_name = ?',
+    );
+    this.deleteMany = db.transaction((pins: readonly ProfilePin[]) => {
+      for (const p of pins) remove.run(p.profile, p.kind, p.backend, p.originalName);
+    });
+  }
+
+  forProfile(profile: string): ProfilePin[] {
+    return [...this.pins.values()].filter((p) => p.profile === profile);
+  }
+
+  upsert(pins: readonly ProfilePin[]): void {
+    if (pins.length === 0) return;
+    this.upsertMany(pins);
+    for (const pin of pins) this.pins.set(profilePinKey(pin), { ...pin });
+  }
+
+  remove(filter: { profile: string; backend?: string }): void {
+    const doomed = [...this.pins.values()].filter(
+      (p) => p.profile === filter.profile && (filter.backend === undefined || p.backend === filter.backend),
+    );
+    if (doomed.length === 0) return;
+    this.deleteMany(doomed);
+    for (const pin of doomed) this.pins.delete(profilePinKey(pin));
   }
 }

@@ -12,7 +12,7 @@ import { SCHEMA_VERSION } from './migrations.js';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer.js';
 import { SqliteAuditQuery } from './audit-query.js';
 import { SqliteIntegrityStore } from './integrity.js';
-import { SqliteDecisionStore, SqlitePinStore } from './pins.js';
+import { SqliteDecisionStore, SqlitePinStore, SqliteProfilePinStore } from './pins.js';
 import { SqliteSessionStore, type SqliteSessionStoreOptions } from './sessions.js';
 import { SqliteAppSettings, SqliteBackendSettings } from './settings.js';
 
@@ -33,6 +33,7 @@ export interface Store {
   /** Schema version the file had before this open (0: it was created now). */
   readonly migratedFrom: number;
   readonly pins: SqlitePinStore;
+  readonly profilePins: SqliteProfilePinStore;
   readonly decisions: SqliteDecisionStore;
   /** Tool integrity: approved definitions and changes awaiting review. */
   readonly integrity: SqliteIntegrityStore;
@@ -89,6 +90,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       file,
       migratedFrom: from,
       pins: new SqlitePinStore(state),
+      profilePins: new SqliteProfilePinStore(state),
       decisions: new SqliteDecisionStore(state),
       integrity: new SqliteIntegrityStore(state),
       settings: new SqliteBackendSettings(state),

@@ -6,6 +6,7 @@ import { createBackendsStore, type BackendsStore } from './backends.js';
 import { createChangesStore, type ChangesStore } from './changes.js';
 import { createConflictsStore, type ConflictsStore } from './conflicts.js';
 import { createConnectStore, type ConnectStore } from './connect.js';
+import { createProfilesStore, type ProfilesStore } from './profiles.js';
 import { createGatewayStore, type GatewayStore } from './gateway.js';
 import { createToolsStore, type ToolsStore } from './tools.js';
 import { createFirstRunStore, type FirstRunStore } from './first-run.js';
@@ -20,6 +21,8 @@ export interface Dashboard {
   changes: ChangesStore;
   audit: AuditStore;
   connect: ConnectStore;
+  /** Per-profile reports, shown on the Connect view. */
+  profiles: ProfilesStore;
   tools: ToolsStore;
   firstRun: FirstRunStore;
   /** Loads the snapshot, follows the event stream, keeps relative times fresh. */
@@ -70,6 +73,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const changes = createChangesStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway, ui });
+  const profiles = createProfilesStore({ bridge, gateway });
   const tools = createToolsStore({ bridge, gateway, ui });
   const firstRun = createFirstRunStore({
     bridge,
@@ -83,6 +87,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     tools.getState().setActive(view === 'tools');
     if (view === 'connect' && !connect.getState().info) void connect.getState().load();
     if (view === 'connect') void connect.getState().loadClients();
+    if (view === 'connect') void profiles.getState().load();
   };
 
   const dashboard: Dashboard = {
@@ -94,6 +99,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
     changes,
     audit,
     connect,
+    profiles,
     tools,
     firstRun,
     start() {
@@ -104,6 +110,8 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
           if (event.type === 'snapshot') {
             const before = gateway.getState().snapshot?.counts;
             gateway.getState().applySnapshot(event.snapshot);
+            // Tool counts follow the set: refresh what each profile's client will see.
+            if (ui.getState().view === 'connect') void profiles.getState().load();
             backends.getState().onSnapshot(event.snapshot);
             tools.getState().onSnapshot(event.snapshot);
             if (ui.getState().view === 'connect') connect.getState().onSessions(event.snapshot.sessions);

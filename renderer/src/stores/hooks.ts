@@ -11,6 +11,7 @@ import type { GatewayStoreState } from './gateway.js';
 import type { ToolsState } from './tools.js';
 import type { FirstRunState } from './first-run.js';
 import type { UiState } from './ui.js';
+import type { ProfilesState } from './profiles.js';
 
 export const DashboardContext = createContext<Dashboard | null>(null);
 
@@ -32,6 +33,8 @@ export const useAudit = <T>(selector: (s: AuditState) => T): T => useStore(useDa
 export const useConnect = <T>(selector: (s: ConnectState) => T): T =>
   useStore(useDashboard().connect, selector);
 export const useUi = <T>(selector: (s: UiState) => T): T => useStore(useDashboard().ui, selector);
+export const useProfiles = <T>(selector: (s: ProfilesState) => T): T =>
+  useStore(useDashboard().profiles, selector);
 export const useTools = <T>(selector: (s: ToolsState) => T): T => useStore(useDashboard().tools, selector);
 export const useFirstRun = <T>(selector: (s: FirstRunState) => T): T =>
   useStore(useDashboard().firstRun, selector);

@@ -4,6 +4,7 @@ import { EyeIcon } from '../components/icons.js';
 import { buildSnippets, TOKEN_MASK } from '../lib/snippets.js';
 import { useConnect, useDashboard, useUi } from '../stores/hooks.js';
 import { ClientsPanel } from './ClientsPanel.js';
+import { ProfilesPanel } from './ProfilesPanel.js';
 
 /** One button per client: Switchyard writes (or removes) its entry in the client's own config. */
 function Clients() {
@@ -127,6 +128,7 @@ export function ConnectView() {
           </section>
         ))}
       </div>
+      <ProfilesPanel />
     </div>
   );
 }

@@ -30,6 +30,7 @@ import type {
   ConnectInfo,
   ControlEvent,
   Decision,
+  ProfileReport,
   PendingChange,
   Snapshot,
   StrategyPreview,
@@ -164,6 +165,7 @@ export class MemoryBridge implements Bridge {
       connected: false,
     },
   ];
+  profileReports: ProfileReport[] = [];
   private listeners = new Set<(event: ControlEvent) => void>();
   private connectionListeners = new Set<(state: ConnectionState) => void>();
   connection: ConnectionState = 'open';
@@ -496,6 +498,8 @@ export class MemoryBridge implements Bridge {
       else Object.assign(change, { decision, decidedAt: Date.now(), held: true });
       return { ...change, decision };
     });
+
+  profiles = () => this.call('profiles', [], () => this.profileReports);
 
   // --- Backends from the dashboard: the config file's entries, secrets as the engine masks them ---
   specs: Record<string, BackendSpecView> = {
