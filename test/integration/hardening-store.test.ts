@@ -27,16 +27,26 @@ const mode = async (file: string) => (await stat(file)).mode & 0o777;
 /** Runs `switchyard serve` to its exit (or kills it after `ms`: a hang is a failure). */
 function serveUntilExit(
   args: string[],
-  options: { uid?: number; gid?: number; ms?: number } = {},
+  options: { readOnly?: string; ms?: number } = {},
 ): Promise<{ code: number | null; hung: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env };
     delete env.SWITCHYARD_TOKEN;
-    const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, 'serve', '--port', '0', '--no-docker', ...args], {
-      cwd: ROOT,
-      env,
-      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
-    });
+    const command = [NODE, '--import', 'tsx', CLI_MAIN, 'serve', '--port', '0', '--no-docker', ...args];
+    // Root writes anywhere, even to a 0555 dir: `readOnly` mounts that dir read-only for this one
+    // process (a private mount namespace), which is what a read-only data dir is to Switchyard.
+    const [file, ...rest] = options.readOnly
+      ? [
+          'unshare',
+          '-m',
+          'sh',
+          '-c',
+          'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"',
+          options.readOnly,
+          ...command,
+        ]
+      : command;
+    const child = spawn(file!, rest, { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -133,10 +143,8 @@ describe('a data dir that cannot be used (item 11)', () => {
     await writeFile(path.join(copy, 'config.yaml'), 'backends: []\n', { mode: 0o644 });
     await writeFile(path.join(copy, 'token'), 'sy_test\n', { mode: 0o644 });
     await chmod(copy, 0o755);
-    // Root writes anywhere: run serve as "nobody", for whom the dir and files are read-only.
     const run = await serveUntilExit(['--data-dir', copy, '--config', path.join(copy, 'config.yaml')], {
-      uid: 65534,
-      gid: 65534,
+      readOnly: copy,
     });
     expect(run.hung).toBe(false);
     expect(run.code).not.toBe(0);
