@@ -3,22 +3,11 @@
 // tools (then Switchyard's search mode stays off by default). Each figure is cited in
 // docs/clients.md ("Profiles and limits"); change one only with a source.
 
+import { CLIENT_IDS, type ClientId } from '../../common/domain/client.js';
+
 /** Client kinds a profile may name (the same list `switchyard connect` knows). */
-export const CLIENT_KINDS = [
-  'claude-desktop',
-  'claude-code',
-  'cursor',
-  'vscode',
-  'windsurf',
-  'zed',
-  'codex',
-  'gemini-cli',
-  'goose',
-  'lm-studio',
-  'cline',
-  'continue',
-] as const;
-export type ClientKind = (typeof CLIENT_KINDS)[number];
+export const CLIENT_KINDS = CLIENT_IDS;
+export type ClientKind = ClientId;
 
 /** The name the client registers Switchyard under (`switchyard connect` writes this entry name). */
 export const DEFAULT_SERVER_NAME = 'switchyard';
