@@ -7,6 +7,7 @@
 // time), which keeps this file free of renderer imports for the build.
 import type { ControlApi, ControlEvent } from '../common/control/api.js';
 import { createControlClient } from '../common/control/client.js';
+import { DASHBOARD_VIEWS, type DashboardView } from '../common/control/dashboard-views.js';
 import type { ControlMethod } from '../common/control/methods.js';
 import type { WireResult } from '../common/control/wire.js';
 import {
@@ -20,8 +21,7 @@ import {
   type ConnectionState,
 } from './ipc-channels.js';
 
-/** The dashboard's views (renderer/src/stores/ui.ts VIEWS), which the tray can ask it to open. */
-export type DashboardView = 'backends' | 'tools' | 'conflicts' | 'changes' | 'audit' | 'sessions' | 'connect';
+export type { DashboardView };
 
 /** The parts of ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -87,17 +87,8 @@ export function createIpcBridge(ipc: IpcRendererLike): DesktopBridge {
   };
 
   const navigateListeners = new Set<(view: DashboardView) => void>();
-  const VIEWS: readonly string[] = [
-    'backends',
-    'tools',
-    'conflicts',
-    'changes',
-    'audit',
-    'sessions',
-    'connect',
-  ];
   const onNavigate = (_event: unknown, view: unknown) => {
-    if (typeof view !== 'string' || !VIEWS.includes(view)) return;
+    if (typeof view !== 'string' || !(DASHBOARD_VIEWS as readonly string[]).includes(view)) return;
     for (const listener of navigateListeners) listener(view as DashboardView);
   };
 

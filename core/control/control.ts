@@ -1,7 +1,6 @@
 // The app API: one interface for the CLI, the HTTP control API, the dashboard and the tray.
 // It reads the engine's real state (never a cached copy) and performs actions on it.
 import type { Aggregator } from '../aggregate/aggregator.js';
-import type { RefusalSummary } from '../../common/domain/refusal.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { BackendStatus } from '../../common/domain/backend.js';
 import type { CapabilityKind, JsonObject } from '../../common/domain/capability.js';
@@ -41,17 +40,10 @@ import type {
   BackendTestResult,
   NewBackendSpec,
 } from '../../common/control/backend-edit.js';
-import type { ConfigStatus, GatewayState, Snapshot } from '../../common/control/snapshot.js';
+import type { ConfigStatus, Snapshot } from '../../common/control/snapshot.js';
 
-export interface GatewayInfo {
-  state: GatewayState;
-  paused?: boolean;
-  url?: string;
-  startedAt?: number;
-  auth: 'token' | 'off';
-  refusals?: RefusalSummary;
-  error?: string;
-}
+/** The gateway's state as the snapshot shows it. */
+export type GatewayInfo = Snapshot['gateway'];
 
 /** Where user choices made in the dashboard are kept (SQLite when the store is open). */
 export interface ControlSettings {

@@ -22,20 +22,12 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AuditEvent, AuditOutcome } from '../../common/domain/audit.js';
 import { openAuditReader, openStore } from '../../core/store/sqlite/store.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/e2e.js';
 import { onInterrupt, start, type Child } from './lib/procs.js';
 import { SWITCHYARD_MAIN } from './lib/servers.js';
 import { median, percentile, round } from './lib/stats.js';
 import type { BenchContext, BenchResult } from './types.js';
 
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const AUDIT_ROWS = 100_000;
 const ROW_HEIGHT = 34; // renderer/src/views/AuditTable.tsx
 

@@ -30,15 +30,18 @@ let source: Promise<string> | undefined;
 /** WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices. */
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
-/** Runs axe (WCAG 2.0/2.1/2.2 A and AA plus best practices) on the page as it is now. */
-export async function runAxe(page: Page, label: string): Promise<AxeScan> {
+/**
+ * Runs axe (WCAG 2.0/2.1/2.2 A and AA plus best practices) on the page as it is now, or on the
+ * elements `selector` matches.
+ */
+export async function runAxe(page: Page, label: string, selector?: string): Promise<AxeScan> {
   source ??= readFile(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
   const script = await source;
   // Strings, not functions: this file is compiled without the DOM's types; the code runs in the page.
   const loaded = await page.evaluate<boolean>(`'axe' in window`);
   if (!loaded) await page.evaluate(script);
   const violations = await page.evaluate<AxeViolation[]>(`(async () => {
-    const result = await window.axe.run(document, {
+    const result = await window.axe.run(${selector === undefined ? 'document' : JSON.stringify(selector)}, {
       runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} },
       resultTypes: ['violations'],
     });

@@ -5,61 +5,27 @@
 // test-results/backends-edit/, light and dark. Follows test/e2e/dashboard.e2e.test.ts.
 //
 // Needs Chromium: skipped (loudly) when it is missing, except with CI=true, where that fails.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Client } from '@modelcontextprotocol/client';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServe, type Served } from '../helpers/cli.js';
+import {
+  buildRenderer,
+  connectClient,
+  haveChromium,
+  launchBrowser,
+  requireChromium,
+  screenshotThemes,
+  startServe,
+  type Serve,
+} from '../helpers/e2e.js';
 import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
+import { blocking, runAxe } from './axe.js';
 
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'backends-edit');
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!haveChromium)
-  process.stderr.write(
-    `\n*** test/e2e/backends-edit.e2e.test.ts: Chromium not found at ${CHROMIUM}: ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'} ***\n`,
-  );
-
-describe.runIf(!haveChromium && inCi)('backends-edit e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => expect.fail(`Chromium is required in CI (${CHROMIUM} is missing)`));
-});
-
-async function newestIn(dir: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true }))
-    if (entry.isFile())
-      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
-  return newest;
-}
-
-/** Builds dist/renderer (as dashboard.e2e.test.ts does) unless it is newer than renderer/ and common/. */
-async function buildRenderer(): Promise<void> {
-  const built = await stat(path.join(ROOT, 'dist/renderer/index.html')).catch(() => undefined);
-  const newest = Math.max(
-    await newestIn(path.join(ROOT, 'renderer')),
-    await newestIn(path.join(ROOT, 'common')),
-  );
-  if (built && built.mtimeMs > newest) return;
-  const vite = path.join(ROOT, 'node_modules/vite/bin/vite.js');
-  const child = spawn(
-    process.execPath,
-    [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
-}
+requireChromium('test/e2e/backends-edit.e2e.test.ts');
 
 const HEAD = `# Hand-written config: these comments must survive the dashboard's edits
 backends:
@@ -74,41 +40,18 @@ const TAIL = `audit:
 describe.skipIf(!haveChromium)('Add, Edit and Remove a backend in Chromium against switchyard serve', () => {
   let alpha: RunningServer;
   let beta: RunningServer;
-  let serve: Served;
-  let token: string;
+  let serve: Serve;
   let tmp: string;
   let configFile: string;
   let browser: Browser;
   let page: Page;
   let client: Client;
   let listChanged = 0;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
-  const shots = async (name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`) });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shots = (name: string) => screenshotThemes(page, SHOTS, name);
   /** axe-core on the open dialog: serious and critical violations, described. */
-  const axe = async (): Promise<string[]> => {
-    // Evaluated through the debugging protocol: the page's CSP (script-src 'self') would refuse a tag.
-    await page.evaluate(await readFile(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-    return page.evaluate(async () => {
-      const run = (
-        globalThis as unknown as {
-          axe: {
-            run(c: unknown): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>;
-          };
-        }
-      ).axe;
-      const result = await run.run('[role="dialog"]');
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
-    });
-  };
+  const axe = async (): Promise<string[]> => blocking(await runAxe(page, 'dialog', '[role="dialog"]'));
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -120,40 +63,18 @@ describe.skipIf(!haveChromium)('Add, Edit and Remove a backend in Chromium again
     ]);
     configFile = path.join(tmp, 'config.yaml');
     await writeFile(configFile, HEAD.replace('ALPHA_URL', alpha.url) + TAIL, { mode: 0o600 });
-    const dataDir = path.join(tmp, 'data');
-    serve = await spawnServe(['--config', configFile, '--port', '0', '--data-dir', dataDir, '--no-docker'], {
-      SWITCHYARD_TOKEN: undefined,
-      SWITCHYARD_CONFIG: undefined,
-      SWITCHYARD_DATA_DIR: undefined,
-    });
-    token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
-    client = new Client({ name: 'e2e-edit', version: '1.0.0' }, { capabilities: {} });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(serve.url), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
-    client.setNotificationHandler('notifications/tools/list_changed', () => void listChanged++);
+    serve = await startServe(configFile, path.join(tmp, 'data'));
+    client = await connectClient(serve, 'e2e-edit', () => void listChanged++, '1.0.0');
     await waitFor(async () => (await client.listTools()).tools.length === 1, { what: 'alpha listed' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${new URL('/', serve.url).href}#token=${encodeURIComponent(token)}`);
+    ({ browser, page, problems } = await launchBrowser({ width: 1280, height: 900 }));
+    await page.goto(`${new URL('/', serve.url).href}#token=${encodeURIComponent(serve.token)}`);
     await page.getByRole('button', { name: 'alpha', exact: true }).waitFor();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await client?.close().catch(() => undefined);
-    if (serve) await stopProcess(serve.child);
+    if (serve) await stopProcess(serve.process);
     await Promise.allSettled([alpha?.stop(), beta?.stop()]);
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });

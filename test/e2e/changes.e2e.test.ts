@@ -5,61 +5,26 @@
 // Screenshots (light and dark) go to test-results/dashboard/changes-*.png.
 //
 // Needs Chromium: skipped (loudly) when it is missing, except with CI=true, where that fails.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingChange } from '../../common/domain/integrity.js';
 import { createStaticHandler } from '../../core/gateway/static-files.js';
+import {
+  buildRenderer,
+  haveChromium,
+  launchBrowser,
+  requireChromium,
+  screenshotThemes,
+} from '../helpers/e2e.js';
 import { authHeaders, connectV2, startGateway, textOf, type TestGateway } from '../helpers/gateway.js';
 import { ROOT, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'dashboard');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  process.stderr.write(
-    `\n*** test/e2e/changes.e2e.test.ts: Chromium not found at ${CHROMIUM}: ${process.env.CI === 'true' ? 'FAILING (CI=true)' : 'SKIPPED'}. ***\n`,
-  );
-}
-
-describe.runIf(!haveChromium && process.env.CI === 'true')('changes e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => {
-    expect.fail(`Chromium is required in CI (${CHROMIUM} is missing)`);
-  });
-});
-
-/** Builds dist/renderer (vite) unless it is newer than every renderer source. */
-async function ensureRendererBuilt(): Promise<void> {
-  const built = await stat(path.join(ROOT, 'dist/renderer/index.html')).catch(() => undefined);
-  let newest = 0;
-  for (const entry of await readdir(path.join(ROOT, 'renderer'), { withFileTypes: true, recursive: true })) {
-    if (entry.isFile())
-      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  if (built && built.mtimeMs > newest) return;
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'renderer/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
-}
+requireChromium('test/e2e/changes.e2e.test.ts');
 
 const POISONED = JSON.stringify({
   description:
@@ -79,15 +44,9 @@ describe.skipIf(!haveChromium)('the Changes view in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let tmp: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
-  const shots = async (name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shots = (name: string) => screenshotThemes(page, SHOTS, name, { fullPage: true });
   const changes = async () => {
     const response = await fetch(new URL('/api/changes', gateway.url), {
       headers: authHeaders(gateway.token),
@@ -101,7 +60,7 @@ describe.skipIf(!haveChromium)('the Changes view in Chromium', () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-changes-'));
     const [fixture] = await Promise.all([
       startFixture({ name: 'alpha', transport: 'legacy-http', tools: ['echo', 'add'], mutable: true }),
-      ensureRendererBuilt(),
+      buildRenderer(),
     ]);
     alpha = fixture;
     control = new Client({ name: 'fixture-control', version: '1.0.0' }, { capabilities: {} });
@@ -113,26 +72,7 @@ describe.skipIf(!haveChromium)('the Changes view in Chromium', () => {
     client = await connectV2(gateway, { name: 'e2e-client' });
     await waitFor(async () => (await toolNames()).includes('echo'), { what: 'echo listed' });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    ({ browser, page, problems } = await launchBrowser({ width: 1440, height: 900 }));
   }, 180_000);
 
   afterAll(async () => {

@@ -9,26 +9,23 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Client } from '@modelcontextprotocol/client';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServe, type Served } from '../helpers/cli.js';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/e2e.js';
+import {
+  buildRenderer,
+  connectClient,
+  haveChromium,
+  launchBrowser,
+  requireChromium,
+  screenshotThemes,
+  startServe,
+  type Serve,
+} from '../helpers/e2e.js';
 import { ROOT, startFixture, stopProcess, type RunningServer } from '../helpers/processes.js';
 
 const SHOTS = path.join(ROOT, 'test-results', 'connect');
-const inCi = process.env.CI === 'true';
-
-if (!haveChromium)
-  process.stderr.write(
-    `\n*** test/e2e/connect.e2e.test.ts: Chromium not found at ${CHROMIUM}: ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}. ***\n`,
-  );
-
-describe.runIf(!haveChromium && inCi)('connect e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => {
-    expect.fail(`Chromium is required in CI (${CHROMIUM} is missing): apt-get install -y chromium`);
-  });
-});
+requireChromium('test/e2e/connect.e2e.test.ts');
 
 const CURSOR_SEED = `{
   "mcpServers": {
@@ -41,12 +38,12 @@ describe.skipIf(!haveChromium)('the Connect view in Chromium', () => {
   let tmp: string;
   let home: string;
   let alpha: RunningServer;
-  let served: Served;
+  let served: Serve;
   let token: string;
   let browser: Browser;
   let page: Page;
   let client: Client;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const cursorFile = () => path.join(home, '.cursor', 'mcp.json');
   const desktopFile = () => path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
 
@@ -57,11 +54,7 @@ describe.skipIf(!haveChromium)('the Connect view in Chromium', () => {
         .first()
         .click({ timeout: 500 })
         .catch(() => undefined);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshotThemes(page, SHOTS, name, { fullPage: true });
   };
   const row = (name: string) =>
     page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
@@ -82,37 +75,21 @@ describe.skipIf(!haveChromium)('the Connect view in Chromium', () => {
     alpha = a!;
     const config = path.join(tmp, 'config.yaml');
     await writeFile(config, `backends:\n  - name: alpha\n    url: ${alpha.url}\n`);
-    const dataDir = path.join(tmp, 'data');
-    served = await spawnServe(['--config', config, '--port', '0', '--data-dir', dataDir, '--no-docker'], {
+    served = await startServe(config, path.join(tmp, 'data'), {
       HOME: home,
       XDG_CONFIG_HOME: '',
       PATH: '/usr/bin:/bin',
     });
-    token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
-    client = new Client({ name: 'claude-code', version: '2.1.197' }, { capabilities: {} });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(served.url), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    const dashboard = /Dashboard: (\S+)/.exec(served.stdout())?.[1];
-    await page.goto(dashboard ?? `${new URL('/', served.url).href}#token=${encodeURIComponent(token)}`);
+    token = served.token;
+    client = await connectClient(served, 'claude-code', undefined, '2.1.197');
+    ({ browser, page, problems } = await launchBrowser({ width: 1440, height: 900 }));
+    await page.goto(served.dashboardUrl);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await client?.close().catch(() => undefined);
-    if (served) await stopProcess(served.child);
+    if (served) await stopProcess(served.process);
     await alpha?.stop();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });

@@ -17,35 +17,24 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Client } from '@modelcontextprotocol/client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
-import { blocking, describeViolations, runAxe, summarize, type AxeScan } from './axe.js';
 import {
   apiStatus,
   buildRenderer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  connectClient,
   haveChromium,
-  inCi,
-  SHOTS,
+  launchBrowser,
+  requireChromium,
   startServe,
   type Serve,
-} from './harness.js';
+} from '../helpers/e2e.js';
+import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
+import { blocking, describeViolations, runAxe, summarize, type AxeScan } from './axe.js';
 
-if (!haveChromium) {
-  const message =
-    `\n*** test/e2e/dashboard.e2e.test.ts: Chromium not found at ${CHROMIUM}: the dashboard end-to-end tests ` +
-    `are ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}. Install it with \`apt-get install -y chromium\`. ***\n`;
-  process.stderr.write(message);
-}
-
-describe.runIf(!haveChromium && inCi)('dashboard e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => {
-    expect.fail(`Chromium is required in CI (${CHROMIUM} is missing): apt-get install -y chromium`);
-  });
-});
+const SHOTS = path.join(ROOT, 'test-results', 'dashboard');
+requireChromium('test/e2e/dashboard.e2e.test.ts');
 
 /** Every axe scan of this file, for the summary written to test-results/dashboard/axe.txt. */
 const allScans: AxeScan[] = [];
@@ -95,29 +84,11 @@ const focusOf = (page: Page) =>
     return el.tagName + (label ? '[' + label + ']' : '') + ' ' + (el.textContent || '').trim().slice(0, 60);
   })()`);
 
+/** Chromium with one page; a step that cannot happen fails with its own message, well within the test's timeout. */
 async function launch(viewport: { width: number; height: number }) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport, colorScheme: 'light' });
-  const page = await context.newPage();
-  // A step that cannot happen fails with its own message, well within the test's timeout.
-  page.setDefaultTimeout(10_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return { browser, context, page, problems };
-}
-
-async function connectClient(serve: Serve, name: string, onListChanged?: () => void): Promise<Client> {
-  const client = new Client({ name, version: '3.1.4' }, { capabilities: {} });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(serve.url), {
-      requestInit: { headers: { authorization: `Bearer ${serve.token}` } },
-    }),
-  );
-  if (onListChanged) client.setNotificationHandler('notifications/tools/list_changed', onListChanged);
-  return client;
+  const launched = await launchBrowser(viewport);
+  launched.page.setDefaultTimeout(10_000);
+  return launched;
 }
 
 async function waitForReady(serve: Serve, names: string[]) {

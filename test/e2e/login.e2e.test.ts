@@ -6,9 +6,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ensureDashboardBuilt, haveChromium } from '../helpers/browser.js';
 import { spawnServe, type Served } from '../helpers/cli.js';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, haveChromium, requireChromium } from '../helpers/e2e.js';
 import { stopProcess, waitFor } from '../helpers/processes.js';
+
+requireChromium('test/e2e/login.e2e.test.ts');
 
 describe.skipIf(!haveChromium)('the dashboard login in Chromium', () => {
   let served: Served;
@@ -19,7 +21,7 @@ describe.skipIf(!haveChromium)('the dashboard login in Chromium', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    await ensureDashboardBuilt();
+    await buildRenderer();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sy-login-'));
     profile = await mkdtemp(path.join(os.tmpdir(), 'sy-chromium-'));
     const env: Record<string, string> = {};

@@ -1,7 +1,6 @@
 // Both protocol eras on both sides of the gateway: 2026-07-28 backends (HTTP and stdio, negotiated
 // by `server/discover`), a modern backend's input_required bridged for a 2025-era client, and a
 // 2026-07-28 client served statelessly (discover, calls, subscriptions/listen, header checks).
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { specFromConfig } from '../../core/discovery/config-source.js';
@@ -14,6 +13,7 @@ import {
   toolNames,
   type TestGateway,
 } from '../helpers/gateway.js';
+import { postMcp } from '../helpers/http.js';
 import { fixtureCommand, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let modern: RunningServer;
@@ -172,32 +172,16 @@ describe('a 2026-07-28 client', () => {
 
 describe('modern request validation', () => {
   const port = () => Number(new URL(gateway.url).port);
-  const post = (headers: Record<string, string>, body: unknown) =>
-    new Promise<{ status: number; body: { error?: { code: number; message: string; data?: unknown } } }>(
-      (resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port: port(),
-            path: '/mcp',
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/json, text/event-stream',
-              ...authHeaders(gateway.token),
-              ...headers,
-            },
-          },
-          (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify(body));
-      },
-    );
+  const post = async (headers: Record<string, string>, body: unknown) => {
+    const reply = await postMcp(port(), {
+      headers: { ...authHeaders(gateway.token), ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: reply.status,
+      body: JSON.parse(reply.body || '{}') as { error?: { code: number; message: string; data?: unknown } },
+    };
+  };
   const envelope = (version = '2026-07-28') => ({
     'io.modelcontextprotocol/protocolVersion': version,
     'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },

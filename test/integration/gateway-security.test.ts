@@ -1,52 +1,17 @@
 // The front door over real HTTP: Host and Origin checks (403), the bearer token (401), body and
 // batch limits (413), session rules (400 without, 404 unknown/ended), and the open health check.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServer } from '../../core/gateway/http-server.js';
 import { silentLogger } from '../../core/support/logger.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { postMcp, type RawRequest } from '../helpers/http.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let backend: RunningServer;
 let gateway: TestGateway;
 let port: number;
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function send(options: {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: options.method ?? 'POST',
-        path: options.path ?? '/mcp',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...options.headers,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const send = (options: RawRequest) => postMcp(port, options);
 
 const auth = () => ({ authorization: `Bearer ${gateway.token}` });
 const initialize = JSON.stringify({

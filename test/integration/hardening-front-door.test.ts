@@ -3,50 +3,19 @@
 // probes among them) are JSON 404s while the dashboard keeps / and its files; a missing token reads
 // "token required"; the dashboard login trades a one-time code for an HttpOnly cookie that opens
 // /api (not /mcp) and only for the dashboard's own requests.
-import http from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticHandler } from '../../core/gateway/static-files.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { sendRaw, type RawReply, type RawRequest } from '../helpers/http.js';
 
 let gateway: TestGateway;
 let port: number;
 let site: string;
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function send(options: {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: options.method ?? 'GET',
-        path: options.path ?? '/',
-        headers: options.headers ?? {},
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const send = (options: RawRequest) => sendRaw(port, options);
 
 const auth = () => ({ authorization: `Bearer ${gateway.token}` });
 
@@ -133,7 +102,7 @@ describe('unknown paths and the token (item 8)', () => {
 });
 
 describe('the dashboard login (item 9)', () => {
-  const cookieOf = (r: Reply) => (r.headers['set-cookie'] ?? [])[0] ?? '';
+  const cookieOf = (r: RawReply) => (r.headers['set-cookie'] ?? [])[0] ?? '';
 
   it('trades a one-time code for an HttpOnly, SameSite=Strict cookie, once', async () => {
     const link = new URL(gateway.app.issueLoginUrl()!);

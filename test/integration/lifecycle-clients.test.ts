@@ -5,7 +5,7 @@
 // followed by a config change; and `switchyard bridge` driven by a stdio client across the same.
 // Each ends with the client listing the new set by itself.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Snapshot } from '../../common/control/snapshot.js';
 import { formatStatus } from '../../core/cli/status.js';
-import { CLI_MAIN, spawnServe } from '../helpers/cli.js';
+import { CLI_MAIN, RestartableServe } from '../helpers/cli.js';
 import { textOf } from '../helpers/gateway.js';
 import {
   freePort,
@@ -38,24 +38,10 @@ const config = (backends: RunningServer[]) =>
     .map((b, i) => `  - name: ${i === 0 ? 'alpha' : 'beta'}\n    url: ${b.url}\n`)
     .join('')}`;
 
+let engine: RestartableServe;
+
 async function startServe(): Promise<void> {
-  serve = (
-    await spawnServe(['--config', configFile, '--port', String(port), '--data-dir', dir, '--no-docker'])
-  ).child;
-}
-
-async function token(): Promise<string> {
-  return (await readFile(path.join(dir, 'token'), 'utf8')).trim();
-}
-
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status}`);
-  return (await response.json()) as T;
+  serve = await engine.start();
 }
 
 /** An SDK v1 client that re-lists by itself on list_changed, remembering the last list it got. */
@@ -85,7 +71,7 @@ async function listingClient(
 async function client(): Promise<{ client: ClientV1; tools: () => string[] | undefined; errors: string[] }> {
   const errors: string[] = [];
   const transport = new TransportV1(new URL(`http://127.0.0.1:${port}/mcp`), {
-    requestInit: { headers: { authorization: `Bearer ${await token()}` } },
+    requestInit: { headers: { authorization: `Bearer ${await engine.token()}` } },
   });
   transport.onerror = (error) => errors.push(error.message);
   return { ...(await listingClient('lifecycle-v1', transport)), errors };
@@ -100,6 +86,7 @@ beforeAll(async () => {
   port = await freePort();
   configFile = path.join(dir, 'config.yaml');
   await writeFile(configFile, config([alpha]));
+  engine = new RestartableServe({ configFile, dataDir: dir, port });
   await startServe();
 });
 
@@ -111,7 +98,7 @@ afterAll(async () => {
 });
 
 const streamOpen = async () =>
-  (await api<Snapshot>('GET', '/api/status')).sessions.some(
+  (await engine.api<Snapshot>('GET', '/api/status')).sessions.some(
     (s) => s.clientName === 'lifecycle-v1' && s.streamOpen,
   );
 
@@ -121,9 +108,9 @@ describe('an SDK v1 client with its GET stream', () => {
     await waitFor(async () => (await c.listTools()).tools.length === 2, { what: 'alpha listed' });
     await waitFor(streamOpen, { what: 'the GET stream open' });
 
-    await api('POST', '/api/gateway', { running: false });
+    await engine.api('POST', '/api/gateway', { running: false });
     await waitFor(() => tools()?.length === 0, { what: 'the client re-listing an empty set' });
-    const paused = await api<Snapshot>('GET', '/api/status');
+    const paused = await engine.api<Snapshot>('GET', '/api/status');
     expect(paused.gateway).toMatchObject({ state: 'stopped', paused: true });
     expect(formatStatus(paused).split('\n')[0]).toMatch(/: paused \(clients stay connected/);
     expect(paused.backends.map((b) => b.state)).toEqual(['ready']); // backends keep their own status
@@ -132,7 +119,7 @@ describe('an SDK v1 client with its GET stream', () => {
     expect(String((refused as Error).message)).toMatch(/Switchyard is paused/);
     expect(await streamOpen()).toBe(true); // the same stream, still open
 
-    await api('POST', '/api/gateway', { running: true });
+    await engine.api('POST', '/api/gateway', { running: true });
     await waitFor(() => tools()?.join() === 'alpha-only,echo', { what: 'the client re-listing everything' });
     expect(textOf(await c.callTool({ name: 'alpha-only', arguments: {} }))).toBe('alpha/alpha-only');
     await c.close();
@@ -149,7 +136,7 @@ describe('an SDK v1 client with its GET stream', () => {
     await writeFile(configFile, config([alpha, beta]));
     await waitFor(
       async () =>
-        (await api<Snapshot>('GET', '/api/status')).backends.some(
+        (await engine.api<Snapshot>('GET', '/api/status')).backends.some(
           (b) => b.name === 'beta' && b.state === 'ready',
         ),
       { what: 'beta added by the live config' },
@@ -192,10 +179,10 @@ describe('switchyard bridge driven by a stdio client', () => {
         },
       );
 
-      await api('POST', '/api/gateway', { running: false });
+      await engine.api('POST', '/api/gateway', { running: false });
       await waitFor(() => tools()?.length === 0, { what: 'an empty list while paused' });
       await expect(c.callTool({ name: 'alpha-only', arguments: {} })).rejects.toThrow(/paused/);
-      await api('POST', '/api/gateway', { running: true });
+      await engine.api('POST', '/api/gateway', { running: true });
       await waitFor(() => tools()?.join() === all, { what: 'everything back after resume' });
 
       await stopProcess(serve!);
@@ -203,7 +190,8 @@ describe('switchyard bridge driven by a stdio client', () => {
       await startServe();
       await writeFile(configFile, config([alpha])); // beta removed while the client knows nothing
       await waitFor(
-        async () => (await api<Snapshot>('GET', '/api/status')).backends.every((b) => b.name !== 'beta'),
+        async () =>
+          (await engine.api<Snapshot>('GET', '/api/status')).backends.every((b) => b.name !== 'beta'),
         { what: 'beta removed by the live config' },
       );
       await waitFor(() => tools()?.join() === 'alpha-only,echo', {
@@ -219,7 +207,7 @@ describe('switchyard bridge driven by a stdio client', () => {
 
 describe('notices a GET stream could not take', () => {
   it('go, coalesced and once, on the SSE response of the session’s next request, before its answer', async () => {
-    const auth = { authorization: `Bearer ${await token()}` };
+    const auth = { authorization: `Bearer ${await engine.token()}` };
     const post = (body: unknown, sessionId?: string) =>
       fetch(`http://127.0.0.1:${port}/mcp`, {
         method: 'POST',
@@ -242,7 +230,7 @@ describe('notices a GET stream could not take', () => {
     await init.text();
 
     // No GET stream: two pauses and resumes are four tools/prompts/resources changes, kept as three notices.
-    for (const running of [false, true, false, true]) await api('POST', '/api/gateway', { running });
+    for (const running of [false, true, false, true]) await engine.api('POST', '/api/gateway', { running });
     const first = await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, sessionId);
     expect(first.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = (await first.text())

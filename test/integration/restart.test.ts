@@ -1,8 +1,7 @@
 // Restarting the gateway is invisible to connected clients: a real `switchyard serve` process is
 // stopped and started again (SIGTERM, then SIGKILL at random moments), and SDK v1 and v2 clients
 // carry on on the same session, with the same tool names and the decisions made before.
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,7 +11,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Snapshot } from '../../common/control/snapshot.js';
 import { textOf } from '../helpers/gateway.js';
-import { spawnServe } from '../helpers/cli.js';
+import { RestartableServe } from '../helpers/cli.js';
 import {
   fixtureCommand,
   freePort,
@@ -28,36 +27,12 @@ let beta: RunningServer;
 let port: number;
 let configFile: string;
 
-async function serve(): Promise<ChildProcess> {
-  const served = await spawnServe([
-    '--config',
-    configFile,
-    '--port',
-    String(port),
-    '--data-dir',
-    dir,
-    '--no-docker',
-  ]);
-  return served.child;
-}
-
-async function token(): Promise<string> {
-  return (await readFile(path.join(dir, 'token'), 'utf8')).trim();
-}
-
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
+let engine: RestartableServe;
+const serve = () => engine.start();
 
 async function ready(): Promise<void> {
   await waitFor(
-    async () => (await api<Snapshot>('GET', '/api/status')).backends.every((b) => b.state === 'ready'),
+    async () => (await engine.api<Snapshot>('GET', '/api/status')).backends.every((b) => b.state === 'ready'),
     {
       what: 'backends ready',
     },
@@ -72,6 +47,7 @@ beforeAll(async () => {
   ]);
   port = await freePort();
   configFile = path.join(dir, 'config.yaml');
+  engine = new RestartableServe({ configFile, dataDir: dir, port });
   const local = fixtureCommand({ name: 'local', transport: 'stdio', tools: ['local-echo'] });
   await writeFile(
     configFile,
@@ -93,7 +69,7 @@ describe('restarting switchyard serve', () => {
   it('SDK v1 and v2 clients continue on the same session, names and decisions unchanged', async () => {
     let server = await serve();
     await ready();
-    const headers = { authorization: `Bearer ${await token()}` };
+    const headers = { authorization: `Bearer ${await engine.token()}` };
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
     const v2Transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
     const v2 = new Client({ name: 'desktop-v2', version: '2.0.0' });
@@ -112,7 +88,7 @@ describe('restarting switchyard serve', () => {
         sessionId: string;
       };
       // A decision made in the dashboard before the restart.
-      await api('POST', `/api/conflicts/${encodeURIComponent('tool:echo')}/decision`, {
+      await engine.api('POST', `/api/conflicts/${encodeURIComponent('tool:echo')}/decision`, {
         decision: { action: 'prefix' },
       });
       await waitFor(async () => (await v2.listTools()).tools.some((t) => t.name === 'alpha__echo'), {
@@ -140,7 +116,7 @@ describe('restarting switchyard serve', () => {
         sessionId: string;
       };
       expect(whoAfter.sessionId).toBe(whoBefore.sessionId);
-      const snapshot = await api<Snapshot>('GET', '/api/status');
+      const snapshot = await engine.api<Snapshot>('GET', '/api/status');
       expect(snapshot.conflicts.find((c) => c.id === 'tool:echo')).toMatchObject({
         resolvedBy: 'decision',
         decision: { action: 'prefix' },
@@ -164,7 +140,7 @@ describe('restarting switchyard serve', () => {
         const r = await fetch(`http://127.0.0.1:${port}/mcp`, {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${await token()}`,
+            authorization: `Bearer ${await engine.token()}`,
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
             'mcp-session-id': sessionId,
@@ -174,17 +150,17 @@ describe('restarting switchyard serve', () => {
         expect(r.status, `session ${sessionId} after a SIGKILL`).toBe(200);
       }
       // Every acknowledged decision is there.
-      const conflicts = (await api<Snapshot>('GET', '/api/status')).conflicts;
+      const conflicts = (await engine.api<Snapshot>('GET', '/api/status')).conflicts;
       const decided = conflicts.find((c) => c.id === 'tool:echo');
       if (acknowledged.length) expect(decided?.decision?.action).toBe(acknowledged.at(-1)!.decision);
 
       const client = new Client({ name: `round-${round}`, version: '1' });
       const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${await token()}` } },
+        requestInit: { headers: { authorization: `Bearer ${await engine.token()}` } },
       });
       await client.connect(transport);
       const decision = round % 2 === 0 ? { action: 'winner', backend: 'beta' } : { action: 'prefix' };
-      await api('POST', `/api/conflicts/${encodeURIComponent('tool:echo')}/decision`, { decision });
+      await engine.api('POST', `/api/conflicts/${encodeURIComponent('tool:echo')}/decision`, { decision });
       acknowledged.push({ sessionId: transport.sessionId!, decision: decision.action });
       // Load until a random moment, then SIGKILL.
       const killAt = Date.now() + 2000 + Math.floor(Math.random() * 1500);

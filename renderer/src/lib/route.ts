@@ -1,20 +1,13 @@
 // The address of what the dashboard shows: `#/<view>?<filters>`, so reload, back/forward and a
 // bookmark bring the same view and filters back. Pure: parse and format only (stores/router.ts
 // binds it to the page). The token never goes here (it is taken out of `#token=` at start).
+import { DASHBOARD_VIEWS, type DashboardView } from '../../../common/control/dashboard-views.js';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../contract.js';
 import { DEFAULT_FILTER, type AuditFilterState } from './audit-filter.js';
 import { RANGE_PRESETS, type RangePreset } from './time-range.js';
 
-export const ROUTE_VIEWS = [
-  'backends',
-  'tools',
-  'conflicts',
-  'changes',
-  'audit',
-  'sessions',
-  'connect',
-] as const;
-export type RouteView = (typeof ROUTE_VIEWS)[number];
+export const ROUTE_VIEWS = DASHBOARD_VIEWS;
+export type RouteView = DashboardView;
 
 export type ConflictShow = 'all' | 'open';
 

@@ -1,0 +1,55 @@
+// Raw HTTP to a gateway on 127.0.0.1, for what `fetch` cannot send (its own Host, Origin and
+// cookie headers) and for reading the status and headers as they are.
+import http from 'node:http';
+
+export interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface RawRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** One request to 127.0.0.1:`port` (GET / unless told), the whole reply as text. */
+export function sendRaw(port: number, options: RawRequest = {}): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** The headers an MCP client sends with a POST to /mcp (JSON body, JSON or SSE reply). */
+export const MCP_POST_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+/** A POST to /mcp (unless told otherwise) with the MCP client headers, `options.headers` on top. */
+export function postMcp(port: number, options: RawRequest = {}): Promise<RawReply> {
+  return sendRaw(port, {
+    method: 'POST',
+    path: '/mcp',
+    ...options,
+    headers: { ...MCP_POST_HEADERS, ...options.headers },
+  });
+}
