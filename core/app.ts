@@ -531,10 +531,6 @@ function lazyDockerSource(options: Partial<DockerSourceOptions>): DiscoverySourc
       active = false;
       await inner?.stop();
     },
-    async suspend() {
-      active = false;
-      await (inner?.suspend?.() ?? inner?.stop());
-    },
     status: () =>
       inner?.status() ?? { kind: 'docker', ok: false, summary: 'container discovery is starting' },
   };

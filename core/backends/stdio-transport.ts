@@ -126,11 +126,6 @@ export class StdioTransport implements BackendTransport {
     this.options.onStderr?.(flat);
   }
 
-  /** The last lines the process wrote to stderr. */
-  get stderr(): readonly string[] {
-    return this.stderrTail;
-  }
-
   /** The process id, once started. */
   get pid(): number | undefined {
     return this.child?.pid;

@@ -59,10 +59,6 @@ export class ConfigSource implements DiscoverySource {
     this.registry = undefined;
   }
 
-  async suspend(): Promise<void> {
-    // The backends stay registered while the gateway is off; the registry disconnects them.
-  }
-
   /** A new list from the file; applied at once when the source runs, else at the next start. */
   async update(backends: readonly BackendConfig[]): Promise<BackendDiff> {
     const previous = this.backends;

@@ -7,11 +7,7 @@ export type { SourceStatus } from '../../common/domain/source-status.js';
 
 export interface DiscoverySource {
   start(registry: BackendRegistry): Promise<void>;
+  /** The engine stops (a pause of the gateway leaves its sources running). */
   stop(): Promise<void>;
-  /**
-   * Like stop, for the gateway being turned off: keeps what must outlive the pause (a container
-   * attachment, whose closing would end the server behind it) for the next start.
-   */
-  suspend?(): Promise<void>;
   status(): SourceStatus;
 }

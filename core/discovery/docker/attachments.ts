@@ -1,7 +1,8 @@
 // stdio attachments outlive their backends. Podman closes a container's stdin when the attachment
 // to it closes (StdinOnce or not), which ends a stdio server; so an attachment is kept ("parked")
-// while the gateway is off, while a container is paused or stopped, and is picked up again when
-// the container is served next. It is let go only with its container.
+// while a container is paused or stopped, and is picked up again when the container is served
+// next. It is let go only with its container or when the engine stops (a pause of the gateway
+// leaves discovery, and so every attachment, as it is).
 import type Docker from 'dockerode';
 import type { StdioAttachment } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';

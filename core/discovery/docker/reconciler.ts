@@ -66,8 +66,8 @@ export class Reconciler {
     this.stopped = false;
   }
 
-  /** Stops; backends are removed. `keepAttachments`: live stdio attachments are parked (suspend). */
-  async halt(keepAttachments: boolean): Promise<void> {
+  /** Stops; backends are removed and their stdio attachments closed. */
+  async halt(): Promise<void> {
     this.stopped = true;
     for (const timer of this.debounce.values()) clearTimeout(timer);
     this.debounce.clear();
@@ -78,8 +78,7 @@ export class Reconciler {
     await Promise.all(
       tracked.map(async (t) => {
         await this.registry?.remove(t.name).catch(() => undefined);
-        if (keepAttachments && t.attachment?.attached) await this.attachments.park(t.id, t.attachment);
-        else await t.attachment?.dispose();
+        await t.attachment?.dispose();
       }),
     );
   }

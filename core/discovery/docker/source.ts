@@ -139,23 +139,10 @@ export class DockerSource implements DiscoverySource {
   }
 
   async stop(): Promise<void> {
-    await this.halt(false);
-    await this.attachments.disposeAll();
-  }
-
-  /**
-   * The gateway is turned off. stdio attachments stay open: Podman closes a container's stdin when
-   * the attachment to it closes (StdinOnce or not), which would end the server; the next start
-   * picks them up again.
-   */
-  suspend(): Promise<void> {
-    return this.halt(true);
-  }
-
-  private async halt(keepAttachments: boolean): Promise<void> {
     this.link.halt();
     this.unsubscribe?.();
-    await this.reconciler.halt(keepAttachments);
+    await this.reconciler.halt();
+    await this.attachments.disposeAll();
   }
 
   status(): SourceStatus {
