@@ -1,26 +1,18 @@
 // @vitest-environment happy-dom
 // The Add / Edit / Remove backend dialogs with the in-memory bridge: what a person sees and can do.
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../../renderer/src/bridge/bridge.js';
-import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
-import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
-import { App } from '../../../renderer/src/views/App.js';
+import type { Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { backendStatus, flush, MemoryBridge } from './memory-bridge.js';
+import { renderDashboard } from './render-dashboard.js';
 
 let bridge: MemoryBridge;
 let dashboard: Dashboard;
 
 async function renderApp() {
-  dashboard = createDashboard(bridge, { pollMs: 0, audit: { typingDelayMs: 0 } });
-  dashboard.start();
-  render(
-    <DashboardContext.Provider value={dashboard}>
-      <App />
-    </DashboardContext.Provider>,
-  );
-  await act(() => flush());
+  ({ dashboard } = await renderDashboard(bridge));
 }
 
 beforeEach(() => {

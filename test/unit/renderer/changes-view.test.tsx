@@ -1,14 +1,13 @@
 // @vitest-environment happy-dom
 // The Changes view (tool integrity) with the in-memory bridge: the badge, the side-by-side
 // definitions with hidden characters made visible, the schema diff, the findings, approve / reject.
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PendingChange } from '../../../renderer/src/contract.js';
-import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
-import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
-import { App } from '../../../renderer/src/views/App.js';
+import type { Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { flush, MemoryBridge } from './memory-bridge.js';
+import { renderDashboard } from './render-dashboard.js';
 
 let bridge: MemoryBridge;
 let dashboard: Dashboard;
@@ -49,14 +48,7 @@ const changed = (over: Partial<PendingChange> = {}): PendingChange => ({
 });
 
 async function renderApp() {
-  dashboard = createDashboard(bridge, { pollMs: 0 });
-  dashboard.start();
-  render(
-    <DashboardContext.Provider value={dashboard}>
-      <App />
-    </DashboardContext.Provider>,
-  );
-  await act(() => flush());
+  ({ dashboard } = await renderDashboard(bridge));
 }
 
 beforeEach(() => {

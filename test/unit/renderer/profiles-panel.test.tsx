@@ -1,15 +1,14 @@
 // @vitest-environment happy-dom
 // The Connect view's Profiles panel, with the in-memory bridge: what each profile's client will see
 // against what it accepts, what the budget cut, which names were shortened.
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileReport } from '../../../renderer/src/contract.js';
 import { overLimit, profileSentence } from '../../../renderer/src/lib/profiles.js';
-import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
-import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
-import { App } from '../../../renderer/src/views/App.js';
+import type { Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { flush, MemoryBridge } from './memory-bridge.js';
+import { renderDashboard } from './render-dashboard.js';
 
 function report(patch: Partial<ProfileReport>): ProfileReport {
   return {
@@ -78,14 +77,7 @@ describe('the Profiles panel', () => {
   });
 
   it("shows each profile on the Connect view, flagging one over its client's limit", async () => {
-    dashboard = createDashboard(bridge, { pollMs: 0, audit: { typingDelayMs: 0 } });
-    dashboard.start();
-    render(
-      <DashboardContext.Provider value={dashboard}>
-        <App />
-      </DashboardContext.Provider>,
-    );
-    await act(() => flush());
+    ({ dashboard } = await renderDashboard(bridge));
     await userEvent.click(screen.getByRole('tab', { name: 'Connect' }));
     await act(() => flush());
     expect(bridge.callsOf('profiles').length).toBeGreaterThan(0);

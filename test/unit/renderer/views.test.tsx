@@ -1,13 +1,12 @@
 // @vitest-environment happy-dom
 // The views rendered with the in-memory bridge: what a person sees and can do.
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
-import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
+import type { Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { startRouter } from '../../../renderer/src/stores/router.js';
-import { App } from '../../../renderer/src/views/App.js';
 import { auditRow, backendStatus, echoConflict, flush, MemoryBridge } from './memory-bridge.js';
+import { renderDashboard } from './render-dashboard.js';
 
 let bridge: MemoryBridge;
 let dashboard: Dashboard;
@@ -15,19 +14,9 @@ let copied: string[];
 
 async function renderApp() {
   copied = [];
-  dashboard = createDashboard(bridge, {
-    copy: async (text) => void copied.push(text),
-    pollMs: 0,
-    audit: { typingDelayMs: 0 },
-  });
-  dashboard.start();
-  const view = render(
-    <DashboardContext.Provider value={dashboard}>
-      <App />
-    </DashboardContext.Provider>,
-  );
-  await act(() => flush());
-  return view;
+  const rendered = await renderDashboard(bridge, { copy: async (text) => void copied.push(text) });
+  dashboard = rendered.dashboard;
+  return rendered.view;
 }
 
 beforeEach(() => {
