@@ -83,21 +83,30 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTE
   });
 }
 
-/** Starts the SDK fixture server over HTTP and resolves once it listens. */
-export async function startFixture(spec: FixtureSpec): Promise<RunningServer> {
-  let port = spec.port ?? (await freePort());
+/**
+ * Runs a test server script (ours: the fixture, the hostile backend) with its spec as JSON and
+ * resolves once it prints `LISTENING <port>`; a restart keeps the port it got.
+ */
+async function startListening(
+  script: string,
+  specFor: (port: number) => unknown,
+  firstPort: number,
+  onStdout?: (text: string) => void,
+): Promise<RunningServer> {
+  let port = firstPort;
   const launch = async () => {
-    const child = spawn(NODE, ['--import', 'tsx', FIXTURE, JSON.stringify({ ...spec, port })], {
+    const child = spawn(NODE, ['--import', 'tsx', script, JSON.stringify(specFor(port))], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr!.resume();
     const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
     port = Number(m[1]);
+    if (onStdout) child.stdout!.on('data', (c: Buffer) => onStdout(c.toString()));
     return child;
   };
   let child = await launch();
-  const server: RunningServer = {
+  return {
     get url() {
       return `http://127.0.0.1:${port}/mcp`;
     },
@@ -113,7 +122,11 @@ export async function startFixture(spec: FixtureSpec): Promise<RunningServer> {
       child = await launch();
     },
   };
-  return server;
+}
+
+/** Starts the SDK fixture server over HTTP and resolves once it listens. */
+export async function startFixture(spec: FixtureSpec): Promise<RunningServer> {
+  return startListening(FIXTURE, (port) => ({ ...spec, port }), spec.port ?? (await freePort()));
 }
 
 /** Arguments to run the fixture as a stdio backend command. */
@@ -177,41 +190,15 @@ export const HOSTILE = path.join(ROOT, 'test/fixtures/hostile-backend.ts');
 export async function startHostile(
   spec: Omit<HostileSpec, 'transport'>,
 ): Promise<RunningServer & { output(): string }> {
-  let port = spec.port ?? 0;
   let output = '';
-  const launch = async () => {
-    const child = spawn(
-      NODE,
-      ['--import', 'tsx', HOSTILE, JSON.stringify({ ...spec, port, transport: 'http' })],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stderr!.resume();
-    const m = await waitForLine(child, /LISTENING (\d+)/, 'stdout');
-    port = Number(m[1]);
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    return child;
-  };
-  let child = await launch();
-  return {
-    output: () => output,
-    get url() {
-      return `http://127.0.0.1:${port}/mcp`;
-    },
-    get port() {
-      return port;
-    },
-    get process() {
-      return child;
-    },
-    stop: () => stopProcess(child),
-    restart: async () => {
-      await stopProcess(child, 'SIGKILL');
-      child = await launch();
-    },
-  };
+  const server = await startListening(
+    HOSTILE,
+    (port) => ({ ...spec, port, transport: 'http' }),
+    spec.port ?? 0,
+    (text) => (output += text),
+  );
+  // Object.assign keeps the server's getters (a spread would freeze url and port).
+  return Object.assign(server, { output: () => output });
 }
 
 /** Arguments to run the misbehaving backend as a stdio command. */
