@@ -11,6 +11,20 @@ const NODE_BUILTINS = builtinModules
   .map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
   .join('|');
 
+/** Globals only Node has (common/ and renderer/ may not use them). */
+const NODE_GLOBALS = [
+  'process',
+  'Buffer',
+  'require',
+  '__dirname',
+  '__filename',
+  'global',
+  'setImmediate',
+  'clearImmediate',
+];
+/** Globals only a page has (common/ may not use them: it also runs in Node). */
+const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'bench-results/', 'test-results/', 'release/'] },
   js.configs.recommended,
@@ -63,21 +77,10 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        ...[
-          'process',
-          'Buffer',
-          'require',
-          '__dirname',
-          '__filename',
-          'global',
-          'setImmediate',
-          'clearImmediate',
-          'window',
-          'document',
-          'navigator',
-          'localStorage',
-          'sessionStorage',
-        ].map((name) => ({ name, message: 'common/ runs in every process: no Node or DOM globals.' })),
+        ...[...NODE_GLOBALS, ...DOM_GLOBALS].map((name) => ({
+          name,
+          message: 'common/ runs in every process: no Node or DOM globals.',
+        })),
       ],
     },
   },
@@ -118,16 +121,7 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        ...[
-          'process',
-          'Buffer',
-          'require',
-          '__dirname',
-          '__filename',
-          'global',
-          'setImmediate',
-          'clearImmediate',
-        ].map((name) => ({ name, message: 'renderer/ is browser code: no Node globals.' })),
+        ...NODE_GLOBALS.map((name) => ({ name, message: 'renderer/ is browser code: no Node globals.' })),
       ],
     },
   },
