@@ -12,7 +12,7 @@ export type { ProfileReport };
 import { assignNames } from './names.js';
 import { applyBudget, byBackends, selectTools, type Entry } from './select.js';
 import { META_TOOLS, ToolIndex } from './search.js';
-import { capabilityUnion } from '../aggregate/routes.js';
+import { capabilityUnion, type RouteTable } from '../aggregate/routes.js';
 
 /** A name a profile gave one backend's tool or prompt, kept so a client never sees it change. */
 export interface ProfilePin {
@@ -25,23 +25,13 @@ export interface ProfilePin {
 }
 
 /** The profile's lists and routing, in the same shape as the set's (routing reads either alike). */
-export interface ProfileView extends Pick<
-  AdvertisedSet,
-  | 'tools'
-  | 'prompts'
-  | 'resources'
-  | 'resourceTemplates'
-  | 'toolRoutes'
-  | 'promptRoutes'
-  | 'resourceOwners'
-  | 'templateRoutes'
-  | 'backendCapabilities'
-  | 'heldTools'
-  | 'heldPrompts'
-  | 'capabilities'
-  | 'instructions'
-  | 'serialized'
-> {
+export interface ProfileView
+  extends
+    RouteTable,
+    Pick<
+      AdvertisedSet,
+      'tools' | 'prompts' | 'resources' | 'resourceTemplates' | 'capabilities' | 'instructions' | 'serialized'
+    > {
   profile: string;
   /** The advertised set version this view was built from. */
   setVersion: number;
