@@ -1,9 +1,11 @@
 // Layer boundaries, checked on every import of every source file (eslint checks them too):
 // core/ is Node-only (no electron, no UI libraries, nothing from renderer/ or electron/);
-// renderer/ may only see core/ through `import type`; common/ (the contract every process shares)
-// imports nothing but zod and its own files, so core/, electron/ and renderer/ may all import it,
-// values included.
+// renderer/ is browser code (no Node modules, no electron, nothing from electron/) and may only see
+// core/ through `import type`; common/ (the contract every process shares) imports nothing but zod
+// and its own files, so core/, electron/ and renderer/ may all import it, values included; in
+// electron/, only main.ts and preload.ts load `electron` at run time (the rest is a testable adapter).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -16,6 +18,13 @@ const RENDERER = path.join(ROOT, 'renderer');
 const ELECTRON = path.join(ROOT, 'electron');
 
 const FORBIDDEN_IN_CORE = ['electron', 'react', 'react-dom', 'zustand'];
+/** The only files that import `electron` at run time. */
+const ELECTRON_ENTRIES = ['main.ts', 'preload.ts'].map((f) => path.join(ELECTRON, f));
+
+/** `node:fs`, `fs`, `fs/promises`: a Node built-in module. */
+function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
+}
 
 interface ImportRef {
   specifier: string;
@@ -104,14 +113,26 @@ function coreViolations(file: string, text: string): string[] {
 function rendererViolations(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const ref of importsOf(file, text)) {
+    const where = `${path.relative(ROOT, file)}:${ref.line} imports "${ref.specifier}"`;
     const target = resolvedPath(file, ref.specifier);
-    if (target && isInside(target, CORE) && !ref.typeOnly) {
-      problems.push(
-        `${path.relative(ROOT, file)}:${ref.line} imports "${ref.specifier}" without \`import type\``,
-      );
-    }
+    if (target && isInside(target, CORE) && !ref.typeOnly) problems.push(`${where} without \`import type\``);
+    if (ref.typeOnly) continue;
+    if (isNodeBuiltin(ref.specifier)) problems.push(`${where} (renderer/ is browser code: no Node modules)`);
+    if (packageOf(ref.specifier) === 'electron' || (target && isInside(target, ELECTRON)))
+      problems.push(`${where} (renderer/ reaches electron only through the preload's window.switchyard)`);
   }
   return problems;
+}
+
+/** electron/: `electron` itself is loaded at run time only by the entry points. */
+function electronViolations(file: string, text: string): string[] {
+  if (ELECTRON_ENTRIES.includes(file)) return [];
+  return importsOf(file, text)
+    .filter((ref) => !ref.typeOnly && packageOf(ref.specifier) === 'electron')
+    .map(
+      (ref) =>
+        `${path.relative(ROOT, file)}:${ref.line} imports "electron" (only main.ts and preload.ts do; pass its APIs in)`,
+    );
 }
 
 /** common/ may import zod and its own files, nothing else (no node:, no packages, no other layer). */
@@ -208,6 +229,34 @@ describe('the import scanner', () => {
     expect(problems[1]).toContain(':4 ');
   });
 
+  it('keeps renderer/ free of Node modules and electron, type imports aside', () => {
+    const file = path.join(RENDERER, 'src', 'views', 'Backends.tsx');
+    const text = [
+      "import { readFile } from 'node:fs/promises';",
+      "import path from 'path';",
+      "import { ipcRenderer } from 'electron';",
+      "import { createIpcBridge } from '../../../electron/preload-bridge.js';",
+      "import type { IpcRendererLike } from '../../../electron/preload-bridge.js';",
+      "import { create } from 'zustand';",
+    ].join('\n');
+    expect(rendererViolations(file, text).map((p) => p.split(' imports ')[1]!.split(' ')[0])).toEqual([
+      '"node:fs/promises"',
+      '"path"',
+      '"electron"',
+      '"../../../electron/preload-bridge.js"',
+    ]);
+  });
+
+  it('lets only electron/main.ts and preload.ts load electron at run time', () => {
+    const text = ["import { app } from 'electron';", "import type { BrowserWindow } from 'electron';"].join(
+      '\n',
+    );
+    expect(electronViolations(path.join(ELECTRON, 'main.ts'), text)).toEqual([]);
+    expect(electronViolations(path.join(ELECTRON, 'tray-wiring.ts'), text)).toEqual([
+      'electron/tray-wiring.ts:1 imports "electron" (only main.ts and preload.ts do; pass its APIs in)',
+    ]);
+  });
+
   it('allows common/ only zod and itself, type imports included', () => {
     const file = path.join(COMMON, 'control', 'methods.ts');
     const text = [
@@ -264,9 +313,18 @@ describe('layer boundaries', () => {
     expect(problems).toEqual([]);
   });
 
-  it('renderer/ imports core/ only with `import type` (when renderer/ exists)', () => {
-    const files = sourceFiles(RENDERER);
+  it('renderer/src/ imports core/ only with `import type`, and no Node module or electron', () => {
+    // renderer/vite.config.ts is the build's own config: it runs in Node, not in the page.
+    const files = sourceFiles(path.join(RENDERER, 'src'));
+    expect(files.some((f) => f.endsWith(path.join('src', 'main.tsx')))).toBe(true);
     const problems = files.flatMap((file) => rendererViolations(file, readFileSync(file, 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
+  it('electron/ loads electron at run time only in main.ts and preload.ts', () => {
+    const files = sourceFiles(ELECTRON);
+    expect(files).toContain(path.join(ELECTRON, 'main.ts'));
+    const problems = files.flatMap((file) => electronViolations(file, readFileSync(file, 'utf8')));
     expect(problems).toEqual([]);
   });
 });
