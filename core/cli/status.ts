@@ -1,7 +1,7 @@
 // `switchyard status`: what a running gateway is doing.
 import { parseArgs } from 'node:util';
 import type { Snapshot } from '../../common/control/snapshot.js';
-import { clientToken, dataDirFrom, DEFAULT_URL, type Io } from './common.js';
+import { callApi, type Io } from './common.js';
 
 export async function status(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -14,27 +14,12 @@ export async function status(argv: string[], io: Io): Promise<number> {
     },
     strict: true,
   });
-  const mcpUrl = new URL(values.url ?? DEFAULT_URL);
-  const apiUrl = new URL('/api/status', mcpUrl);
-  const token = await clientToken(values.token, dataDirFrom(values['data-dir'], io.env), io.env);
-  let response: Response;
-  try {
-    response = await fetch(apiUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  } catch {
-    io.stderr.write(`Switchyard is not running at ${mcpUrl.href} (nothing answered)\n`);
+  const answer = await callApi(values, io, '/api/status');
+  if (!answer.ok) {
+    io.stderr.write(`${answer.message}\n`);
     return 1;
   }
-  if (response.status === 401) {
-    io.stderr.write(
-      'Switchyard answered 401: pass --token or set SWITCHYARD_TOKEN (or use the same --data-dir as serve)\n',
-    );
-    return 1;
-  }
-  if (!response.ok) {
-    io.stderr.write(`Switchyard answered HTTP ${response.status}\n`);
-    return 1;
-  }
-  const snapshot = (await response.json()) as Snapshot;
+  const snapshot = answer.body as Snapshot;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     return 0;

@@ -16,7 +16,7 @@ import {
   waitFor,
   type RunningServer,
 } from '../helpers/processes.js';
-import { textOf } from '../helpers/gateway.js';
+import { startGateway, textOf } from '../helpers/gateway.js';
 import { CLI_MAIN as MAIN, runCli, spawnServe } from '../helpers/cli.js';
 
 let dir: string;
@@ -93,6 +93,18 @@ describe('switchyard serve, status and bridge', () => {
     const none = await run(['status', '--url', `http://127.0.0.1:${port}/mcp`]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('not running');
+
+    const gateway = await startGateway({ auth: { token: 'auto' } });
+    try {
+      const wrong = await run(['status', '--url', gateway.url, '--token', 'not-the-token']);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('Switchyard answered 401: pass --token or set SWITCHYARD_TOKEN');
+      const right = await run(['status', '--url', gateway.url, '--token', gateway.token!, '--json']);
+      expect(right.code).toBe(0);
+      expect(JSON.parse(right.stdout)).toMatchObject({ gateway: { state: 'running' } });
+    } finally {
+      await gateway.stop();
+    }
   });
 
   it('refuses a non-loopback host without a token', async () => {
