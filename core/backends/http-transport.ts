@@ -25,6 +25,7 @@ import {
   type InboundBudget,
   type InboundLimits,
 } from './inbound-limits.js';
+import { largeResult } from './raw-response.js';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
@@ -215,6 +216,17 @@ export class StreamableHttpTransport implements BackendTransport {
       if (type !== 'application/json') {
         if (id === undefined && body.toString('utf8', 0, 64).trim() === '') return;
         throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
+      }
+      // A large answer to our request is relayed as its bytes (raw-response.ts): no string, no parse.
+      const large = id === undefined ? undefined : largeResult(body);
+      if (large) {
+        if (large.id !== id)
+          throw new BackendProtocolError(
+            `backend answered request ${JSON.stringify(id)} with a response for id ${oneLine(JSON.stringify(large.id), 40)}`,
+            this.options.backend,
+          );
+        this.onmessage?.(large, { relatedRequestId: id });
+        return;
       }
       // The body becomes one string and its parse; the buffer is garbage as soon as it is decoded.
       const text = body.toString('utf8');

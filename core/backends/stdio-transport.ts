@@ -11,6 +11,7 @@ import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError, oneLine } from './errors.js';
 import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound-limits.js';
 import { parseMessages } from './messages.js';
+import { largeResult } from './raw-response.js';
 import type { BackendLog } from './backend-log.js';
 import { processGroupGuard, type ProcessGroupGuard } from './process-watchdog.js';
 
@@ -106,6 +107,8 @@ export class StdioTransport implements BackendTransport {
   }
 
   private receive(line: Buffer): void {
+    const large = largeResult(line); // relayed as its bytes (raw-response.ts)
+    if (large) return this.onmessage?.(large, {});
     let messages: JSONRPCMessage[];
     const text = line.toString('utf8');
     try {
