@@ -25,7 +25,7 @@ import {
   type InboundBudget,
   type InboundLimits,
 } from './inbound-limits.js';
-import { largeResult } from './raw-response.js';
+import { LARGE_RESPONSE_BYTES, largeResult } from './raw-response.js';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
@@ -270,6 +270,16 @@ export class StreamableHttpTransport implements BackendTransport {
         onEvent: (event) => {
           if (event.event && event.event !== 'message') return;
           if (!event.data) return;
+          // A large answer: its bytes are relayed (one copy of the text, no parse, no re-serialization).
+          const large =
+            id !== undefined && event.data.length >= LARGE_RESPONSE_BYTES
+              ? largeResult(Buffer.from(event.data))
+              : undefined;
+          if (large && large.id === id) {
+            answered = true;
+            this.onmessage?.(large, { relatedRequestId: id });
+            return;
+          }
           let messages: JSONRPCMessage[];
           try {
             messages = parseMessages(event.data, this.options.backend);

@@ -2,7 +2,7 @@
 // only the id (and, for a 2026-07-28 client, the missing resultType) changed — never parsed and
 // serialized again. The backend writes what no serializer would (the id between the members,
 // 1e400, a duplicate key): a parse and re-serialization would turn 1e400 into null and drop the
-// first "d"; relayed bytes keep them. Checked over HTTP and stdio backends, for a legacy client
+// first "d"; relayed bytes keep them. Checked over HTTP (JSON and SSE answers) and stdio backends, for a legacy client
 // (JSON answer) and a modern one (resultType added in front of the result's own members).
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,25 +23,30 @@ interface Reply {
 describe('large results are relayed as bytes', () => {
   let gateway: TestGateway;
   let backend: RunningServer;
+  let streaming: RunningServer;
 
   beforeAll(async () => {
-    backend = await startHostile({ oddResults: true, resultBytes: TEXT_BYTES });
+    [backend, streaming] = await Promise.all([
+      startHostile({ oddResults: true, resultBytes: TEXT_BYTES }),
+      startHostile({ oddResults: true, resultBytes: TEXT_BYTES, sseResults: true }),
+    ]);
     gateway = await startGateway({
       aggregation: { conflicts: 'prefix' },
       backends: [
         { name: 'web', url: backend.url, timeout: '30s' },
+        { name: 'stream', url: streaming.url, timeout: '30s' },
         { name: 'pipe', ...hostileCommand({ oddResults: true, resultBytes: TEXT_BYTES }), timeout: '30s' },
       ],
     });
     const state = (name: string) => gateway.app.control.snapshotNow().backends.find((b) => b.name === name);
-    await waitFor(() => state('web')?.state === 'ready' && state('pipe')?.state === 'ready', {
+    await waitFor(() => ['web', 'stream', 'pipe'].every((name) => state(name)?.state === 'ready'), {
       what: 'backends ready',
     });
   });
 
   afterAll(async () => {
     await gateway?.stop();
-    await backend?.stop();
+    await Promise.all([backend?.stop(), streaming?.stop()]);
   });
 
   const post = (
@@ -73,7 +78,7 @@ describe('large results are relayed as bytes', () => {
       req.end(JSON.stringify(body));
     });
 
-  it('to a legacy client, byte for byte (HTTP and stdio backends)', async () => {
+  it('to a legacy client, byte for byte (HTTP JSON, HTTP SSE and stdio backends)', async () => {
     const init = await post(
       {},
       {
@@ -94,6 +99,7 @@ describe('large results are relayed as bytes', () => {
     for (const [id, tool] of [
       [7, 'web__big'],
       ['call-8', 'pipe__big'],
+      [9, 'stream__big'],
     ] as const) {
       const reply = await post(headers, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool } });
       expect(reply.status).toBe(200);
@@ -108,7 +114,7 @@ describe('large results are relayed as bytes', () => {
       'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
       'io.modelcontextprotocol/clientCapabilities': {},
     };
-    for (const tool of ['web__big', 'pipe__big']) {
+    for (const tool of ['web__big', 'pipe__big', 'stream__big']) {
       const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool };
       const body = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: tool, _meta: meta } };
       const expected = `{"jsonrpc":"2.0","id":9,"result":${RESULT('"resultType":"complete",')}}`;
