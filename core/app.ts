@@ -125,6 +125,8 @@ export interface App {
   readonly control: Control;
   /** The database, when there is one. */
   readonly store: Store | undefined;
+  /** Bytes from backends in flight, process-wide (`limits.backendInFlight`). */
+  readonly inboundBudget: InboundBudget;
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
@@ -180,6 +182,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
   // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
   const instanceId = randomUUID();
+  // Every byte from backends (connections and container attachments) counts against one budget.
+  const inboundBudget = new InboundBudget(config.limits.backendInFlight);
   // How the gateway connects to a backend (the registry's, and a dashboard Test connection's).
   const connectionOptions = {
     clock,
@@ -187,7 +191,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
-    inboundBudget: new InboundBudget(config.limits.backendInFlight),
+    inboundBudget,
     selfInstance: instanceId,
     stdioProcesses: config.limits.stdioProcesses,
     identity: GATEWAY_IDENTITY,
@@ -257,6 +261,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           logger,
           clock,
           reservedNames: () => config.backends.map((b) => b.name),
+          maxMessageBytes: config.limits.backendResponse,
+          inboundBudget,
           ...options.docker,
         })
       : undefined;
@@ -430,6 +436,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     endpoint,
     control,
     store,
+    inboundBudget,
     setRunning,
     issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,
