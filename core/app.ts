@@ -65,6 +65,8 @@ export interface AppOptions {
   audit?: AuditSink;
   backoff?: BackoffPolicy;
   healthIntervalMs?: number;
+  /** How long a client session's stdio process must be idle before limits.stdioProcesses may reclaim it; default 30 s (tests). */
+  stdioReclaimGraceMs?: number;
   coalesceMs?: number;
   /**
    * After the backends start, how long at most lists (and calls to names not known yet) wait for
@@ -194,6 +196,9 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     inboundBudget,
     selfInstance: instanceId,
     stdioProcesses: config.limits.stdioProcesses,
+    ...(options.stdioReclaimGraceMs !== undefined
+      ? { stdioReclaimGraceMs: options.stdioReclaimGraceMs }
+      : {}),
     identity: GATEWAY_IDENTITY,
   };
   const registry = new BackendRegistry({
