@@ -32,7 +32,7 @@ describe.skipIf(!engine)('a stdio container sending too much', () => {
     gateway = await startGateway(
       {
         discovery: { docker: { enabled: true, host: 'auto', group: GROUP } },
-        limits: { backendResponse: '1MiB' },
+        limits: { backendResponse: '2MiB' },
       },
       { docker: FAST_DISCOVERY },
     );
@@ -60,22 +60,25 @@ describe.skipIf(!engine)('a stdio container sending too much', () => {
 
   it('an answer over limits.backendResponse fails its request, and the server answers the next one', async () => {
     await expect(client.callTool({ name: 'big', arguments: { bytes: 4 * MiB } })).rejects.toThrow(
-      /exceeded the 1048576-byte limit \(limits\.backendResponse\)/,
+      /exceeded the 2097152-byte limit \(limits\.backendResponse\)/,
     );
     const small = await client.callTool({ name: 'big', arguments: { bytes: 10 } });
     expect(textOf(small)).toBe('x'.repeat(10));
+    // Under the cap but large: relayed as its bytes (skimmed, the id rewritten by the multiplexer).
+    const large = await client.callTool({ name: 'big', arguments: { bytes: 1.5 * MiB } });
+    expect(textOf(large)).toBe('x'.repeat(1.5 * MiB));
     await waitFor(() => budget().inUse === 0, { what: 'the budget back to 0' });
   }, 60_000);
 
   it('a flood of messages, some over the cap, leaves the budget where it was', async () => {
-    // 200 log lines of 256 KiB (50 MiB), then 8 of 2 MiB (dropped), each time before the answer.
+    // 200 log lines of 256 KiB (50 MiB), then 8 of 3 MiB (dropped), each time before the answer.
     const first = await client.callTool(
       { name: 'big', arguments: { bytes: 10, flood: 200, lineBytes: 256 * 1024 } },
       { timeout: 60_000 },
     );
     expect(textOf(first)).toBe('x'.repeat(10));
     const second = await client.callTool(
-      { name: 'big', arguments: { bytes: 20, flood: 8, lineBytes: 2 * MiB } },
+      { name: 'big', arguments: { bytes: 20, flood: 8, lineBytes: 3 * MiB } },
       { timeout: 60_000 },
     );
     expect(textOf(second)).toBe('x'.repeat(20));
