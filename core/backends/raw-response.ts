@@ -91,18 +91,25 @@ function skipSpace(bytes: Buffer, at: number): number {
   return at;
 }
 
-/** The brace at `at` ends the span (only white space may follow it up to `end`). */
-function closes(bytes: Buffer, at: number, end: number): boolean {
-  return at + 1 === end || (end === bytes.length && skipSpace(bytes, at + 1) === end);
+interface SkimmedObject {
+  /** Key → value span of each member (the last one of a repeated key, as JSON.parse keeps). */
+  members: Map<string, Span>;
+  /** Just past the closing brace. */
+  end: number;
+  /** The members of the member named `nestedKey`, when its value is an object. */
+  nested?: Map<string, Span> | undefined;
 }
 
-/** The top-level members of the object at `start` (key → value span), or undefined. */
-function members(bytes: Buffer, start: number, end: number): Map<string, Span> | undefined {
-  const out = new Map<string, Span>();
-  let at = skipSpace(bytes, start);
-  if (bytes[at] !== 0x7b) return undefined;
-  at = skipSpace(bytes, at + 1);
-  if (bytes[at] === 0x7d) return closes(bytes, at, end) ? out : undefined;
+/**
+ * The object starting at `start`: its members' spans and, in the same pass, those of one member's
+ * own object (the result's fields), or undefined when it is not a well-formed object.
+ */
+function objectAt(bytes: Buffer, start: number, nestedKey?: string): SkimmedObject | undefined {
+  if (bytes[start] !== 0x7b) return undefined;
+  const members = new Map<string, Span>();
+  let nested: Map<string, Span> | undefined;
+  let at = skipSpace(bytes, start + 1);
+  if (bytes[at] === 0x7d) return { members, end: at + 1 };
   for (;;) {
     if (bytes[at] !== QUOTE) return undefined;
     const keyEnd = skipString(bytes, at);
@@ -116,16 +123,23 @@ function members(bytes: Buffer, start: number, end: number): Map<string, Span> |
     at = skipSpace(bytes, keyEnd);
     if (bytes[at] !== 0x3a) return undefined;
     const valueStart = skipSpace(bytes, at + 1);
-    const valueEnd = skipValue(bytes, valueStart);
+    let valueEnd: number;
+    if (key === nestedKey) {
+      const inner = bytes[valueStart] === 0x7b ? objectAt(bytes, valueStart) : undefined;
+      if (bytes[valueStart] === 0x7b && !inner) return undefined;
+      nested = inner?.members;
+      valueEnd = inner ? inner.end : skipValue(bytes, valueStart);
+    } else {
+      valueEnd = skipValue(bytes, valueStart);
+    }
     if (valueEnd < 0) return undefined;
-    out.set(key as string, [valueStart, valueEnd]);
+    members.set(key as string, [valueStart, valueEnd]);
     at = skipSpace(bytes, valueEnd);
     if (bytes[at] === 0x2c) {
       at = skipSpace(bytes, at + 1);
       continue;
     }
-    if (bytes[at] !== 0x7d) return undefined;
-    return closes(bytes, at, end) ? out : undefined;
+    return bytes[at] === 0x7d ? { members, end: at + 1, nested } : undefined;
   }
 }
 
@@ -141,18 +155,18 @@ function parseSpan(bytes: Buffer, span: Span): unknown {
 export function skimResult(bytes: Buffer): RawResult | undefined {
   // Raw line breaks: pretty-printed JSON (or a broken string) cannot go into one SSE data line.
   if (bytes.includes(0x0a) || bytes.includes(0x0d)) return undefined;
-  const top = members(bytes, 0, bytes.length);
-  if (!top || top.has('method') || top.has('error')) return undefined;
-  const idSpan = top.get('id');
-  const resultSpan = top.get('result');
-  const version = top.get('jsonrpc');
-  if (!idSpan || !resultSpan || !version) return undefined;
+  const top = objectAt(bytes, skipSpace(bytes, 0), 'result');
+  if (!top || skipSpace(bytes, top.end) !== bytes.length) return undefined;
+  if (top.members.has('method') || top.members.has('error')) return undefined;
+  const idSpan = top.members.get('id');
+  const resultSpan = top.members.get('result');
+  const version = top.members.get('jsonrpc');
+  const fields = top.nested; // a result is an object
+  if (!idSpan || !resultSpan || !version || !fields) return undefined;
   try {
     const id = parseSpan(bytes, idSpan);
     if ((typeof id !== 'string' && typeof id !== 'number') || parseSpan(bytes, version) !== '2.0')
       return undefined;
-    const fields = members(bytes, resultSpan[0], resultSpan[1]);
-    if (!fields) return undefined; // a result is an object
     return { bytes, id, result: resultSpan, fields };
   } catch {
     return undefined;

@@ -30,6 +30,7 @@ describe('skimResult', () => {
       '{"jsonrpc":"2.0","method":"notifications/x"}',
       '[{"jsonrpc":"2.0","id":1,"result":{}}]', // a batch
       '{"jsonrpc":"2.0","id":1,"result":[]}', // a result that is not an object
+      '{"jsonrpc":"2.0","id":1,"result":{},"result":7}', // … as JSON.parse keeps the last
       '{"jsonrpc":"2.0","id":null,"result":{}}',
       '{"jsonrpc":"1.0","id":1,"result":{}}',
       '{"jsonrpc":"2.0","id":1,"result":{"a":"unclosed}}', // broken string
