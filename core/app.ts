@@ -65,6 +65,8 @@ export interface AppOptions {
   audit?: AuditSink;
   backoff?: BackoffPolicy;
   healthIntervalMs?: number;
+  /** How long a client session's stdio process must be idle before limits.stdioProcesses may reclaim it; default 30 s (tests). */
+  stdioReclaimGraceMs?: number;
   coalesceMs?: number;
   /**
    * After the backends start, how long at most lists (and calls to names not known yet) wait for
@@ -125,6 +127,8 @@ export interface App {
   readonly control: Control;
   /** The database, when there is one. */
   readonly store: Store | undefined;
+  /** Bytes from backends in flight, process-wide (`limits.backendInFlight`). */
+  readonly inboundBudget: InboundBudget;
   start(): Promise<StartedApp>;
   /** Turns the MCP endpoint and the backends off or back on; the HTTP port (dashboard, /api) stays up. */
   setRunning(running: boolean): Promise<void>;
@@ -180,6 +184,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
   };
   // Sent on every answer and checked on every backend's: a backend that is this gateway is refused.
   const instanceId = randomUUID();
+  // Every byte from backends (connections and container attachments) counts against one budget.
+  const inboundBudget = new InboundBudget(config.limits.backendInFlight);
   // How the gateway connects to a backend (the registry's, and a dashboard Test connection's).
   const connectionOptions = {
     clock,
@@ -187,9 +193,12 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     healthIntervalMs: options.healthIntervalMs ?? 15_000,
     maxResponseBytes: config.limits.backendResponse,
-    inboundBudget: new InboundBudget(config.limits.backendInFlight),
+    inboundBudget,
     selfInstance: instanceId,
     stdioProcesses: config.limits.stdioProcesses,
+    ...(options.stdioReclaimGraceMs !== undefined
+      ? { stdioReclaimGraceMs: options.stdioReclaimGraceMs }
+      : {}),
     identity: GATEWAY_IDENTITY,
   };
   const registry = new BackendRegistry({
@@ -257,6 +266,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
           logger,
           clock,
           reservedNames: () => config.backends.map((b) => b.name),
+          maxMessageBytes: config.limits.backendResponse,
+          inboundBudget,
           ...options.docker,
         })
       : undefined;
@@ -430,6 +441,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     endpoint,
     control,
     store,
+    inboundBudget,
     setRunning,
     issueLoginUrl: () => (server && url ? server.loginUrl(url) : undefined),
     applyConfig,

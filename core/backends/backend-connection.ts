@@ -42,6 +42,8 @@ export interface ConnectionOptions {
   selfInstance?: string;
   /** Processes a stdio backend may run at once (limits.stdioProcesses; default unbounded). */
   stdioProcesses?: number;
+  /** How long a client session's process must be idle before the cap may reclaim it (default 30 s). */
+  stdioReclaimGraceMs?: number;
   /** How the gateway identifies itself on its own connections. */
   identity: ClientIdentity;
   random?: () => number;
@@ -71,7 +73,7 @@ export class BackendConnection {
   /** Agent shared by this backend's control connection and every client session's link. */
   readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
   /** Shared by this backend's processes (stdio): the control connection's and every session's. */
-  private readonly processSlots: ProcessSlots | undefined;
+  readonly processSlots: ProcessSlots | undefined;
 
   private _status: BackendStatus;
   private _catalog: BackendCatalog | undefined;
@@ -100,7 +102,9 @@ export class BackendConnection {
   ) {
     this.log = options.logger.child({ backend: spec.name });
     this.processSlots =
-      options.stdioProcesses !== undefined ? new ProcessSlots(options.stdioProcesses) : undefined;
+      options.stdioProcesses !== undefined
+        ? new ProcessSlots(options.stdioProcesses, options.stdioReclaimGraceMs)
+        : undefined;
     this.history = options.logs?.for(spec.name);
     this._status = {
       name: spec.name,

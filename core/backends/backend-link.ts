@@ -7,6 +7,8 @@
 // A legacy link left idle for `sessions.backendIdleTtl` closes its backend session (for a stdio
 // command: its process) and opens a new one on the next request; the client session never notices,
 // except that backend-side session state (not resource subscriptions: those keep a link open) starts over.
+// The same happens sooner to a stdio link idle for 30 s when its backend is at limits.stdioProcesses
+// and another session needs a process (ProcessSlots, stdio-transport.ts).
 import { performance } from 'node:perf_hooks';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/client';
 import type { BackendConnection } from './backend-connection.js';
@@ -14,6 +16,7 @@ import { BackendUnavailableError, SessionLostError } from './errors.js';
 import { initialize, type Handshake } from './handshake.js';
 import { withEnvelope, withoutEnvelope, type ClientIdentity } from './modern.js';
 import { RpcPeer, type RequestOptions, type RpcResponse } from './rpc-peer.js';
+import { StdioTransport, type ReclaimableProcess } from './stdio-transport.js';
 
 /**
  * What a link's owner does with the backend's own messages. `Tag` is what the owner attached to
@@ -32,7 +35,7 @@ export interface LinkIdentity extends ClientIdentity {
   protocolVersion?: string;
 }
 
-export class BackendLink<Tag = unknown> {
+export class BackendLink<Tag = unknown> implements ReclaimableProcess {
   private peer: RpcPeer<Tag> | undefined;
   private opening: Promise<RpcPeer<Tag>> | undefined;
   private handshake: Handshake | undefined;
@@ -189,13 +192,45 @@ export class BackendLink<Tag = unknown> {
       throw new BackendUnavailableError('session closed', this.backend);
     }
     this.peer = peer;
+    // A process of its own counts against limits.stdioProcesses, which may reclaim it when idle.
+    if (transport instanceof StdioTransport) this.connection.processSlots?.register(this);
     if (transport.sessionId) this.handlers.onSessionChanged?.(this);
     return peer;
+  }
+
+  /** When the backend session was last used, if it could be closed now (nothing in flight or held). */
+  idleSince(): number | undefined {
+    const peer = this.peer;
+    if (
+      this.closed ||
+      !peer ||
+      peer.isClosed ||
+      this.inflight > 0 ||
+      this.opening ||
+      this.subscribed.size > 0
+    )
+      return undefined;
+    return this.lastActive;
+  }
+
+  /** limits.stdioProcesses needs this idle process: closed now, re-opened on the next request. */
+  async reclaim(): Promise<void> {
+    const peer = this.peer;
+    if (!peer || this.idleSince() === undefined) return;
+    this.peer = undefined;
+    const pid = (peer.transport as { pid?: number }).pid;
+    this.connection.history?.append(
+      'idle',
+      `a client session's idle process stopped to make room for another (limits.stdioProcesses); it reopens on the next request`,
+      pid,
+    );
+    await peer.close();
   }
 
   /** Forget a peer whose backend session is gone; the next request opens a new one. */
   private reset(peer: RpcPeer<Tag>): void {
     if (this.peer === peer) this.peer = undefined;
+    this.connection.processSlots?.unregister(this);
     void peer.close();
   }
 
@@ -227,6 +262,7 @@ export class BackendLink<Tag = unknown> {
     if (this.era !== 'legacy') return;
     if (performance.now() - this.lastActive < ttl) return this.armIdle();
     this.peer = undefined;
+    this.connection.processSlots?.unregister(this);
     const pid = (peer.transport as { pid?: number }).pid;
     this.connection.history?.append(
       'idle',
@@ -243,6 +279,7 @@ export class BackendLink<Tag = unknown> {
     this.closed = true;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    this.connection.processSlots?.unregister(this);
     const peer = this.peer ?? (await this.opening?.catch(() => undefined));
     this.peer = undefined;
     await peer?.close(detach);

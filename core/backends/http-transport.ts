@@ -25,6 +25,7 @@ import {
   type InboundBudget,
   type InboundLimits,
 } from './inbound-limits.js';
+import { LARGE_RESPONSE_BYTES, largeResult } from './raw-response.js';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
@@ -216,6 +217,17 @@ export class StreamableHttpTransport implements BackendTransport {
         if (id === undefined && body.toString('utf8', 0, 64).trim() === '') return;
         throw new HttpStatusError(status, `unexpected content type "${type}"`, this.options.backend);
       }
+      // A large answer to our request is relayed as its bytes (raw-response.ts): no string, no parse.
+      const large = id === undefined ? undefined : largeResult(body);
+      if (large) {
+        if (large.id !== id)
+          throw new BackendProtocolError(
+            `backend answered request ${JSON.stringify(id)} with a response for id ${oneLine(JSON.stringify(large.id), 40)}`,
+            this.options.backend,
+          );
+        this.onmessage?.(large, { relatedRequestId: id });
+        return;
+      }
       // The body becomes one string and its parse; the buffer is garbage as soon as it is decoded.
       const text = body.toString('utf8');
       const messages = parseMessages(text, this.options.backend);
@@ -258,6 +270,16 @@ export class StreamableHttpTransport implements BackendTransport {
         onEvent: (event) => {
           if (event.event && event.event !== 'message') return;
           if (!event.data) return;
+          // A large answer: its bytes are relayed (one copy of the text, no parse, no re-serialization).
+          const large =
+            id !== undefined && event.data.length >= LARGE_RESPONSE_BYTES
+              ? largeResult(Buffer.from(event.data))
+              : undefined;
+          if (large && large.id === id) {
+            answered = true;
+            this.onmessage?.(large, { relatedRequestId: id });
+            return;
+          }
           let messages: JSONRPCMessage[];
           try {
             messages = parseMessages(event.data, this.options.backend);

@@ -5,12 +5,14 @@
 // its cap, kills the server); stderr kept: the tail for a crash message, every line in the
 // backend's log ring (backend-log.ts) with the process's start and exit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
 import { ConnectionClosedError, oneLine } from './errors.js';
 import { LineFramer, responseIdOf, UNBOUNDED_BUDGET, type InboundBudget } from './inbound-limits.js';
 import { parseMessages } from './messages.js';
+import { largeResult } from './raw-response.js';
 import type { BackendLog } from './backend-log.js';
 import { processGroupGuard, type ProcessGroupGuard } from './process-watchdog.js';
 
@@ -33,10 +35,40 @@ export interface StdioTransportOptions {
   guard?: ProcessGroupGuard;
 }
 
-/** A hard cap on the processes one stdio backend runs at once (`limits.stdioProcesses`). */
+/**
+ * A process a client session holds and can give back: its backend session has nothing in flight
+ * and holds no subscription (`idleSince` is then when it was last used, else undefined).
+ */
+export interface ReclaimableProcess {
+  idleSince(): number | undefined;
+  /** Closes the backend session and its process; the session opens a new one when next used. */
+  reclaim(): Promise<void>;
+}
+
+/**
+ * How long a backend session must have been idle before the cap may take its process: an agent
+ * between two calls of one task (a model's turn takes seconds, rarely half a minute) keeps its
+ * backend session state, while a session idle longer gives way to one that needs a process now,
+ * long before `sessions.backendIdleTtl` (10 min) would close it.
+ */
+export const RECLAIM_GRACE_MS = 30_000;
+
+/**
+ * A hard cap on the processes one stdio backend runs at once (`limits.stdioProcesses`). When it is
+ * reached, the least recently used client session process that has been idle for the grace period
+ * is closed to make room (its session re-opens one on its next request); only when none is, the
+ * new process is refused.
+ */
 export class ProcessSlots {
   private used = 0;
-  constructor(readonly limit: number) {}
+  /** Client sessions' processes (the least recently used idle one is found when needed). */
+  private readonly holders = new Set<ReclaimableProcess>();
+
+  constructor(
+    readonly limit: number,
+    readonly graceMs = RECLAIM_GRACE_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get inUse(): number {
     return this.used;
@@ -50,6 +82,41 @@ export class ProcessSlots {
 
   release(): void {
     this.used = Math.max(0, this.used - 1);
+  }
+
+  /** A client session's process that may be reclaimed once idle. */
+  register(holder: ReclaimableProcess): void {
+    this.holders.add(holder);
+  }
+
+  unregister(holder: ReclaimableProcess): void {
+    this.holders.delete(holder);
+  }
+
+  /** Takes a slot, reclaiming idle sessions' processes (least recently used first) when full. */
+  async acquire(): Promise<boolean> {
+    for (let tries = 0; tries < 4; tries++) {
+      if (this.take()) return true;
+      const victim = this.leastRecentlyUsedIdle();
+      if (!victim) return false;
+      this.holders.delete(victim);
+      await victim.reclaim(); // its slot is free once the process has exited
+    }
+    return this.take();
+  }
+
+  private leastRecentlyUsedIdle(): ReclaimableProcess | undefined {
+    const now = this.now();
+    let oldest: ReclaimableProcess | undefined;
+    let oldestAt = Infinity;
+    for (const holder of this.holders) {
+      const since = holder.idleSince();
+      if (since !== undefined && now - since >= this.graceMs && since < oldestAt) {
+        oldest = holder;
+        oldestAt = since;
+      }
+    }
+    return oldest;
   }
 }
 
@@ -106,6 +173,8 @@ export class StdioTransport implements BackendTransport {
   }
 
   private receive(line: Buffer): void {
+    const large = largeResult(line); // relayed as its bytes (raw-response.ts)
+    if (large) return this.onmessage?.(large, {});
     let messages: JSONRPCMessage[];
     const text = line.toString('utf8');
     try {
@@ -131,16 +200,15 @@ export class StdioTransport implements BackendTransport {
     return this.child?.pid;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const { command, args, env, cwd, backend, slots } = this.options;
     if (slots) {
-      if (!slots.take()) {
-        return Promise.reject(
-          new ConnectionClosedError(
-            `backend ${backend ?? command} already runs ${slots.limit} processes, its limit (limits.stdioProcesses): ` +
-              'end idle client sessions or raise the limit',
-            backend,
-          ),
+      if (!(await slots.acquire())) {
+        throw new ConnectionClosedError(
+          `backend ${backend ?? command} already runs ${slots.limit} processes, its limit (limits.stdioProcesses), ` +
+            `and none has been idle for ${slots.graceMs >= 1000 ? `${Math.round(slots.graceMs / 1000)} s` : `${slots.graceMs} ms`}: ` +
+            'end client sessions or raise the limit',
+          backend,
         );
       }
       this.holdsSlot = true;

@@ -15,6 +15,7 @@ import { route, ROUTED_METHODS, type Routed } from '../aggregate/routes.js';
 import type { LinkHandlers } from '../backends/backend-link.js';
 import { BackendTimeoutError, errorMessage } from '../backends/errors.js';
 import { CancelHandle, CancelledError, relayJson, type RpcResponse } from '../backends/rpc-peer.js';
+import { rawResultOf, resultField } from '../backends/raw-response.js';
 import type { AuditOutcome } from '../../common/domain/audit.js';
 import type { AuditSink } from '../domain/audit.js';
 import type { Clock, Logger } from '../domain/runtime.js';
@@ -280,11 +281,11 @@ export class Dispatcher {
         }
         response = await link.request(inbound.method, retry.params, options);
       }
-      const bytes = responder.respond(responseJson(inbound.id!, response, session.era, inbound.method));
+      const bytes = relayResponse(responder, inbound.id!, response, session.era, inbound.method);
       if ('error' in response) {
         this.audit(call, 'protocol_error', bytes, response.error.code, response.error.message, response);
       } else {
-        const toolError = (response.result as { isError?: unknown }).isError === true;
+        const toolError = resultField(response, 'isError') === true;
         this.audit(call, toolError ? 'tool_error' : 'ok', bytes, undefined, undefined, response);
       }
     } catch (error) {
@@ -510,36 +511,62 @@ export class Dispatcher {
       requestBytes: inbound.bytes,
       responseBytes,
       requestPayload: payloads ? inbound.params : undefined,
-      responsePayload: payloads ? ('error' in response ? response.error : response.result) : undefined,
+      responsePayload: payloads ? responsePayload(response) : undefined,
     });
   }
 }
 
 function isInputRequired(response: RpcResponse): boolean {
-  return (
-    'result' in response && (response.result as { resultType?: unknown }).resultType === 'input_required'
-  );
+  return 'result' in response && resultField(response, 'resultType') === 'input_required';
 }
 
-function responseJson(id: string | number, response: RpcResponse, era: Era, method: string): string {
+/** What the audit trail gets of a response: a result relayed as bytes is not parsed for it. */
+function responsePayload(response: RpcResponse): unknown {
+  if ('error' in response) return response.error;
+  const raw = rawResultOf(response);
+  if (raw) return `[a result of ${raw.result[1] - raw.result[0]} bytes, relayed as bytes: not recorded]`;
+  return response.result;
+}
+
+/**
+ * Sends the backend's response under the client's id; returns its bytes. A modern client requires
+ * resultType (a legacy backend's result means "complete"), and on a cacheable result
+ * (resources/read) ttlMs and cacheScope: a legacy backend gave no cache hint, so nothing may be
+ * cached, and only for this client. A result skimmed as bytes (raw-response.ts) is written as
+ * those bytes inside a new envelope, the missing fields spliced in front of its members.
+ */
+function relayResponse(
+  responder: Responder,
+  id: string | number,
+  response: RpcResponse,
+  era: Era,
+  method: string,
+): number {
+  let missing: Record<string, unknown> | undefined;
   if (era === 'modern' && 'result' in response) {
-    // A modern client requires resultType (a legacy backend's result means "complete"), and on a
-    // cacheable result (resources/read) ttlMs and cacheScope: a legacy backend gave no cache hint,
-    // so nothing may be cached, and only for this client.
-    const result = response.result as Record<string, unknown>;
-    const uncached = method === 'resources/read' && result.resultType !== 'input_required';
-    const missing =
-      result.resultType === undefined ||
-      (uncached && (result.ttlMs === undefined || result.cacheScope === undefined));
-    if (missing) {
-      const filled: Record<string, unknown> = { ...result };
-      filled.resultType ??= 'complete';
-      if (uncached) {
-        filled.ttlMs ??= 0;
-        filled.cacheScope ??= 'private';
-      }
-      return resultJson(id, filled);
-    }
+    const resultType = resultField(response, 'resultType');
+    const uncached = method === 'resources/read' && resultType !== 'input_required';
+    if (resultType === undefined) (missing ??= {}).resultType = 'complete';
+    if (uncached && resultField(response, 'ttlMs') === undefined) (missing ??= {}).ttlMs = 0;
+    if (uncached && resultField(response, 'cacheScope') === undefined)
+      (missing ??= {}).cacheScope = 'private';
   }
-  return relayJson(response, id);
+  const raw = rawResultOf(response);
+  if (raw) {
+    const [start, end] = raw.result;
+    if (!missing) return responder.respondParts(resultHead(id), raw.bytes.subarray(start, end), '}');
+    const spliced = JSON.stringify(missing).slice(1, -1);
+    const separator = raw.fields.size > 0 ? ',' : '';
+    // The result's bytes after its opening brace: `{` + the added members + its own members.
+    return responder.respondParts(
+      `${resultHead(id)}{${spliced}${separator}`,
+      raw.bytes.subarray(start + 1, end),
+      '}',
+    );
+  }
+  if (missing) {
+    const result = (response as JSONRPCResultResponse).result;
+    return responder.respond(resultJson(id, { ...result, ...missing }));
+  }
+  return responder.respond(relayJson(response, id));
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { findEngine, type EngineInfo } from '../../core/discovery/docker/engine.js';
+import type { DockerSourceOptions } from '../../core/discovery/docker/source.js';
 import { currentHostEnvironment, engineCandidates } from '../../core/discovery/docker/hosts.js';
 import { ROOT } from './processes.js';
 
@@ -141,18 +142,36 @@ export function everythingCommand(mode: 'streamableHttp' | 'sse' | 'stdio'): str
   ];
 }
 
-/** The SDK fixture server (test/fixtures/fixture-server.ts) through tsx. It listens on 127.0.0.1. */
-export function fixtureCommand(spec: Record<string, unknown>): string[] {
+/** A TypeScript fixture of this repository, run through tsx with one JSON argument. */
+function tsxFixture(file: string, spec: Record<string, unknown>): string[] {
   return [
     NODE_IN_CONTAINER,
     '--import',
     EXIT_ON_TERM,
     '--import',
     'tsx',
-    `${REPO_IN_CONTAINER}/test/fixtures/fixture-server.ts`,
+    `${REPO_IN_CONTAINER}/test/fixtures/${file}`,
     JSON.stringify(spec),
   ];
 }
+
+/** The SDK fixture server (test/fixtures/fixture-server.ts) through tsx. It listens on 127.0.0.1. */
+export function fixtureCommand(spec: Record<string, unknown>): string[] {
+  return tsxFixture('fixture-server.ts', spec);
+}
+
+/** The misbehaving backend (test/fixtures/hostile-backend.ts) as a stdio server, through tsx. */
+export function hostileCommand(spec: Record<string, unknown>): string[] {
+  return tsxFixture('hostile-backend.ts', { ...spec, transport: 'stdio' });
+}
+
+/** Discovery timings for tests: fast reconnects, reconciles and boot retries. */
+export const FAST_DISCOVERY: Partial<DockerSourceOptions> = {
+  reconnect: { initialMs: 200, maxMs: 1000 },
+  reconcileIntervalMs: 3000,
+  eventDebounceMs: 10,
+  bootRetry: { initialMs: 100, maxMs: 1000 },
+};
 
 /** A container that only sleeps (labels without a server, e.g. a ToolHive workload whose proxy is on the host). */
 export const SLEEP_COMMAND = ['/bin/sleep', '3600'];

@@ -23,7 +23,8 @@ import {
   type InterpretContext,
 } from '../../core/discovery/docker/labels.js';
 import { sanitizeBackendName, uniqueName } from '../../core/discovery/docker/names.js';
-import { LineSplitter, StreamDemuxer } from '../../core/discovery/docker/streams.js';
+import { StreamDemuxer } from '../../core/discovery/docker/streams.js';
+import { InboundBudget } from '../../core/backends/inbound-limits.js';
 import { BACKEND_NAME } from '../../core/config/schema.js';
 import { silentLogger } from '../../core/support/logger.js';
 
@@ -354,22 +355,8 @@ describe('stream helpers', () => {
     const all = Buffer.concat([frame(1, 'hello '), frame(2, 'oops'), frame(1, 'world')]);
     for (let i = 0; i < all.length; i += 3) demux.push(all.subarray(i, i + 3));
     expect(out.join('')).toBe('hello world');
-    expect(err).toEqual(['oops']);
+    expect(err.join('')).toBe('oops');
     expect(() => demux.push(Buffer.from('{"jsonrpc":"2.0"}\n'))).toThrow(/not multiplexed/);
-  });
-
-  it('splits lines and drops a line over the cap', () => {
-    const lines: string[] = [];
-    let dropped = 0;
-    const splitter = new LineSplitter(
-      (l) => lines.push(l),
-      10,
-      () => dropped++,
-    );
-    splitter.push(Buffer.from('ab\r\ncd'));
-    splitter.push(Buffer.from('e\n' + 'x'.repeat(20) + '\nok\n'));
-    expect(lines).toEqual(['ab', 'cde', 'ok']);
-    expect(dropped).toBe(1);
   });
 });
 
@@ -424,7 +411,11 @@ class FakeContainer {
   }
 
   send(socket: Duplex, message: unknown, stream = 1): void {
-    const payload = Buffer.from(`${JSON.stringify(message)}\n`);
+    this.sendBytes(socket, Buffer.from(`${JSON.stringify(message)}\n`), stream);
+  }
+
+  /** One frame of raw bytes (part of a line, or several). */
+  sendBytes(socket: Duplex, payload: Buffer, stream = 1): void {
     const header = Buffer.alloc(8);
     header[0] = stream;
     header.writeUInt32BE(payload.length, 4);
@@ -465,6 +456,18 @@ class FakeContainer {
           params: { progressToken: token, progress: 1 },
         });
         this.send(socket, { jsonrpc: '2.0', id: message.id, result: { done: true } });
+      } else if (name === 'partial' || name === 'huge') {
+        // An answer of `bytes` of text; 'partial' sends its first half now and the rest when released.
+        const bytes = (message.params as { bytes: number }).bytes;
+        const line = Buffer.from(
+          `${JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { text: 'x'.repeat(bytes) } })}\n`,
+        );
+        if (name === 'huge') this.sendBytes(socket, line);
+        else {
+          const half = line.length >> 1;
+          this.sendBytes(socket, line.subarray(0, half));
+          this.held.push(() => this.sendBytes(socket, line.subarray(half)));
+        }
       } else if (name === 'hold') {
         this.held.push(() => this.send(socket, { jsonrpc: '2.0', id: message.id, result: { held: true } }));
       } else if (name === 'ask') {
@@ -508,7 +511,7 @@ async function openChannel(attachment: ContainerAttachment) {
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('shared stdio attachment', () => {
-  const make = (fake: FakeContainer) =>
+  const make = (fake: FakeContainer, budget?: InboundBudget) =>
     new ContainerAttachment({
       docker: fake.docker(),
       containerId: ID,
@@ -516,6 +519,7 @@ describe('shared stdio attachment', () => {
       engine: 'podman',
       tty: false,
       maxMessageBytes: 1024 * 1024,
+      ...(budget ? { budget } : {}),
       logger: silentLogger,
     });
   const call = (id: number, name: string, extra: Record<string, unknown> = {}): Msg => ({
@@ -526,9 +530,9 @@ describe('shared stdio attachment', () => {
   });
 
   /** Three initialized connections over one attachment. */
-  async function threeConnections() {
+  async function threeConnections(budget?: InboundBudget) {
     const fake = new FakeContainer();
-    const attachment = make(fake);
+    const attachment = make(fake, budget);
     const [a, b] = await Promise.all([openChannel(attachment), openChannel(attachment)]);
     a.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
     b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
@@ -641,6 +645,46 @@ describe('shared stdio attachment', () => {
     await settle();
     expect(fake.received.some((m) => m.id === 'srv-ping' && m.result !== undefined)).toBe(true);
     expect(c.messages.some((m) => m.method === 'ping')).toBe(false);
+    await attachment.dispose();
+  });
+
+  it('every line counts against the process-wide budget until handed on; one over a limit fails its request and the attachment goes on', async () => {
+    const budget = new InboundBudget(4 * 1024 * 1024);
+    const { fake, attachment, a, b } = await threeConnections(budget);
+    // Half an answer has arrived: those bytes are in flight, counted in the shared budget.
+    a.send(call(2, 'partial', { bytes: 200_000 }));
+    await settle();
+    expect(budget.inUse).toBeGreaterThanOrEqual(100_000);
+    fake.held.shift()!();
+    expect((await a.next((m) => m.id === 2)).result).toEqual({ text: 'x'.repeat(200_000) });
+    expect(budget.inUse).toBe(0);
+    // Over the message cap: dropped, the request that asked fails at once, nobody else hears of it.
+    a.send(call(3, 'huge', { bytes: 2 * 1024 * 1024 }));
+    const failed = await a.next((m) => m.id === 3);
+    expect((failed as { error?: { message: string } }).error?.message).toMatch(
+      /exceeded the 1048576-byte limit \(limits\.backendResponse\)/,
+    );
+    expect(b.messages.some((m) => m.id === 3)).toBe(false);
+    expect(budget.inUse).toBe(0);
+    // Over the shared budget (other backends hold it): the same, naming that limit.
+    budget.take(budget.limit - 50_000);
+    a.send(call(4, 'huge', { bytes: 100_000 }));
+    expect((await a.next((m) => m.id === 4)) as { error?: { message: string } }).toMatchObject({
+      error: { message: expect.stringMatching(/limits\.backendInFlight/) as unknown },
+    });
+    budget.release(budget.limit - 50_000);
+    expect(budget.inUse).toBe(0);
+    // The framing is intact and the attachment the same one.
+    a.send(call(5, 'after'));
+    expect((await a.next((m) => m.id === 5)).result).toEqual({ echo: 'after' });
+    expect(fake.attaches).toBe(1);
+    // A partial line when the stream ends no longer counts.
+    a.send(call(6, 'partial', { bytes: 200_000 }));
+    await settle();
+    expect(budget.inUse).toBeGreaterThan(0);
+    fake.sockets[0]!.push(null);
+    await settle();
+    expect(budget.inUse).toBe(0);
     await attachment.dispose();
   });
 

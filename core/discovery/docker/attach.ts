@@ -12,8 +12,15 @@ import type {
   StdioAttachment,
 } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
+import {
+  LineFramer,
+  responseIdOf,
+  UNBOUNDED_BUDGET,
+  type InboundBudget,
+} from '../../backends/inbound-limits.js';
+import { largeResult } from '../../backends/raw-response.js';
 import { AttachmentMultiplexer } from './multiplexer.js';
-import { LineSplitter, StreamDemuxer } from './streams.js';
+import { StreamDemuxer } from './streams.js';
 import { oneLine } from './text.js';
 
 export interface AttachmentOptions {
@@ -24,7 +31,10 @@ export interface AttachmentOptions {
   engine: string;
   /** The container runs with a TTY: the stream is raw rather than multiplexed. */
   tty: boolean;
+  /** Largest message from the server (`limits.backendResponse`). */
   maxMessageBytes: number;
+  /** The process-wide budget for bytes in flight from backends (`limits.backendInFlight`). */
+  budget?: InboundBudget;
   logger: Logger;
   /** How long attaching may take, ms. */
   attachTimeoutMs?: number;
@@ -35,8 +45,13 @@ interface Session {
   /** The container's State.StartedAt when attached: which run of the container this is. */
   readonly startedAt: string;
   readonly mux: AttachmentMultiplexer;
+  /** stdout's and stderr's framers: what they hold is let go when the session ends. */
+  framers?: LineFramer[];
   alive: boolean;
 }
+
+/** A stderr line is for people: longer ones are cut (as for stdio command backends). */
+const STDERR_LINE_BYTES = 4096;
 
 /** How long after a container's start an attachment waits (see attach). */
 const START_SETTLE_MS = 1000;
@@ -142,23 +157,41 @@ export class ContainerAttachment implements StdioAttachment {
       }, this.log),
       alive: true,
     };
-    const stdout = new LineSplitter(
-      (line) => this.fromServer(session, line),
-      this.options.maxMessageBytes,
-      (bytes) => this.log.warn('dropped an oversized message from the container', { bytes }),
+    // The same bounded framing as stdio command backends: each line counts against the message
+    // cap and the process-wide budget until it is handed on; a line over either is skipped up to
+    // its newline (the attachment stays: closing it would close the server's stdin), and the
+    // request it answered, when its id is at the start, fails at once.
+    const stdout = new LineFramer(
+      {
+        maxMessageBytes: this.options.maxMessageBytes,
+        budget: this.options.budget ?? UNBOUNDED_BUDGET,
+      },
+      {
+        onLine: (line) => this.fromServer(session, line),
+        onOversize: (head, error) => {
+          const id = responseIdOf(head.toString('utf8'));
+          this.log.warn('dropped an oversized message from the container', { error: error.message });
+          if (typeof id === 'number') session.mux.failRequest(id, error.message);
+        },
+      },
     );
-    const stderr = new LineSplitter(
-      (line) => this.log.debug('container stderr', { line: oneLine(line) }),
-      64 * 1024,
+    const stderr = new LineFramer(
+      { maxMessageBytes: STDERR_LINE_BYTES, budget: UNBOUNDED_BUDGET },
+      {
+        onLine: (line) => this.log.debug('container stderr', { line: oneLine(line.toString('utf8')) }),
+        onOversize: (head) =>
+          this.log.debug('container stderr', { line: `${oneLine(head.toString('utf8'))}…` }),
+      },
     );
+    session.framers = [stdout, stderr];
     const demux = this.options.tty
       ? undefined
       : new StreamDemuxer(
           (chunk) => stdout.push(chunk),
           (chunk) => stderr.push(chunk),
-          Math.max(this.options.maxMessageBytes, 1024 * 1024),
         );
     socket.on('data', (chunk: Buffer) => {
+      if (!session.alive) return; // a retired run's stream: nothing of it is delivered or counted
       try {
         if (demux) demux.push(chunk);
         else stdout.push(chunk);
@@ -180,12 +213,16 @@ export class ContainerAttachment implements StdioAttachment {
   }
 
   /** One line the server wrote on stdout: parsed here, once, and routed as objects. */
-  private fromServer(session: Session, line: string): void {
+  private fromServer(session: Session, line: Buffer): void {
+    // A large result is relayed as its bytes (raw-response.ts): skimmed, not parsed.
+    const large = largeResult(line);
+    if (large) return session.mux.fromServer(large as unknown as AttachedMessage);
     let parsed: unknown;
+    const text = line.toString('utf8');
     try {
-      parsed = JSON.parse(line);
+      parsed = JSON.parse(text);
     } catch {
-      this.log.debug('non-JSON output on stdout', { line: oneLine(line, 200) });
+      this.log.debug('non-JSON output on stdout', { line: oneLine(text, 200) });
       return;
     }
     for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -214,6 +251,7 @@ export class ContainerAttachment implements StdioAttachment {
     // Podman closes the container's stdin when an attachment closes, which ends a stdio server:
     // only dispose (the container is gone, or Switchyard stops) and a broken stream close it.
     if (closeSocket) session.socket.destroy();
+    for (const framer of session.framers ?? []) framer.clear(); // a partial line no longer counts
     session.mux.end(new Error(reason));
     this.log.debug('attachment ended', { reason });
   }

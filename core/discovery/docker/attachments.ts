@@ -6,10 +6,13 @@
 import type Docker from 'dockerode';
 import type { StdioAttachment } from '../../domain/backend-spec.js';
 import type { Logger } from '../../domain/runtime.js';
+import type { InboundBudget } from '../../backends/inbound-limits.js';
 import { ContainerAttachment } from './attach.js';
 
 export interface AttachmentSettings {
   maxMessageBytes: number;
+  /** The process-wide budget for bytes in flight from backends (`limits.backendInFlight`). */
+  budget?: InboundBudget | undefined;
   log: Logger;
 }
 
@@ -38,6 +41,7 @@ export class Attachments {
       engine: container.engine,
       tty: container.tty,
       maxMessageBytes: this.o.maxMessageBytes,
+      ...(this.o.budget ? { budget: this.o.budget } : {}),
       logger: this.o.log,
     });
   }

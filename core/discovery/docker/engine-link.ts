@@ -8,7 +8,7 @@ import { backoffDelay } from '../../support/backoff.js';
 import { describeEngineError, engineDetails, engineLabel, findEngine, type EngineHandle } from './engine.js';
 import { parseContainerEvent, type ContainerEvent } from './events.js';
 import { currentHostEnvironment, engineCandidates, type HostEnvironment } from './hosts.js';
-import { LineSplitter } from './streams.js';
+import { LineFramer, UNBOUNDED_BUDGET } from '../../backends/inbound-limits.js';
 
 export type LinkState = 'idle' | 'searching' | 'connected' | 'disconnected' | 'stopped';
 
@@ -201,18 +201,25 @@ export class EngineLink {
     }
     const events = { stream, abort };
     this.events = events;
-    const lines = new LineSplitter((line) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        return;
-      }
-      const event = parseContainerEvent(raw);
-      if (!event || this.stale(generation)) return;
-      this.lastEventAt = this.o.clock.now();
-      this.hooks.event(event, generation);
-    }, 1024 * 1024);
+    // One event is one line; a line over 1 MiB is no event of ours and is skipped.
+    const lines = new LineFramer(
+      { maxMessageBytes: 1024 * 1024, budget: UNBOUNDED_BUDGET },
+      {
+        onLine: (line) => {
+          let raw: unknown;
+          try {
+            raw = JSON.parse(line.toString('utf8'));
+          } catch {
+            return;
+          }
+          const event = parseContainerEvent(raw);
+          if (!event || this.stale(generation)) return;
+          this.lastEventAt = this.o.clock.now();
+          this.hooks.event(event, generation);
+        },
+        onOversize: () => undefined,
+      },
+    );
     stream.on('data', (chunk: Buffer) => lines.push(chunk));
     const ended = (error?: Error) => {
       if (this.events !== events) return;

@@ -263,6 +263,23 @@ export class AttachmentMultiplexer {
     this.deliver(entry.channel, message);
   }
 
+  /**
+   * A response the server sent could not be read (over a limit): the request it answered fails
+   * with `message` for the connection that asked, instead of waiting for its timeout.
+   */
+  failRequest(upstream: number, message: string): void {
+    const entry = this.settle(upstream);
+    if (!entry) return;
+    if (entry.method === 'initialize') {
+      // As when the server refuses: each waiting connection tries for itself.
+      this.initInFlight = false;
+      const waiters = this.initWaiters;
+      this.initWaiters = [];
+      for (const w of waiters) this.fromChannel(w.channel, w.message);
+    }
+    this.deliver(entry.channel, { jsonrpc: '2.0', id: entry.originalId, error: { code: -32603, message } });
+  }
+
   private settle(upstream: number): Pending | undefined {
     const entry = this.pending.get(upstream);
     if (!entry) return undefined;

@@ -3,6 +3,7 @@
 // the reconciler (reconciler.ts: labelled containers → registry), kept stdio attachments
 // (attachments.ts) and boot retries (boot-retry.ts); and reports their status.
 import type { BackendRegistry } from '../../backends/registry.js';
+import type { InboundBudget } from '../../backends/inbound-limits.js';
 import type { BackoffPolicy, Clock, Logger } from '../../domain/runtime.js';
 import { systemClock } from '../../domain/runtime.js';
 import { silentLogger } from '../../support/logger.js';
@@ -42,7 +43,10 @@ export interface DockerSourceOptions {
   engineTimeoutMs?: number;
   /** How long start() waits for the engine and the first sync before returning, ms. Default 5 s. */
   startWaitMs?: number;
+  /** Largest message from a container's server (`limits.backendResponse`). Default 100 MiB. */
   maxMessageBytes?: number;
+  /** The process-wide budget for bytes in flight from backends (`limits.backendInFlight`). */
+  inboundBudget?: InboundBudget;
   /** Names a container must not take (besides the registry's non-container backends). */
   reservedNames?: () => Iterable<string>;
   /** The machine as seen by the socket search (tests). */
@@ -76,7 +80,11 @@ export class DockerSource implements DiscoverySource {
     this.clock = options.clock ?? systemClock;
     const o = { ...DEFAULTS, ...definedOnly(options) };
     this.startWaitMs = o.startWaitMs;
-    this.attachments = new Attachments({ maxMessageBytes: o.maxMessageBytes, log });
+    this.attachments = new Attachments({
+      maxMessageBytes: o.maxMessageBytes,
+      budget: options.inboundBudget,
+      log,
+    });
     const boots = new BootRetry({
       windowMs: o.bootWindowMs,
       fastMs: o.bootFastMs,
