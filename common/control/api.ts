@@ -77,12 +77,22 @@ export interface ToolCallOutcome {
   durationMs: number;
 }
 
-/** A change the dashboard should apply; `snapshot` carries the whole current picture. */
-export type ControlEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'audit'; rows: AuditRow[] };
+/**
+ * A change the dashboard should apply; `snapshot` carries the whole current picture. `backendLog`
+ * says only that a backend's log ring grew (up to `lastSeq`, at most a few times a second): a view
+ * following that log reads the new entries with backendLog(name, { after: its cursor }).
+ */
+export type ControlEvent =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'audit'; rows: AuditRow[] }
+  | { type: 'backendLog'; backend: string; lastSeq: number };
 
 export interface ControlApi {
   snapshot(): Promise<Snapshot>;
-  /** Pushes a fresh snapshot after every change (throttled) and new audit rows as they are written. */
+  /**
+   * Pushes a fresh snapshot after every change (throttled), new audit rows as they are written, and
+   * which backends' logs grew (throttled).
+   */
   subscribe(listener: (event: ControlEvent) => void): () => void;
   backend(name: string): Promise<BackendDetail>;
   setBackendEnabled(name: string, enabled: boolean): Promise<void>;

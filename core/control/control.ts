@@ -10,6 +10,7 @@ import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../c
 import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
+import type { BackendLogAppended } from '../backends/backend-log.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
@@ -76,6 +77,8 @@ export interface ControlDeps {
   config?: () => ConfigStatus;
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
+  /** Fires for every backend log entry (core/backends/backend-log.ts): pushed as `backendLog` events. */
+  logAppended?: { on(listener: (appended: BackendLogAppended) => void): () => void };
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
   /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
@@ -98,12 +101,20 @@ const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 const PUSH_INTERVAL_MS = 200;
 /** New audit rows are looked for this often while someone listens. */
 const AUDIT_POLL_MS = 1000;
+/**
+ * "A backend's log grew" is pushed at most this often per backend: a backend flooding stderr costs
+ * the dashboard a few small events a second, never one per line.
+ */
+const LOG_PUSH_INTERVAL_MS = 250;
 
 export class Control implements ControlApi {
   private readonly events = new Emitter<ControlEvent>();
   private pushTimer: NodeJS.Timeout | undefined;
   private auditTimer: NodeJS.Timeout | undefined;
   private lastAuditId = 0;
+  /** Backends whose log grew since the last push, with their newest seq. */
+  private readonly logsGrown = new Map<string, number>();
+  private logTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Changes only the control layer knows of (a display name): pushed like engine changes. */
   private readonly settingsChanged = new Emitter<void>();
@@ -186,6 +197,20 @@ export class Control implements ControlApi {
     );
     if (this.deps.integrity) this.unsubscribe.push(this.deps.integrity.changed.on(schedule));
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
+    if (this.deps.logAppended) {
+      this.unsubscribe.push(
+        this.deps.logAppended.on(({ backend, seq }) => {
+          this.logsGrown.set(backend, seq);
+          this.logTimer ??= setTimeout(() => {
+            this.logTimer = undefined;
+            const grown = [...this.logsGrown];
+            this.logsGrown.clear();
+            for (const [name, lastSeq] of grown)
+              this.events.emit({ type: 'backendLog', backend: name, lastSeq });
+          }, LOG_PUSH_INTERVAL_MS);
+        }),
+      );
+    }
     const audit = this.deps.audit;
     if (audit) {
       this.lastAuditId = audit.lastId();
@@ -203,6 +228,9 @@ export class Control implements ControlApi {
     for (const off of this.unsubscribe.splice(0)) off();
     clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
+    clearTimeout(this.logTimer);
+    this.logTimer = undefined;
+    this.logsGrown.clear();
     clearInterval(this.auditTimer);
   }
 

@@ -92,3 +92,15 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
+
+const clockFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
+/** Clock time with milliseconds ("16:35:57.014"), for log lines (the full date goes in a tooltip). */
+export function formatClock(ms: number): string {
+  return clockFormat.format(new Date(ms));
+}
