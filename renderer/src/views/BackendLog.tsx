@@ -24,24 +24,59 @@ const KINDS: Record<BackendLogKind, { label: string; tone: Tone }> = {
 /** How close to the bottom (px) still counts as "following the newest line". */
 const STICK_PX = 24;
 
-/** Why the log is empty, for this kind of backend. */
-export function emptyLogText(transport: Snapshot['backends'][number]['transport'], cleared: boolean): string {
+type Status = Snapshot['backends'][number];
+
+/**
+ * Where a backend's log comes from: a stdio command's process writes stderr into the ring; an HTTP
+ * or SSE server, or a container (its output stays with the container engine), only has connection
+ * history. Null when stderr is there to show.
+ */
+export function historyOnlyReason(status: Pick<Status, 'transport' | 'source'> | undefined): string | null {
+  if (!status) return null;
+  if (status.source.kind === 'container')
+    return 'Connection history only: a container’s own output stays with the container engine (podman logs / docker logs).';
+  if (status.transport !== 'stdio')
+    return 'Connection history only: an HTTP or SSE server has no stderr to show.';
+  return null;
+}
+
+/** Why the log is empty. */
+export function emptyLogText(
+  status: Pick<Status, 'transport' | 'source'> | undefined,
+  cleared: boolean,
+): string {
   if (cleared) return 'View cleared. New lines appear here as they come.';
-  return transport === 'stdio'
+  return historyOnlyReason(status) === null
     ? 'Nothing logged yet. What the server’s process writes to stderr, and its connection events, appear here as they happen.'
-    : 'No connection events yet. An HTTP or SSE server has no stderr to show: this log holds its connection history (connects, disconnects, errors).';
+    : 'No connection events yet: connects, disconnects and errors appear here as they happen.';
 }
 
 function LogLine({ entry }: { entry: BackendLogEntry }) {
+  const pid = entry.pid !== undefined ? ` · pid ${entry.pid}` : '';
+  const time = (
+    <time dateTime={new Date(entry.at).toISOString()} title={`${formatTimestamp(entry.at)}${pid}`}>
+      {formatClock(entry.at)}
+    </time>
+  );
+  // A stderr line is the server's own text (monospace, no badge: most lines are these); a
+  // connection event is the gateway's, with a coloured badge saying what happened.
+  if (entry.kind === 'stderr')
+    return (
+      <li className="log-line log-stderr">
+        {time}
+        <span className="visually-hidden">stderr</span>
+        <span className="log-text">{displayLine(entry.text)}</span>
+      </li>
+    );
   const kind = KINDS[entry.kind] ?? { label: entry.kind, tone: 'muted' as const };
   return (
-    <li className={`log-line log-${entry.kind === 'stderr' ? 'stderr' : 'event'}`}>
-      <time dateTime={new Date(entry.at).toISOString()} title={formatTimestamp(entry.at)}>
-        {formatClock(entry.at)}
-      </time>
+    <li className="log-line log-event">
+      {time}
       <Chip tone={kind.tone}>{kind.label}</Chip>
-      {entry.pid !== undefined ? <span className="log-pid muted">pid {entry.pid}</span> : null}
-      <span className="log-text">{displayLine(entry.text)}</span>
+      <span className="log-text">
+        {displayLine(entry.text)}
+        {entry.pid !== undefined ? <span className="muted"> (pid {entry.pid})</span> : null}
+      </span>
     </li>
   );
 }
@@ -49,7 +84,7 @@ function LogLine({ entry }: { entry: BackendLogEntry }) {
 /** Keyed by backend name where it is used, so another backend starts from a fresh view. */
 export function BackendLogSection({ name }: { name: string }) {
   const { bridge, ui } = useDashboard();
-  const transport = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name)?.transport);
+  const status = useGateway((s) => s.snapshot?.backends.find((b) => b.name === name));
   const connection = useGateway((s) => s.connection);
   const [view, setView] = useState<LogView>(EMPTY_LOG_VIEW);
   const [eventsOnly, setEventsOnly] = useState(false);
@@ -126,6 +161,7 @@ export function BackendLogSection({ name }: { name: string }) {
           </button>
         </div>
       </div>
+      {historyOnlyReason(status) ? <p className="muted small">{historyOnlyReason(status)}</p> : null}
       {view.error ? (
         <p className="form-error" role="alert">
           Could not read the log: {view.error}
@@ -135,7 +171,7 @@ export function BackendLogSection({ name }: { name: string }) {
         <p className="muted small backend-log-empty">
           {eventsOnly && view.entries.length > 0
             ? 'No connection events among the lines shown.'
-            : emptyLogText(transport ?? 'streamable-http', view.clearedAt !== null)}
+            : emptyLogText(status, view.clearedAt !== null)}
         </p>
       ) : null}
       {shown.length > 0 ? (

@@ -58,8 +58,8 @@ describe('backend logs in the detail panel', () => {
         .getAllByRole('listitem')
         .map((li) => li.textContent),
     ).toEqual([
-      expect.stringMatching(/started.*pid 41.*process started/),
-      expect.stringMatching(/stderr.*pid 41.*listening on stdio/),
+      expect.stringMatching(/started.*process started \(pid 41\)/),
+      expect.stringMatching(/stderr.*listening on stdio/),
     ]);
 
     bridge.appendLog('alpha', [{ kind: 'connected', text: 'connected (legacy era)' }]);
@@ -96,12 +96,31 @@ describe('backend logs in the detail panel', () => {
   });
 
   it('says why the log is empty, per kind of backend', async () => {
+    bridge.backends.push(
+      backendStatus('gamma', {
+        transport: 'stdio',
+        source: {
+          kind: 'container',
+          engine: 'podman',
+          containerId: 'abc123abc123abc123',
+          containerName: 'gamma-mcp',
+          image: 'localhost/base:test',
+          convention: 'mcp',
+        },
+      } as Parameters<typeof backendStatus>[1]),
+    );
     const http = await openDetail('beta');
-    expect(http.textContent).toMatch(/HTTP or SSE server has no stderr/);
+    expect(http.textContent).toMatch(/Connection history only: an HTTP or SSE server has no stderr/);
+    expect(http.textContent).toMatch(/No connection events yet/);
     cleanup();
     dashboard.stop();
     const stdio = await openDetail('alpha');
     expect(stdio.textContent).toMatch(/writes to stderr, and its connection events, appear here/);
+    expect(stdio.textContent).not.toMatch(/Connection history only/);
+    cleanup();
+    dashboard.stop();
+    const container = await openDetail('gamma');
+    expect(container.textContent).toMatch(/container’s own output stays with the container engine/);
   });
 
   it('copies what is shown, clears the view, and keeps following', async () => {
