@@ -381,6 +381,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         ),
     },
     profiles: () => profiles.reports(),
+    profileViews: (set) => (set ? profiles.viewsOver(set) : profiles.currentViews()),
     connectInfo,
     ...(options.clients
       ? {

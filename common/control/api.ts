@@ -56,14 +56,37 @@ export interface NameChange {
   originalName: string;
 }
 
+/** How one list (tools or prompts) would change: its size before and after, names gained and lost. */
+export interface ListImpact {
+  before: number;
+  after: number;
+  gained: NameChange[];
+  lost: NameChange[];
+}
+
+/** What one profile's client (/mcp/<profile>) would see under another strategy. */
+export interface ProfileStrategyImpact {
+  profile: string;
+  /** The client kind's name ("Cursor"), or "Any client". */
+  clientLabel: string;
+  /** Names as this profile advertises them (shortened to its client's rule); counts are reachable tools. */
+  tools: ListImpact;
+  prompts: ListImpact;
+  /** Search mode after the change (the list is then find_tools + call_tool over these tools). */
+  search: boolean;
+}
+
 /** What clients would see under another conflict strategy, computed without applying it. */
 export interface StrategyPreview {
   strategy: ConflictStrategy;
   /** The strategy in force now (the comparison's base). */
   current: ConflictStrategy;
-  tools: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
-  prompts: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  /** The default endpoint (/mcp): the whole advertised set. */
+  tools: ListImpact;
+  prompts: ListImpact;
   openConflicts: { before: number; after: number };
+  /** Each configured profile, in config order (empty when there are none). */
+  profiles: ProfileStrategyImpact[];
 }
 
 /** The outcome of a tool call the dashboard made through the gateway ("Try it"). */

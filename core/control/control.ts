@@ -16,6 +16,8 @@ import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
+import type { AdvertisedSet } from '../domain/advertised.js';
+import type { ProfileView } from '../profiles/view.js';
 import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
 import type {
@@ -25,7 +27,9 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  ListImpact,
   NameChange,
+  ProfileStrategyImpact,
   StrategyPreview,
   ToolCallOutcome,
 } from '../../common/control/api.js';
@@ -85,6 +89,11 @@ export interface ControlDeps {
   clients?: ClientsService;
   /** Per-profile reports (core/profiles); without it only `default` exists. */
   profiles?: () => ProfileReport[];
+  /**
+   * The configured profiles' views: now (no argument) or as they would be over another set (a
+   * strategy preview), built by core/profiles' own code.
+   */
+  profileViews?: (set?: Omit<AdvertisedSet, 'version'>) => readonly ProfileView[];
   audit?: AuditQueryApi;
   /** The audit config in force (enabled, payloads kept). */
   auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
@@ -93,6 +102,18 @@ export interface ControlDeps {
   integrity?: IntegrityGuard;
   /** Backends added, edited, removed and tested from the dashboard (the config file's). */
   backendEdits?: BackendEdits;
+}
+
+type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
+
+/** How a list of advertised names changes from one routing table to another. */
+function listImpact(from: Routes, to: Routes): ListImpact {
+  const changes = (a: Routes, b: Routes): NameChange[] =>
+    [...a]
+      .filter(([name]) => !b.has(name))
+      .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
+      .sort((x, y) => x.name.localeCompare(y.name));
+  return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
 }
 
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -348,24 +369,31 @@ export class Control implements ControlApi {
   async previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview> {
     const before = this.deps.aggregator.current;
     const after = this.deps.aggregator.preview(strategy);
-    type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
-    const diff = (from: Routes, to: Routes) => {
-      const changes = (a: Routes, b: Routes): NameChange[] =>
-        [...a]
-          .filter(([name]) => !b.has(name))
-          .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
-          .sort((x, y) => x.name.localeCompare(y.name));
-      return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
-    };
+    // Each profile's view over the previewed set comes from the same builder as the real views.
+    const profilesNow = this.deps.profileViews?.() ?? [];
+    const profilesAfter = new Map((this.deps.profileViews?.(after) ?? []).map((v) => [v.profile, v]));
     return {
       strategy,
       current: this.deps.aggregator.strategy as ConflictStrategy,
-      tools: diff(before.toolRoutes, after.toolRoutes),
-      prompts: diff(before.promptRoutes, after.promptRoutes),
+      tools: listImpact(before.toolRoutes, after.toolRoutes),
+      prompts: listImpact(before.promptRoutes, after.promptRoutes),
       openConflicts: {
         before: before.conflicts.filter((c) => c.open).length,
         after: after.conflicts.filter((c) => c.open).length,
       },
+      profiles: profilesNow.flatMap((now): ProfileStrategyImpact[] => {
+        const next = profilesAfter.get(now.profile);
+        if (!next) return [];
+        return [
+          {
+            profile: now.profile,
+            clientLabel: now.report.clientLabel,
+            tools: listImpact(now.toolRoutes, next.toolRoutes),
+            prompts: listImpact(now.promptRoutes, next.promptRoutes),
+            search: next.search,
+          },
+        ];
+      }),
     };
   }
 

@@ -386,6 +386,7 @@ export class MemoryBridge implements Bridge {
           tools: { before: 4, after: 4, gained: [], lost: [] },
           prompts: { before: 0, after: 0, gained: [], lost: [] },
           openConflicts: { before: 1, after: 1 },
+          profiles: [],
         },
     );
 
