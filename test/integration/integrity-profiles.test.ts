@@ -95,6 +95,10 @@ describe('a held tool called through a profile by its shortened name', () => {
     expect(viaProfile.message).toMatch(/changed and awaits review in Switchyard/);
     expect(viaProfile.message).toContain(`"${short}"`);
     expect(viaProfile.message).toContain('backend "alpha"');
+    // A strategy preview counts a held tool as held under any strategy, never as gained.
+    const preview = await gateway.app.control.previewStrategy('auto');
+    expect(preview.tools.gained).toEqual([]);
+    expect(preview.profiles[0]!.tools.gained).toEqual([]);
     // Names the profile never had stay unknown.
     expect((await callError(code, 'no_such_tool')).code).toBe(-32602);
     // The other tools of the backend are untouched.
