@@ -8,7 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDashboard, type Dashboard } from '../../../renderer/src/stores/dashboard.js';
 import { DashboardContext } from '../../../renderer/src/stores/hooks.js';
 import { App } from '../../../renderer/src/views/App.js';
-import { LOG_LINES_MAX, displayLine } from '../../../renderer/src/lib/log-follower.js';
+import {
+  LOG_LINES_MAX,
+  LogFollower,
+  displayLine,
+  type LogView,
+} from '../../../renderer/src/lib/log-follower.js';
 import { backendStatus, flush, MemoryBridge } from './memory-bridge.js';
 
 let bridge: MemoryBridge;
@@ -143,5 +148,33 @@ describe('backend logs in the detail panel', () => {
         .getAllByRole('listitem')
         .map((li) => li.textContent),
     ).toEqual([expect.stringContaining('after the clear')]);
+  });
+});
+
+describe('LogFollower', () => {
+  it('keeps one read in flight, catches up after it, and starts over when the ring did', async () => {
+    const views: LogView[] = [];
+    const follower = new LogFollower(bridge, 'alpha', (v) => views.push(v));
+    bridge.appendLog('alpha', [{ text: 'one' }, { text: 'two' }]);
+    follower.start();
+    // Three announcements while the first read is still out: one more read covers them all.
+    bridge.appendLog('alpha', [{ text: 'three' }]);
+    bridge.appendLog('alpha', [{ text: 'four' }]);
+    bridge.appendLog('alpha', [{ text: 'five' }]);
+    await flush();
+    expect(bridge.callsOf('backendLog')).toEqual([
+      ['alpha', { limit: LOG_LINES_MAX }],
+      ['alpha', { after: 5, limit: LOG_LINES_MAX }],
+    ]);
+    expect(views.at(-1)!.entries.map((e) => e.text)).toEqual(['one', 'two', 'three', 'four', 'five']);
+
+    // The engine restarted: its ring begins again below our cursor; the view reads it from scratch.
+    bridge.logs.alpha = [];
+    bridge.appendLog('alpha', [{ text: 'fresh' }]);
+    follower.catchUp();
+    await flush();
+    expect(views.at(-1)!.entries.map((e) => e.text)).toEqual(['fresh']);
+    expect(views.at(-1)!.cursor).toBe(1);
+    follower.stop();
   });
 });
