@@ -201,10 +201,11 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       : {}),
     identity: GATEWAY_IDENTITY,
   };
+  const backendLogs = new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock);
   const registry = new BackendRegistry({
     ...connectionOptions,
     connectLimit: new Semaphore(options.connectConcurrency ?? 16),
-    logs: new BackendLogs(DEFAULT_BACKEND_LOG_LIMITS, clock),
+    logs: backendLogs,
     linkIdleTtlMs: () => config.sessions.backendIdleTtl,
   });
   // Tool integrity: checked in every rebuild; each hold, approval and rejection is audited.
@@ -368,6 +369,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     }),
     ...(options.configFile ? { config: () => configStatus } : {}),
     gatewayChanged: stateChanged,
+    logAppended: backendLogs.appended,
     paths: { dataDir: options.dataDir, ...(options.configFile ? { configFile: options.configFile } : {}) },
     setGatewayRunning: setRunning,
     ...(store ? { audit: store.query } : {}),
@@ -390,6 +392,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
         ),
     },
     profiles: () => profiles.reports(),
+    profileViews: (set) => (set ? profiles.viewsOver(set) : profiles.currentViews()),
     connectInfo,
     ...(options.clients
       ? {

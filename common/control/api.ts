@@ -56,14 +56,37 @@ export interface NameChange {
   originalName: string;
 }
 
+/** How one list (tools or prompts) would change: its size before and after, names gained and lost. */
+export interface ListImpact {
+  before: number;
+  after: number;
+  gained: NameChange[];
+  lost: NameChange[];
+}
+
+/** What one profile's client (/mcp/<profile>) would see under another strategy. */
+export interface ProfileStrategyImpact {
+  profile: string;
+  /** The client kind's name ("Cursor"), or "Any client". */
+  clientLabel: string;
+  /** Names as this profile advertises them (shortened to its client's rule); counts are reachable tools. */
+  tools: ListImpact;
+  prompts: ListImpact;
+  /** Search mode after the change (the list is then find_tools + call_tool over these tools). */
+  search: boolean;
+}
+
 /** What clients would see under another conflict strategy, computed without applying it. */
 export interface StrategyPreview {
   strategy: ConflictStrategy;
   /** The strategy in force now (the comparison's base). */
   current: ConflictStrategy;
-  tools: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
-  prompts: { before: number; after: number; gained: NameChange[]; lost: NameChange[] };
+  /** The default endpoint (/mcp): the whole advertised set. */
+  tools: ListImpact;
+  prompts: ListImpact;
   openConflicts: { before: number; after: number };
+  /** Each configured profile, in config order (empty when there are none). */
+  profiles: ProfileStrategyImpact[];
 }
 
 /** The outcome of a tool call the dashboard made through the gateway ("Try it"). */
@@ -77,12 +100,22 @@ export interface ToolCallOutcome {
   durationMs: number;
 }
 
-/** A change the dashboard should apply; `snapshot` carries the whole current picture. */
-export type ControlEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'audit'; rows: AuditRow[] };
+/**
+ * A change the dashboard should apply; `snapshot` carries the whole current picture. `backendLog`
+ * says only that a backend's log ring grew (up to `lastSeq`, at most a few times a second): a view
+ * following that log reads the new entries with backendLog(name, { after: its cursor }).
+ */
+export type ControlEvent =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'audit'; rows: AuditRow[] }
+  | { type: 'backendLog'; backend: string; lastSeq: number };
 
 export interface ControlApi {
   snapshot(): Promise<Snapshot>;
-  /** Pushes a fresh snapshot after every change (throttled) and new audit rows as they are written. */
+  /**
+   * Pushes a fresh snapshot after every change (throttled), new audit rows as they are written, and
+   * which backends' logs grew (throttled).
+   */
   subscribe(listener: (event: ControlEvent) => void): () => void;
   backend(name: string): Promise<BackendDetail>;
   setBackendEnabled(name: string, enabled: boolean): Promise<void>;

@@ -16,7 +16,12 @@ import type { IntegrityGuard } from '../integrity/guard.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
-import { buildAdvertisedSet, type AggregationConfig, type AggregationResult } from './build.js';
+import {
+  buildAdvertisedSet,
+  type AggregationConfig,
+  type AggregationInput,
+  type AggregationResult,
+} from './build.js';
 import { capabilityUnion } from './routes.js';
 
 export interface SetChange {
@@ -70,6 +75,8 @@ export class Aggregator {
   /** Tools turned off in the dashboard (backend → original names). */
   private disabledTools = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
+  /** What tool integrity held in the last rebuild (a preview reuses it). */
+  private lastHeld: AggregationInput['held'];
   private readonly unsubscribe: (() => void)[] = [];
   /** Names of the current set no client has seen yet: pinned once one does (see `served`). */
   private pendingPins: Pin[] = [];
@@ -188,6 +195,7 @@ export class Aggregator {
     const catalogs = this.registry.catalogs();
     // Tool integrity runs here, once per rebuild: a request never hashes or scans anything.
     const held = this.options.integrity?.check(catalogs);
+    this.lastHeld = held;
     const { set, pins } = buildAdvertisedSet(
       {
         catalogs,
@@ -304,6 +312,9 @@ export class Aggregator {
     return buildAdvertisedSet(
       {
         catalogs: this.registry.catalogs(),
+        // The holds of the last rebuild (checking again would record changes): a held tool is
+        // held under any strategy, so a preview never counts it as gained.
+        ...(this.lastHeld ? { held: this.lastHeld } : {}),
         knownBackends: new Set(this.registry.names()),
         config: { ...this.config, conflicts: strategy },
         pins: this.options.pins.all(),

@@ -149,8 +149,16 @@ export class BoundedLines {
   }
 }
 
+/** A backend's ring grew: which backend, and its newest seq (a follower reads `after` its cursor). */
+export interface BackendLogAppended {
+  backend: string;
+  seq: number;
+}
+
 /** Every backend's ring, by backend name. A backend that is replaced (a config edit) keeps its log. */
 export class BackendLogs {
+  /** Fires with every entry of every backend, carrying only its name and seq (the dashboard's push). */
+  readonly appended = new Emitter<BackendLogAppended>();
   private readonly logs = new Map<string, BackendLog>();
 
   constructor(
@@ -162,6 +170,7 @@ export class BackendLogs {
     let log = this.logs.get(backend);
     if (!log) {
       log = new BackendLog(backend, this.limits, this.clock);
+      log.appended.on((entry) => this.appended.emit({ backend, seq: entry.seq }));
       this.logs.set(backend, log);
     }
     return log;

@@ -191,7 +191,9 @@ export class StdioTransport implements BackendTransport {
     const flat = oneLine(line, STDERR_LINE_BYTES);
     this.stderrTail.push(flat);
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    this.options.log?.append('stderr', flat, this.child?.pid);
+    // The ring gets the line as written: its own cleaning removes whole escape sequences (`ESC[33m`),
+    // which oneLine's would leave as visible "[33m" once their ESC is gone.
+    this.options.log?.append('stderr', line, this.child?.pid);
     this.options.onStderr?.(flat);
   }
 

@@ -9,11 +9,14 @@ import type { AuditPage, AuditQuery, AuditStats, AuditStatsQuery } from '../../c
 import { InvalidAuditQueryError, type AuditQueryApi } from '../domain/audit-query.js';
 import type { SourceStatus } from '../../common/domain/source-status.js';
 import type { BackendLogPage, BackendLogQuery } from '../../common/domain/backend-log.js';
+import type { BackendLogAppended } from '../backends/backend-log.js';
 import type { ChangeDecision, PendingChange } from '../../common/domain/integrity.js';
 import { UnknownChangeError, type IntegrityGuard } from '../integrity/guard.js';
 import type { McpEndpoint } from '../gateway/mcp-endpoint.js';
 import { advertisedNames, advertisedResource, advertisedTemplate } from '../aggregate/routes.js';
 import type { Clock } from '../domain/runtime.js';
+import type { AdvertisedSet } from '../domain/advertised.js';
+import type { ProfileView } from '../profiles/view.js';
 import { Emitter } from '../support/emitter.js';
 import { VERSION } from '../version.js';
 import type {
@@ -23,7 +26,9 @@ import type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  ListImpact,
   NameChange,
+  ProfileStrategyImpact,
   StrategyPreview,
   ToolCallOutcome,
 } from '../../common/control/api.js';
@@ -68,12 +73,19 @@ export interface ControlDeps {
   config?: () => ConfigStatus;
   /** Fires when the gateway's own state changes (started, turned off). */
   gatewayChanged?: Emitter<void>;
+  /** Fires for every backend log entry (core/backends/backend-log.ts): pushed as `backendLog` events. */
+  logAppended?: { on(listener: (appended: BackendLogAppended) => void): () => void };
   setGatewayRunning: (running: boolean) => Promise<void>;
   connectInfo: () => ConnectInfo;
   /** The clients `connect` knows (the Connect view); absent in engines that must not edit user files. */
   clients?: ClientsService;
   /** Per-profile reports (core/profiles); without it only `default` exists. */
   profiles?: () => ProfileReport[];
+  /**
+   * The configured profiles' views: now (no argument) or as they would be over another set (a
+   * strategy preview), built by core/profiles' own code.
+   */
+  profileViews?: (set?: Omit<AdvertisedSet, 'version'>) => readonly ProfileView[];
   audit?: AuditQueryApi;
   /** The audit config in force (enabled, payloads kept). */
   auditConfig?: () => { enabled: boolean; recordPayloads: boolean };
@@ -84,18 +96,38 @@ export interface ControlDeps {
   backendEdits?: BackendEdits;
 }
 
+type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
+
+/** How a list of advertised names changes from one routing table to another. */
+function listImpact(from: Routes, to: Routes): ListImpact {
+  const changes = (a: Routes, b: Routes): NameChange[] =>
+    [...a]
+      .filter(([name]) => !b.has(name))
+      .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
+      .sort((x, y) => x.name.localeCompare(y.name));
+  return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
+}
+
 const UNSAFE_IN_LABEL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Snapshots are pushed at most this often while things change. */
 const PUSH_INTERVAL_MS = 200;
 /** New audit rows are looked for this often while someone listens. */
 const AUDIT_POLL_MS = 1000;
+/**
+ * "A backend's log grew" is pushed at most this often per backend: a backend flooding stderr costs
+ * the dashboard a few small events a second, never one per line.
+ */
+const LOG_PUSH_INTERVAL_MS = 250;
 
 export class Control implements ControlApi {
   private readonly events = new Emitter<ControlEvent>();
   private pushTimer: NodeJS.Timeout | undefined;
   private auditTimer: NodeJS.Timeout | undefined;
   private lastAuditId = 0;
+  /** Backends whose log grew since the last push, with their newest seq. */
+  private readonly logsGrown = new Map<string, number>();
+  private logTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   /** Changes only the control layer knows of (a display name): pushed like engine changes. */
   private readonly settingsChanged = new Emitter<void>();
@@ -178,6 +210,20 @@ export class Control implements ControlApi {
     );
     if (this.deps.integrity) this.unsubscribe.push(this.deps.integrity.changed.on(schedule));
     if (this.deps.gatewayChanged) this.unsubscribe.push(this.deps.gatewayChanged.on(schedule));
+    if (this.deps.logAppended) {
+      this.unsubscribe.push(
+        this.deps.logAppended.on(({ backend, seq }) => {
+          this.logsGrown.set(backend, seq);
+          this.logTimer ??= setTimeout(() => {
+            this.logTimer = undefined;
+            const grown = [...this.logsGrown];
+            this.logsGrown.clear();
+            for (const [name, lastSeq] of grown)
+              this.events.emit({ type: 'backendLog', backend: name, lastSeq });
+          }, LOG_PUSH_INTERVAL_MS);
+        }),
+      );
+    }
     const audit = this.deps.audit;
     if (audit) {
       this.lastAuditId = audit.lastId();
@@ -195,6 +241,9 @@ export class Control implements ControlApi {
     for (const off of this.unsubscribe.splice(0)) off();
     clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
+    clearTimeout(this.logTimer);
+    this.logTimer = undefined;
+    this.logsGrown.clear();
     clearInterval(this.auditTimer);
   }
 
@@ -312,24 +361,31 @@ export class Control implements ControlApi {
   async previewStrategy(strategy: ConflictStrategy): Promise<StrategyPreview> {
     const before = this.deps.aggregator.current;
     const after = this.deps.aggregator.preview(strategy);
-    type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
-    const diff = (from: Routes, to: Routes) => {
-      const changes = (a: Routes, b: Routes): NameChange[] =>
-        [...a]
-          .filter(([name]) => !b.has(name))
-          .map(([name, route]) => ({ name, backend: route.backend, originalName: route.originalName }))
-          .sort((x, y) => x.name.localeCompare(y.name));
-      return { before: from.size, after: to.size, gained: changes(to, from), lost: changes(from, to) };
-    };
+    // Each profile's view over the previewed set comes from the same builder as the real views.
+    const profilesNow = this.deps.profileViews?.() ?? [];
+    const profilesAfter = new Map((this.deps.profileViews?.(after) ?? []).map((v) => [v.profile, v]));
     return {
       strategy,
       current: this.deps.aggregator.strategy as ConflictStrategy,
-      tools: diff(before.toolRoutes, after.toolRoutes),
-      prompts: diff(before.promptRoutes, after.promptRoutes),
+      tools: listImpact(before.toolRoutes, after.toolRoutes),
+      prompts: listImpact(before.promptRoutes, after.promptRoutes),
       openConflicts: {
         before: before.conflicts.filter((c) => c.open).length,
         after: after.conflicts.filter((c) => c.open).length,
       },
+      profiles: profilesNow.flatMap((now): ProfileStrategyImpact[] => {
+        const next = profilesAfter.get(now.profile);
+        if (!next) return [];
+        return [
+          {
+            profile: now.profile,
+            clientLabel: now.report.clientLabel,
+            tools: listImpact(now.toolRoutes, next.toolRoutes),
+            prompts: listImpact(now.promptRoutes, next.promptRoutes),
+            search: next.search,
+          },
+        ];
+      }),
     };
   }
 

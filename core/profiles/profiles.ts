@@ -115,6 +115,24 @@ export class Profiles {
     }
   }
 
+  /** Every configured profile's current view (in config order; none before start()). */
+  currentViews(): ProfileView[] {
+    return this.definitions.flatMap((d) => this.views.get(d.name) ?? []);
+  }
+
+  /**
+   * Every configured profile's view as it would be over `set` (a strategy preview): built by the
+   * same function as the real views, with the same pins, and nothing kept, pinned or announced.
+   */
+  viewsOver(set: Omit<AdvertisedSet, 'version'>): ProfileView[] {
+    const now = this.clock.now();
+    // A preview is no version of the set: -1 marks views that are never served.
+    const previewed = { ...set, version: -1 };
+    return this.definitions.map(
+      (d) => buildProfileView(previewed, d, this.pins.forProfile(d.name), now).view,
+    );
+  }
+
   /** Per profile, `default` first: what each client sees against what it accepts. */
   reports(): ProfileReport[] {
     const set = this.source.current;

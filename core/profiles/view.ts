@@ -2,7 +2,7 @@
 // its client's rule, its own routing table and pre-serialized lists. Built when the set (or the
 // profile's config) changes, never on a request; a pure function of the set, the profile and its
 // pins, so a test can check every rule directly.
-import type { AdvertisedSet, Route } from '../domain/advertised.js';
+import type { AdvertisedSet, HeldRoute, Route } from '../domain/advertised.js';
 import type { JsonObject, PromptDef, ResourceTemplateDef, ToolDef } from '../../common/domain/capability.js';
 import type { ProfileConfig } from '../config/schema.js';
 import { presetFor, type ClientPreset } from './presets.js';
@@ -56,6 +56,11 @@ export interface ProfileBuild {
 
 type SetInput = Omit<AdvertisedSet, 'conflicts'>;
 
+/** A held tool or prompt as the default set names it (its route carries no definition). */
+interface HeldEntry extends Entry {
+  held: HeldRoute;
+}
+
 /** Whether search mode is on for a profile of this size. */
 export function searchOn(config: ProfileConfig, preset: ClientPreset, selected: number): boolean {
   if (config.search !== 'auto') return config.search === 'on';
@@ -94,16 +99,33 @@ export function buildProfileView(
   const shortened: ProfileReport['shortened'] = [];
   const aliases = new Map<string, string>();
 
-  const named = (kind: 'tool' | 'prompt', list: Entry[]) => {
+  // A held tool (tool integrity) is in no list, but a client may still call it by the name this
+  // profile gave it: it is named with the listed ones (same rule, same pins, no name taken twice)
+  // so that name reaches the held record and its -32003, never "Unknown tool".
+  const heldEntries = (held: ReadonlyMap<string, HeldRoute>): HeldEntry[] =>
+    [...held].map(([advertised, h]) => ({
+      name: advertised,
+      route: { backend: h.backend, originalName: h.originalName, definition: {} },
+      held: h,
+    }));
+
+  const named = (kind: 'tool' | 'prompt', list: Entry[], held: HeldEntry[]) => {
+    const all: (Entry | HeldEntry)[] = [...list, ...held];
     const names = assignNames(
-      list,
+      all,
       (e) => e.name,
       (e) => pinned.get(pinKey(kind, e.route.backend, e.route.originalName))?.advertisedName,
       preset.names,
       serverName,
     );
     const routes = new Map<string, Route>();
+    const heldRoutes = new Map<string, HeldRoute>();
     const defs: JsonObject[] = [];
+    for (const entry of held) {
+      const given = names.get(entry)!;
+      heldRoutes.set(given, entry.held);
+      if (given !== entry.name) aliases.set(entry.name, given);
+    }
     for (const entry of list) {
       const given = names.get(entry)!;
       const definition =
@@ -126,11 +148,18 @@ export function buildProfileView(
         }
       }
     }
-    return { routes, defs };
+    return { routes, held: heldRoutes, defs };
   };
 
-  const tools = named('tool', kept);
-  const promptNames = named('prompt', prompts);
+  // Held tools go through the profile's selection like listed ones (an excluded tool stays unknown).
+  const heldTools = selectTools(heldEntries(set.heldTools), {
+    backends,
+    include: config.tools.include,
+    exclude: config.tools.exclude,
+  }) as HeldEntry[];
+  const heldPrompts = byBackends(heldEntries(set.heldPrompts), backends) as HeldEntry[];
+  const tools = named('tool', kept, heldTools);
+  const promptNames = named('prompt', prompts, heldPrompts);
   const resources = set.resources.filter((r) => inProfile(set.resourceOwners.get(r.uri) ?? ''));
   const templateRoutes = set.templateRoutes.filter((t) => inProfile(t.backend));
   const templateUris = new Set(templateRoutes.map((t) => t.uriTemplate));
@@ -153,9 +182,10 @@ export function buildProfileView(
     resourceOwners,
     templateRoutes,
     backendCapabilities,
-    // Tools held by tool integrity are in no list; a call to one is refused the same way here.
-    heldTools: new Map([...set.heldTools].filter(([, held]) => inProfile(held.backend))),
-    heldPrompts: new Map([...set.heldPrompts].filter(([, held]) => inProfile(held.backend))),
+    // Tools held by tool integrity are in no list; a call to one (by this profile's name for it)
+    // is refused the same way here.
+    heldTools: tools.held,
+    heldPrompts: promptNames.held,
     capabilities: capabilityUnion(backendCapabilities),
     ...(set.instructions !== undefined ? { instructions: set.instructions } : {}),
     serialized: {

@@ -8,7 +8,9 @@ export type {
   ConnectInfo,
   ControlApi,
   ControlEvent,
+  ListImpact,
   NameChange,
+  ProfileStrategyImpact,
   StrategyPreview,
   ToolCallOutcome,
 } from '../../common/control/api.js';

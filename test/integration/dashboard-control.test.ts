@@ -21,7 +21,12 @@ beforeAll(async () => {
       { name: 'beta', url: beta.url },
       { name: 'local', ...fixtureCommand({ name: 'local', transport: 'stdio', tools: ['local-echo'] }) },
     ],
-  });
+    // Two profiles whose tools differ: one sees only alpha, the other beta and local.
+    profiles: {
+      narrow: { backends: ['alpha'] },
+      betas: { client: 'claude-code', backends: ['beta', 'local'] },
+    },
+  } as Parameters<typeof startGateway>[0]);
   await waitFor(() => gateway.app.aggregator.current.tools.length === 5, { what: 'five tools' });
 });
 
@@ -57,6 +62,55 @@ describe('strategy preview', () => {
     // Nothing was applied: same set, same strategy.
     expect(gateway.app.aggregator.current.version).toBe(version);
     expect(control.snapshotNow().strategy).toBe('auto');
+  });
+});
+
+describe('strategy preview per profile', () => {
+  const names = (profile: string) =>
+    [...(gateway.app.profiles.view(profile)?.toolRoutes.keys() ?? [])].sort();
+
+  it('gives each profile its own counts and names, as its real view would have them', async () => {
+    const control = gateway.app.control;
+    const priority = await control.previewStrategy('priority');
+    expect(priority.profiles.map((p) => p.profile)).toEqual(['narrow', 'betas']);
+    const [narrow, betas] = priority.profiles;
+    // alpha's tools keep their names under priority: nothing changes for `narrow`.
+    expect(narrow).toMatchObject({
+      clientLabel: 'Any client',
+      tools: { before: 2, after: 2, gained: [], lost: [] },
+    });
+    // beta's echo loses to alpha's: `betas` goes from 3 tools to 2.
+    expect(betas).toMatchObject({
+      clientLabel: 'Claude Code',
+      tools: { before: 3, after: 2, gained: [], lost: [{ name: 'beta__echo', backend: 'beta' }] },
+      search: false,
+    });
+
+    const prefix = await control.previewStrategy('prefix');
+    const [narrowP, betasP] = prefix.profiles;
+    expect(narrowP!.tools.gained.map((c) => c.name)).toEqual(['alpha__add', 'alpha__echo']);
+    expect(betasP!.tools.lost.map((c) => c.name)).toEqual(['local-echo', 'whoami']);
+
+    // Applied for real, each profile's view has exactly the previewed names (same builder).
+    const expected = (impact: typeof betas) => {
+      const lost = new Set(impact!.tools.lost.map((c) => c.name));
+      return [
+        ...names(impact!.profile).filter((n) => !lost.has(n)),
+        ...impact!.tools.gained.map((c) => c.name),
+      ].sort();
+    };
+    const want = { narrow: expected(narrowP), betas: expected(betasP) };
+    await control.setStrategy('prefix');
+    try {
+      await waitFor(() => names('betas').join() === want.betas.join(), { what: 'betas rebuilt' });
+      expect(names('narrow')).toEqual(want.narrow);
+      expect(names('betas')).toEqual(want.betas);
+      const after = await control.previewStrategy('prefix');
+      expect(after.profiles.every((p) => p.tools.gained.length + p.tools.lost.length === 0)).toBe(true);
+    } finally {
+      await control.setStrategy('auto');
+      await waitFor(() => names('betas').includes('whoami'), { what: 'back to auto' });
+    }
   });
 });
 

@@ -92,3 +92,17 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
+
+const clockFormat = new Intl.DateTimeFormat(undefined, {
+  // 24-hour: a log's times line up in one narrow column, with no day period to push them apart.
+  hourCycle: 'h23',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
+/** 24-hour clock time with milliseconds ("16:35:57.014"), for log lines (the full date goes in a tooltip). */
+export function formatClock(ms: number): string {
+  return clockFormat.format(new Date(ms));
+}

@@ -1,5 +1,5 @@
 // One backend in detail: what it offers under which names, where it comes from, its last error,
-// and its actions (enable/disable, reconnect, the name shown for it).
+// its actions (enable/disable, reconnect, the name shown for it), and its live log (BackendLog.tsx).
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Chip, Spinner, Switch, ToneChip } from '../components/controls.js';
 import { CloseIcon, PencilIcon, RefreshIcon } from '../components/icons.js';
@@ -8,6 +8,7 @@ import { formatDuration, formatTimestamp } from '../lib/format.js';
 import { describeStatus, emptyReason, type RetryInfo } from '../lib/status.js';
 import { useBackends, useDashboard, useGateway, useUi } from '../stores/hooks.js';
 import { BackendEditActions } from './BackendForm.js';
+import { BackendLogSection } from './BackendLog.js';
 import { sourceLabel } from './BackendsView.js';
 
 type Section = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
@@ -365,6 +366,8 @@ function DetailBody({ name, select }: { name: string; select: (name: string | nu
       ) : (
         <p className="muted">Loading…</p>
       )}
+
+      <BackendLogSection key={name} name={name} />
     </aside>
   );
 }

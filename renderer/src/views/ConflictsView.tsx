@@ -9,8 +9,10 @@ import type {
   Decision,
   JsonObject,
   NameChange,
+  ProfileStrategyImpact,
   StrategyPreview,
 } from '../contract.js';
+import { changesNothing, countChange, profileChanges } from '../lib/strategy-impact.js';
 import {
   backendPairs,
   groupConflicts,
@@ -59,14 +61,46 @@ function NameList({ label, names }: { label: string; names: NameChange[] }) {
   );
 }
 
+/** Per profile (/mcp/<profile>): its client's tools and prompts before and after, and which names. */
+function ProfileImpacts({ profiles }: { profiles: ProfileStrategyImpact[] }) {
+  if (profiles.length === 0) return null;
+  return (
+    <table className="table table-compact profile-impact">
+      <caption className="muted small">Per profile (names as each client sees them)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Profile</th>
+          <th scope="col">Tools</th>
+          <th scope="col">Prompts</th>
+          <th scope="col">Changes</th>
+        </tr>
+      </thead>
+      <tbody>
+        {profiles.map((p) => (
+          <tr key={p.profile}>
+            <th scope="row">
+              <code>{p.profile}</code> <span className="muted small">{p.clientLabel}</span>
+            </th>
+            <td>
+              {countChange(p.tools)}
+              {p.search ? <span className="muted small"> (search mode)</span> : null}
+            </td>
+            <td>{countChange(p.prompts)}</td>
+            <td className="description">{profileChanges(p)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** What the chosen strategy would change for every connected client, before it is applied. */
 function StrategyImpact({ preview }: { preview: StrategyPreview }) {
   const sessions = useGateway((s) => s.snapshot?.counts.sessions ?? 0);
   const { tools, prompts } = preview;
-  const nothing = tools.gained.length + tools.lost.length + prompts.gained.length + prompts.lost.length === 0;
   return (
     <div className="strategy-impact" role="status" aria-live="polite">
-      {nothing ? (
+      {changesNothing(preview) ? (
         <p>No advertised name would change.</p>
       ) : (
         <>
@@ -74,7 +108,8 @@ function StrategyImpact({ preview }: { preview: StrategyPreview }) {
             <strong>
               Tools {tools.before} → {tools.after}, prompts {prompts.before} → {prompts.after}
             </strong>{' '}
-            for {sessions === 1 ? 'the 1 connected client' : `all ${sessions} connected clients`}
+            on <code>/mcp</code> for{' '}
+            {sessions === 1 ? 'the 1 connected client' : `all ${sessions} connected clients`}
             {preview.openConflicts.before !== preview.openConflicts.after
               ? `; open conflicts ${preview.openConflicts.before} → ${preview.openConflicts.after}`
               : ''}
@@ -84,6 +119,7 @@ function StrategyImpact({ preview }: { preview: StrategyPreview }) {
           <NameList label="Tools gained" names={tools.gained} />
           <NameList label="Prompts lost" names={prompts.lost} />
           <NameList label="Prompts gained" names={prompts.gained} />
+          <ProfileImpacts profiles={preview.profiles} />
         </>
       )}
     </div>

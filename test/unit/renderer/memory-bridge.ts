@@ -322,6 +322,21 @@ export class MemoryBridge implements Bridge {
   /** Each backend's log entries, as the engine's ring would hold them (tests push to it). */
   logs: Record<string, BackendLogEntry[]> = {};
 
+  /** Appends to a backend's ring and says so, as the engine does (one event for the batch). */
+  appendLog(name: string, lines: { kind?: BackendLogEntry['kind']; text: string; pid?: number }[]): void {
+    const log = (this.logs[name] ??= []);
+    for (const line of lines) {
+      log.push({
+        seq: (log.at(-1)?.seq ?? 0) + 1,
+        at: Date.now(),
+        kind: line.kind ?? 'stderr',
+        text: line.text,
+        ...(line.pid !== undefined ? { pid: line.pid } : {}),
+      });
+    }
+    this.emit({ type: 'backendLog', backend: name, lastSeq: log.at(-1)?.seq ?? 0 });
+  }
+
   backendLog = (name: string, query: BackendLogQuery) =>
     this.call('backendLog', [name, query], (): BackendLogPage => {
       if (!this.backends.some((b) => b.name === name)) throw new Error(`no backend named "${name}"`);
@@ -371,6 +386,7 @@ export class MemoryBridge implements Bridge {
           tools: { before: 4, after: 4, gained: [], lost: [] },
           prompts: { before: 0, after: 0, gained: [], lost: [] },
           openConflicts: { before: 1, after: 1 },
+          profiles: [],
         },
     );
 

@@ -571,6 +571,7 @@ describe('strategy preview', () => {
       },
       prompts: { before: 2, after: 1, gained: [], lost: [{ name: 'p', backend: 'beta', originalName: 'p' }] },
       openConflicts: { before: 1, after: 0 },
+      profiles: [],
     };
     await renderApp();
     dashboard.ui.getState().setView('conflicts');
@@ -581,7 +582,7 @@ describe('strategy preview', () => {
     expect(bridge.callsOf('setStrategy')).toEqual([]);
     const impact = document.querySelector('.strategy-impact')!;
     expect(impact.textContent).toMatch(
-      /Tools 4 → 3, prompts 2 → 1 for the 1 connected client; open conflicts 1 → 0/,
+      /Tools 4 → 3, prompts 2 → 1 on \/mcp for the 1 connected client; open conflicts 1 → 0/,
     );
     expect(impact.textContent).toMatch(/Tools lost: beta__echo/);
     await userEvent.click(screen.getByRole('button', { name: 'Use this strategy' }));
@@ -592,6 +593,59 @@ describe('strategy preview', () => {
     await userEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
     await act(() => flush());
     expect(bridge.callsOf('setStrategy')).toEqual([['priority'], ['auto']]);
+  });
+});
+
+describe('strategy preview per profile', () => {
+  it('shows each profile’s counts and the names its client would lose and gain', async () => {
+    const change = (name: string, backend = 'beta') => ({ name, backend, originalName: name });
+    bridge.preview = {
+      strategy: 'prefix',
+      current: 'auto',
+      tools: { before: 4, after: 4, gained: [change('beta__whoami')], lost: [change('whoami')] },
+      prompts: { before: 0, after: 0, gained: [], lost: [] },
+      openConflicts: { before: 1, after: 0 },
+      profiles: [
+        {
+          profile: 'narrow',
+          clientLabel: 'Cursor',
+          tools: { before: 2, after: 2, gained: [], lost: [] },
+          prompts: { before: 0, after: 0, gained: [], lost: [] },
+          search: false,
+        },
+        {
+          profile: 'code',
+          clientLabel: 'Claude Code',
+          tools: {
+            before: 3,
+            after: 2,
+            gained: [change('beta__whoami')],
+            lost: [change('whoami'), change('echo'), change('a'), change('b'), change('c'), change('d')],
+          },
+          prompts: { before: 1, after: 0, gained: [], lost: [change('greet')] },
+          search: true,
+        },
+      ],
+    };
+    await renderApp();
+    dashboard.ui.getState().setView('conflicts');
+    await act(() => flush());
+    await userEvent.selectOptions(screen.getByLabelText('Default strategy'), 'prefix');
+    await act(() => flush());
+    const table = screen.getByRole('table', { name: /Per profile/ });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(
+      rows.map((r) =>
+        within(r)
+          .getAllByRole('cell')
+          .map((c) => c.textContent),
+      ),
+    ).toEqual([
+      ['2', '0', 'no change'],
+      ['3 → 2 (search mode)', '1 → 0', '−whoami, −echo, −a, −b, −c, −d and 2 more'],
+    ]);
+    expect(within(rows[0]!).getByRole('rowheader').textContent).toBe('narrow Cursor');
+    expect(within(rows[1]!).getByRole('rowheader').textContent).toBe('code Claude Code');
   });
 });
 
