@@ -74,10 +74,14 @@ function flowValue(keys: readonly string[], list: readonly string[], json: boole
   return out;
 }
 
-/** The file's indentation step (its first indented line), default two spaces. */
+/** The file's indentation step (its smallest indentation of a line of content), default two spaces. */
 function indentUnit(text: string): string {
-  const found = /^( +)[^\s#-]/m.exec(text)?.[1];
-  return found && found.length <= 8 ? found : '  ';
+  let unit = 0;
+  for (const m of text.matchAll(/^( +)[^\s#]/gm)) {
+    const width = m[1]!.length;
+    if (unit === 0 || width < unit) unit = width;
+  }
+  return unit > 0 && unit <= 8 ? ' '.repeat(unit) : '  ';
 }
 
 /** The whitespace before a block mapping's keys (a key after `- ` counts as indentation). */
