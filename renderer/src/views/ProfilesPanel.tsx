@@ -4,7 +4,7 @@
 // list of its backends' tools with checkboxes, the count against the budget as you pick, and Save,
 // which writes `profiles.<name>.tools` in the config file (applied at once, one toast). The
 // default profile (/mcp) shows everything: its tools are turned off for every client in Tools.
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { ProfileReport, ProfileToolChoice, ProfileTools } from '../contract.js';
 import { overLimit, profileSentence } from '../lib/profiles.js';
 import { useDashboard, useProfiles } from '../stores/hooks.js';
@@ -177,12 +177,20 @@ function ProfileItem({ report }: { report: ProfileReport }) {
   const pick = useProfiles((s) => s.picks[report.profile]);
   const isDefault = report.endpointPath === '/mcp';
   const r = report;
+  // When the pick closes (saved or cancelled) its buttons go: focus goes back to what opened it.
+  const opener = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (wasOpen.current && !pick && document.activeElement === document.body) opener.current?.focus();
+    wasOpen.current = pick !== undefined;
+  }, [pick]);
   return (
     <li className="profile" aria-label={`Profile ${r.profile}`}>
       <div className="profile-head">
         <strong>{r.profile}</strong> <code>{r.endpointPath}</code>
         {isDefault ? null : (
           <button
+            ref={opener}
             type="button"
             className="button button-small"
             aria-expanded={pick !== undefined}
