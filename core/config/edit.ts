@@ -33,6 +33,24 @@ export class ConfigEditError extends Error {
   }
 }
 
+const locks = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `edit` (read the file, decide, write, apply) after every edit of `file` started before it:
+ * two dashboard edits at once (two switches flipped quickly) must not both read the old text and
+ * the second write drop the first's change.
+ */
+export function withConfigLock<T>(file: string, edit: () => Promise<T>): Promise<T> {
+  const previous = locks.get(file) ?? Promise.resolve();
+  const run = previous.then(edit, edit);
+  const settled = run.catch(() => undefined);
+  locks.set(file, settled);
+  void settled.then(() => {
+    if (locks.get(file) === settled) locks.delete(file);
+  });
+  return run;
+}
+
 export interface Loaded {
   doc: Document;
   text: string;

@@ -7,7 +7,7 @@ import type { ProfileTools } from '../../common/domain/profile-tools.js';
 import type { Aggregator } from '../aggregate/aggregator.js';
 import { matchesPattern } from '../aggregate/names.js';
 import type { BackendRegistry } from '../backends/registry.js';
-import { ConfigEditError } from '../config/edit.js';
+import { ConfigEditError, withConfigLock } from '../config/edit.js';
 import { editConfigLists, readConfigRaw, type ListEdit } from '../config/edit-lists.js';
 import { DEFAULT_PROFILE } from '../config/schema.js';
 import { pickedLists, profileChoices } from '../profiles/choices.js';
@@ -101,12 +101,14 @@ export class ToolEdits {
       throw new ControlError(404, `backend "${backend}" has no tool named "${tool}"`);
     const file = this.fileOrThrow();
     const path = ['aggregation', 'backends', backend, 'tools'];
-    const raw = await this.read(file);
-    // A tool the legacy setting turned off is turned on there too (it is not in the file).
-    if (enabled) this.forgetLegacy({ [backend]: [tool] });
-    const before = filterAt(raw, path);
-    const after = switchedFilter(before, tool, enabled, `aggregation.backends.${backend}.tools`);
-    await this.write(file, listEdits(path, before, after));
+    await withConfigLock(file, async () => {
+      const raw = await this.read(file);
+      // A tool the legacy setting turned off is turned on there too (it is not in the file).
+      if (enabled) this.forgetLegacy({ [backend]: [tool] });
+      const before = filterAt(raw, path);
+      const after = switchedFilter(before, tool, enabled, `aggregation.backends.${backend}.tools`);
+      await this.write(file, listEdits(path, before, after));
+    });
   }
 
   /** Every tool a profile could show, and which it does (the profile's config in force). */
@@ -119,17 +121,19 @@ export class ToolEdits {
   async setProfileTools(profile: string, picked: readonly string[]): Promise<void> {
     const config = this.profileConfig(profile);
     const file = this.fileOrThrow();
-    const raw = await this.read(file);
-    const path = ['profiles', profile, 'tools'];
-    const stored = (raw.profiles as Record<string, unknown> | undefined)?.[profile];
-    if (!stored || typeof stored !== 'object')
-      throw new ControlError(
-        409,
-        `profile "${profile}" is not in ${file} (edited since?); reload and try again`,
-      );
-    const before = filterAt(raw, path);
-    const after = pickedLists(this.deps.profiles.set, config, before, picked);
-    await this.write(file, listEdits(path, before, after, 2));
+    await withConfigLock(file, async () => {
+      const raw = await this.read(file);
+      const path = ['profiles', profile, 'tools'];
+      const stored = (raw.profiles as Record<string, unknown> | undefined)?.[profile];
+      if (!stored || typeof stored !== 'object')
+        throw new ControlError(
+          409,
+          `profile "${profile}" is not in ${file} (edited since?); reload and try again`,
+        );
+      const before = filterAt(raw, path);
+      const after = pickedLists(this.deps.profiles.set, config, before, picked);
+      await this.write(file, listEdits(path, before, after, 2));
+    });
   }
 
   /**
@@ -143,17 +147,19 @@ export class ToolEdits {
     const file = this.deps.file;
     if (!file) return 'this engine has no config file';
     try {
-      const raw = await readConfigRaw(file, this.deps.env);
-      const edits: ListEdit[] = [];
-      for (const [backend, tools] of Object.entries(legacy)) {
-        const path = ['aggregation', 'backends', backend, 'tools'];
-        const before = filterAt(raw, path);
-        let after = before;
-        for (const tool of tools) after = switchedFilter(after, tool, false, path.join('.'));
-        edits.push(...listEdits(path, before, after));
-      }
-      if (edits.length > 0) await editConfigLists(file, edits, this.deps.env);
-      await this.deps.apply();
+      await withConfigLock(file, async () => {
+        const raw = await readConfigRaw(file, this.deps.env);
+        const edits: ListEdit[] = [];
+        for (const [backend, tools] of Object.entries(legacy)) {
+          const path = ['aggregation', 'backends', backend, 'tools'];
+          const before = filterAt(raw, path);
+          let after = before;
+          for (const tool of tools) after = switchedFilter(after, tool, false, path.join('.'));
+          edits.push(...listEdits(path, before, after));
+        }
+        if (edits.length > 0) await editConfigLists(file, edits, this.deps.env);
+        await this.deps.apply();
+      });
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }

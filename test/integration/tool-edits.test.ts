@@ -133,6 +133,26 @@ describe("the Tools view's switch writes the backend's include/exclude", () => {
     }
   });
 
+  it('two switches flipped at once both land (edits of the file run one at a time)', async () => {
+    const answers = await Promise.all([
+      api('POST', '/backends/alpha/tools/echo/enabled', { enabled: false }),
+      api('POST', '/backends/alpha/tools/add/enabled', { enabled: false }),
+      api('POST', '/backends/beta/tools/multiply/enabled', { enabled: false }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const text = await readFile(file, 'utf8');
+    expect(text).toMatch(/alpha:\n {6}tools:\n {8}exclude: \[(echo, add|add, echo)\]\n/);
+    expect(text).toContain('beta:\n      tools:\n        exclude: [multiply]\n');
+    const routes = engine.app.aggregator.current.toolRoutes;
+    expect(['echo', 'add', 'multiply'].filter((t) => routes.has(t))).toEqual([]);
+    await Promise.all(
+      ['alpha/echo', 'alpha/add', 'beta/multiply'].map((key) =>
+        api('POST', `/backends/${key.replace('/', '/tools/')}/enabled`, { enabled: true }),
+      ),
+    );
+    expect(await readFile(file, 'utf8')).toBe(original);
+  });
+
   it('adds to an include the user wrote when a tool it leaves out is turned on, and refuses a glob', async () => {
     const withInclude = original.replace(
       '# the end\n',
