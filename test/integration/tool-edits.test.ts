@@ -4,7 +4,7 @@
 // with SDK fixture backends and SDK clients on /mcp and /mcp/cursor following list_changed. The
 // file is compared byte for byte outside each edit; the engine is restarted to show the edits
 // hold; an invalid file is refused and left alone; the legacy SQLite setting is folded in once.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -14,7 +14,8 @@ import type { ProfileTools } from '../../common/domain/profile-tools.js';
 import { startEngine, type RunningEngine } from '../../core/engine/start.js';
 import { openStore } from '../../core/store/sqlite/store.js';
 import { createLogger, silentLogger } from '../../core/support/logger.js';
-import { authHeaders, connectV1, toolNames } from '../helpers/gateway.js';
+import type { DiscoverySource } from '../../core/discovery/source.js';
+import { authHeaders, connectV1, startGateway, toolNames } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let alpha: RunningServer;
@@ -275,5 +276,49 @@ describe('the legacy disabledTools setting', () => {
     // The switch now edits the same source.
     expect((await api('POST', '/backends/alpha/tools/add/enabled', { enabled: true })).status).toBe(200);
     expect(await readFile(file, 'utf8')).toBe(original);
+  });
+});
+
+describe('a container backend (not in `backends:`), on an engine built without serve', () => {
+  it('is switched under aggregation.backends.<name> all the same, in a file created for it', async () => {
+    const boxedDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-tool-edits-box-'));
+    const boxedFile = path.join(boxedDir, 'config.yaml'); // does not exist yet
+    const box = await startFixture({ name: 'boxed', transport: 'legacy-http', tools: ['ping', 'pong'] });
+    // A source like the container engine's: the backend's spec comes from labels, not the file.
+    const containers: DiscoverySource = {
+      async start(registry) {
+        registry.upsert({
+          name: 'boxed',
+          endpoint: { transport: 'streamable-http', url: box.url, headers: {} },
+          timeoutMs: 5000,
+          source: {
+            kind: 'container',
+            engine: 'podman',
+            containerId: 'abc',
+            containerName: 'boxed',
+            image: 'x',
+            convention: 'mcp',
+          },
+        });
+      },
+      async stop() {},
+      status: () => ({ kind: 'test', ok: true, summary: 'test' }),
+    };
+    const gateway = await startGateway({}, { configFile: boxedFile, sources: [containers] });
+    try {
+      await waitFor(() => gateway.app.aggregator.current.tools.length === 2, { what: 'the container tools' });
+      await gateway.app.control.setToolEnabled('boxed', 'pong', false);
+      // buildApp's own reload (no watcher) read the new file and applied it before answering.
+      expect(gateway.app.aggregator.current.toolRoutes.has('pong')).toBe(false);
+      const text = await readFile(boxedFile, 'utf8');
+      expect(
+        text.endsWith('aggregation:\n  backends:\n    boxed:\n      tools:\n        exclude: [pong]\n'),
+      ).toBe(true);
+      expect((await stat(boxedFile)).mode & 0o777).toBe(0o600);
+    } finally {
+      await gateway.stop();
+      await box.stop();
+      await rm(boxedDir, { recursive: true, force: true });
+    }
   });
 });
