@@ -9,6 +9,7 @@ import { BackendLogs, DEFAULT_BACKEND_LOG_LIMITS } from './backends/backend-log.
 import type { ClientIdentity } from './backends/modern.js';
 import { Control } from './control/control.js';
 import { BackendEdits } from './control/backend-edits.js';
+import { ToolEdits } from './control/tool-edits.js';
 import { parseConfigText } from './config/load.js';
 import { readFile } from 'node:fs/promises';
 import { createApiHandler } from './control/http-api.js';
@@ -144,6 +145,12 @@ export interface App {
   useConfigReload(reload: () => Promise<void>): void;
   /** An edit of the config file that could not be applied (the running config stays). */
   configRejected(error: NonNullable<ConfigStatus['error']>): void;
+  /**
+   * Moves the tools of the legacy `disabledTools` setting into the config file as excludes and
+   * removes the setting (once; after start, with the engine's reload in place). Returns what
+   * happened: `folded`, `nothing`, or why the setting stays (it is then still honoured).
+   */
+  foldDisabledTools(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -235,7 +242,8 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     store?.profilePins ?? new MemoryProfilePinStore(),
     clock,
   );
-  // Tools turned off in the dashboard (kept in SQLite beside the other dashboard choices).
+  // Tools turned off in the dashboard before its switch wrote the config file (the legacy SQLite
+  // setting): honoured until foldDisabledTools() has moved them into the file.
   aggregator.loadDisabledTools(appSettings.get<Record<string, string[]>>('disabledTools') ?? {});
   // Read by the endpoint at each use, so an edited config's limits apply to the next request.
   const limits = { requestBody: config.limits.requestBody, batch: config.limits.batch };
@@ -351,8 +359,20 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     connection: connectionOptions,
   });
 
+  const toolEdits = new ToolEdits({
+    file: options.configFile,
+    registry,
+    aggregator,
+    profiles,
+    env: process.env,
+    apply: () => reloadConfig(),
+    saveLegacy: (list) =>
+      appSettings.set('disabledTools', Object.keys(list).length ? list : undefined, clock.now()),
+  });
+
   const control = new Control({
     backendEdits,
+    toolEdits,
     registry,
     aggregator,
     endpoint,
@@ -383,7 +403,6 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
       displayName: (name) => backendSettings.get(name)?.displayName,
       setBackendDisplayName: (name, displayName) =>
         void backendSettings.set(name, { displayName }, clock.now()),
-      setDisabledTools: (list) => appSettings.set('disabledTools', list, clock.now()),
       setStrategy: (next) =>
         appSettings.set(
           'strategy',
@@ -454,6 +473,7 @@ export function buildApp(initialConfig: SwitchyardConfig, options: AppOptions): 
     configRejected(error) {
       setConfigStatus({ ...configStatus, error });
     },
+    foldDisabledTools: () => toolEdits.foldLegacy(),
     async start() {
       gateway.enter('starting');
       try {

@@ -9,6 +9,7 @@ import type { AuditPage, AuditQuery, AuditRow, AuditStats, AuditStatsQuery } fro
 import type { ClientId, ClientSummary } from '../domain/client.js';
 import type { Snapshot } from './snapshot.js';
 import type { ProfileReport } from '../domain/profile.js';
+import type { ProfileTools } from '../domain/profile-tools.js';
 import type { BackendSpecInput, BackendSpecView, BackendTestResult, NewBackendSpec } from './backend-edit.js';
 import type { BackendLogPage, BackendLogQuery } from '../domain/backend-log.js';
 
@@ -22,7 +23,7 @@ export interface CapabilityEntry {
   originalName: string;
   /** What clients see; null when hidden (filtered out, lost a conflict, or unresolved). */
   advertisedAs: string | null;
-  /** Tools only: turned off in the dashboard (setToolEnabled). */
+  /** Tools only: left out by the backend's include/exclude in the config (what setToolEnabled writes). */
   disabled?: boolean;
   title?: string;
   description?: string;
@@ -141,10 +142,19 @@ export interface ControlApi {
    */
   callTool(name: string, args: JsonObject): Promise<ToolCallOutcome>;
   /**
-   * Turns one tool of a backend off (left out of every list, like a config `exclude`) or on again.
-   * Kept as an engine setting (SQLite), not written to the config file.
+   * Turns one tool of a backend off for every client or on again, by writing the backend's
+   * `aggregation.backends.<backend>.tools` include/exclude in the config file (applied at once).
+   * 409 when the file is invalid now (the errors name line and key path; the file is untouched) or
+   * when a pattern in `exclude` keeps the tool out.
    */
   setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void>;
+  /** Every tool a configured profile could show, and which it does (409 for `default`, 404 unknown). */
+  profileTools(profile: string): Promise<ProfileTools>;
+  /**
+   * Shows exactly `tools` (keys `backend/tool`, from profileTools) on the profile, by writing
+   * `profiles.<name>.tools` in the config file (applied at once). 409 for `default` or an invalid file.
+   */
+  setProfileTools(profile: string, tools: string[]): Promise<void>;
   /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
   setGatewayRunning(running: boolean): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;

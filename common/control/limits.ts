@@ -34,3 +34,8 @@ export const CHANGE_ID_MAX = 64;
 export const SPEC_KEY_MAX = 256;
 export const SPEC_VALUE_MAX = 8192;
 export const SPEC_LIST_MAX = 256;
+/** A profile name (`/mcp/<profile>`), as the config schema has it; `default` passes (the engine answers 409). */
+export const PROFILE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** A tool key `backend/tool` in a profile's pick, and most tools one pick may name. */
+export const TOOL_KEY_MAX = 1024;
+export const PROFILE_PICK_MAX = 5000;

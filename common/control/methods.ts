@@ -28,9 +28,12 @@ import {
   CONFLICT_ID_MAX,
   DISPLAY_NAME_INPUT_MAX,
   NAME_PATTERN,
+  PROFILE_NAME_PATTERN,
+  PROFILE_PICK_MAX,
   SPEC_KEY_MAX,
   SPEC_LIST_MAX,
   SPEC_VALUE_MAX,
+  TOOL_KEY_MAX,
 } from './limits.js';
 
 /** Every request/response method of ControlApi (`subscribe` is a stream, bound on its own). */
@@ -197,7 +200,7 @@ export const CONTROL_METHODS = {
     params: ['backend', 'tool', 'enabled'],
     http: { verb: 'POST', path: '/backends/:backend/tools/:tool/enabled' },
     args: (z, s) => z.tuple([s.backendName, z.string().min(1).max(BACKEND_NAME_MAX), z.boolean()]),
-    result: 'void',
+    result: 'void (409: the config file is invalid now, or a pattern keeps the tool out)',
   },
   setGatewayRunning: {
     params: ['running'],
@@ -258,6 +261,22 @@ export const CONTROL_METHODS = {
     http: { verb: 'GET', path: '/profiles' },
     args: (z) => z.tuple([]),
     result: 'ProfileReport[]',
+  },
+  profileTools: {
+    params: ['profile'],
+    http: { verb: 'GET', path: '/profiles/:profile/tools' },
+    args: (z) => z.tuple([z.string().regex(PROFILE_NAME_PATTERN)]),
+    result: 'ProfileTools (404 unknown profile, 409 for default)',
+  },
+  setProfileTools: {
+    params: ['profile', 'tools'],
+    http: { verb: 'POST', path: '/profiles/:profile/tools' },
+    args: (z) =>
+      z.tuple([
+        z.string().regex(PROFILE_NAME_PATTERN),
+        z.array(z.string().min(3).max(TOOL_KEY_MAX)).max(PROFILE_PICK_MAX),
+      ]),
+    result: 'void (404 unknown profile, 409 for default or an invalid config file)',
   },
   // Backends from the dashboard (backend-edit.ts).
   backendConfig: {

@@ -18,6 +18,8 @@ import { UnknownChangeError } from '../integrity/guard.js';
 import { Emitter } from '../support/emitter.js';
 import {
   buildAdvertisedSet,
+  filterFor,
+  included,
   type AggregationConfig,
   type AggregationInput,
   type AggregationResult,
@@ -72,7 +74,7 @@ export class Aggregator {
   private _current: AdvertisedSet = EMPTY_SET;
   /** Names that left the set with their backend (down): name → backend, until it is back or removed. */
   private readonly departed = { tool: new Map<string, string>(), prompt: new Map<string, string>() };
-  /** Tools turned off in the dashboard (backend → original names). */
+  /** The legacy setting's tools turned off in the dashboard (backend → original names). */
   private disabledTools = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   /** What tool integrity held in the last rebuild (a preview reuses it). */
@@ -325,29 +327,39 @@ export class Aggregator {
     ).set;
   }
 
-  /** Whether the user turned `tool` of `backend` off in the dashboard. */
+  /**
+   * Whether `tool` of `backend` is left out of every list by the user: the backend's
+   * `include`/`exclude` in the config (what the dashboard's switch writes), or the legacy setting.
+   */
   isToolDisabled(backend: string, tool: string): boolean {
-    return this.disabledTools.get(backend)?.has(tool) ?? false;
+    if (this.disabledTools.get(backend)?.has(tool)) return true;
+    return !included(filterFor(this.config, backend, 'tool'), tool);
   }
 
-  /** The tools turned off, per backend (for persisting them). */
+  /** The tools of the legacy setting (turned off before the switch wrote the config), per backend. */
   get disabledToolList(): Record<string, string[]> {
     return Object.fromEntries([...this.disabledTools].map(([b, set]) => [b, [...set].sort()]));
   }
 
-  /** Replaces the set of tools turned off (at start, from the stored setting) without rebuilding. */
+  /** Replaces the legacy set of tools turned off (at start, from the stored setting) without rebuilding. */
   loadDisabledTools(list: Record<string, readonly string[]>): void {
     this.disabledTools = new Map(Object.entries(list).map(([b, tools]) => [b, new Set(tools)]));
   }
 
-  /** Turns one tool of a backend off (withheld from every list, like a config exclude) or on again. */
-  setToolEnabled(backend: string, tool: string, enabled: boolean): AdvertisedSet {
-    const set = this.disabledTools.get(backend) ?? new Set<string>();
-    if (enabled) set.delete(tool);
-    else set.add(tool);
-    if (set.size) this.disabledTools.set(backend, set);
-    else this.disabledTools.delete(backend);
-    return this.rebuild();
+  /**
+   * Takes tools out of the legacy set (turned on again, or now excluded by the config instead) and
+   * rebuilds when that changed anything; true when one was in it.
+   */
+  forgetDisabled(list: Record<string, readonly string[]>): boolean {
+    let changed = false;
+    for (const [backend, tools] of Object.entries(list)) {
+      const set = this.disabledTools.get(backend);
+      if (!set) continue;
+      for (const tool of tools) changed = set.delete(tool) || changed;
+      if (set.size === 0) this.disabledTools.delete(backend);
+    }
+    if (changed) this.rebuild();
+    return changed;
   }
 
   /** A live config edit changed filters, overrides, the strategy or priorities: rebuild under them. */

@@ -32,7 +32,10 @@ export interface AggregationInput {
    * place in name resolution (their names stay theirs) but are neither listed nor routed.
    */
   held?: ReadonlyMap<string, Omit<HeldRoute, 'backend' | 'originalName'>>;
-  /** Tools the user turned off in the dashboard, per backend (original names): left out like `exclude`. */
+  /**
+   * Tools turned off in the dashboard before the switch wrote the config file (the legacy SQLite
+   * setting, until it is folded into the file): left out like `exclude`. Per backend, original names.
+   */
   disabledTools?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
@@ -128,7 +131,7 @@ export function buildAdvertisedSet(input: AggregationInput, now: number): Aggreg
   };
 }
 
-function filterFor(
+export function filterFor(
   config: AggregationConfig,
   backend: string,
   kind: 'tool' | 'prompt',
@@ -137,7 +140,8 @@ function filterFor(
   return (kind === 'tool' ? entry?.tools : entry?.prompts) ?? EMPTY_FILTER;
 }
 
-function included(filter: CapabilityFilterConfig, name: string): boolean {
+/** Whether a backend's filter (`include`, then `exclude`) lets the capability named `name` through. */
+export function included(filter: CapabilityFilterConfig, name: string): boolean {
   if (filter.include.length > 0 && !filter.include.some((p) => matchesPattern(p, name))) return false;
   return !filter.exclude.some((p) => matchesPattern(p, name));
 }

@@ -26,20 +26,39 @@ export class ConfigEditError extends Error {
   constructor(
     message: string,
     /** What went wrong, for callers that answer with a status (the control API). */
-    readonly reason: 'duplicate' | 'unknown' | 'invalid' = 'invalid',
+    readonly reason: 'duplicate' | 'unknown' | 'invalid' | 'invalid-file' = 'invalid',
   ) {
     super(message);
     this.name = 'ConfigEditError';
   }
 }
 
-interface Loaded {
+const locks = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `edit` (read the file, decide, write, apply) after every edit of `file` started before it:
+ * two dashboard edits at once (two switches flipped quickly) must not both read the old text and
+ * the second write drop the first's change.
+ */
+export function withConfigLock<T>(file: string, edit: () => Promise<T>): Promise<T> {
+  const previous = locks.get(file) ?? Promise.resolve();
+  const run = previous.then(edit, edit);
+  const settled = run.catch(() => undefined);
+  locks.set(file, settled);
+  void settled.then(() => {
+    if (locks.get(file) === settled) locks.delete(file);
+  });
+  return run;
+}
+
+export interface Loaded {
   doc: Document;
   text: string;
   mode: number | undefined;
 }
 
-async function load(file: string, createIfMissing: boolean): Promise<Loaded> {
+/** The file's text and YAML document, for an edit (the default file's text when it is missing and may be created). */
+export async function loadForEdit(file: string, createIfMissing: boolean): Promise<Loaded> {
   let text: string;
   let mode: number | undefined;
   try {
@@ -51,10 +70,12 @@ async function load(file: string, createIfMissing: boolean): Promise<Loaded> {
     text = DEFAULT_CONFIG_TEXT;
   }
   const doc = parseDocument(text, { uniqueKeys: true, keepSourceTokens: false });
-  if (doc.errors.length > 0)
-    throw new ConfigEditError(
-      `${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it first`,
-    );
+  if (doc.errors.length > 0) {
+    // Where, as serve reports it (file:line:column), so the user can go straight there.
+    const parsed = parseConfigText(text, {});
+    const where = parsed.ok ? `${file} is not valid YAML` : formatConfigErrors(file, parsed.errors);
+    throw new ConfigEditError(`${where}\nFix the file first; it was not changed.`, 'invalid-file');
+  }
   if (doc.contents !== null && !isMap(doc.contents))
     throw new ConfigEditError(`${file}: the document is not a mapping of settings; fix it first`);
   return { doc, text, mode };
@@ -84,7 +105,7 @@ function validate(
   if (errors.length > 0) throw new ConfigEditError(formatConfigErrors(file, errors));
 }
 
-async function writeAtomically(file: string, text: string, mode: number | undefined): Promise<void> {
+export async function writeAtomically(file: string, text: string, mode: number | undefined): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -97,8 +118,8 @@ async function writeAtomically(file: string, text: string, mode: number | undefi
   }
 }
 
-const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
-const lineEnd = (text: string, at: number) => {
+export const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+export const lineEnd = (text: string, at: number) => {
   const nl = text.indexOf('\n', at);
   return nl < 0 ? text.length : nl + 1;
 };
@@ -230,7 +251,7 @@ export async function addBackendEntry(
   entry: Record<string, unknown> & { name: string },
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const { doc, text, mode } = await load(file, true);
+  const { doc, text, mode } = await loadForEdit(file, true);
   const node = doc.get('backends', true);
   const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === entry.name) : -1;
   if (index >= 0)
@@ -245,7 +266,7 @@ export async function addBackendEntry(
 
 /** Removes the backend named `name` (its comments go with it; everything else stays). */
 export async function removeBackend(file: string, name: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { doc, text, mode } = await load(file, false);
+  const { doc, text, mode } = await loadForEdit(file, false);
   const node = doc.get('backends', true);
   const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === name) : -1;
   if (!isSeq(node) || index < 0) {
@@ -268,7 +289,7 @@ export async function readBackendEntry(
   file: string,
   name: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const { doc } = await load(file, false);
+  const { doc } = await loadForEdit(file, false);
   const node = doc.get('backends', true);
   const item = isSeq(node) ? node.items.find((i) => nameOf(i) === name) : undefined;
   return isMap(item) ? (item.toJSON() as Record<string, unknown>) : undefined;
@@ -288,7 +309,7 @@ export async function updateBackendEntry(
   entry: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const { doc, text, mode } = await load(file, false);
+  const { doc, text, mode } = await loadForEdit(file, false);
   const node = doc.get('backends', true);
   const index = isSeq(node) ? node.items.findIndex((item) => nameOf(item) === name) : -1;
   if (!isSeq(node) || index < 0)

@@ -1,5 +1,6 @@
 // The config file's schema: the contract in docs/config.md. Unknown keys are errors (strict objects),
 // every value has a default, and the parsed result is what the rest of core/ consumes.
+import { PROFILE_NAME_PATTERN } from '../../common/control/limits.js';
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 import { CLIENT_KINDS, DEFAULT_SERVER_NAME } from '../profiles/presets.js';
@@ -147,7 +148,7 @@ const backendAggregation = z.strictObject({
 });
 
 /** Profile names are URL path segments (`/mcp/<profile>`): short, lower-case, no surprises. */
-export const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const PROFILE_NAME = PROFILE_NAME_PATTERN;
 /** `/mcp` is the profile `default` (everything); it cannot be configured. */
 export const DEFAULT_PROFILE = 'default';
 

@@ -21,6 +21,7 @@ import {
   readBackendEntry,
   removeBackend,
   updateBackendEntry,
+  withConfigLock,
 } from '../config/edit.js';
 import { validateConfig } from '../config/load.js';
 import type { BackendConfig } from '../config/schema.js';
@@ -195,16 +196,19 @@ export class BackendEdits {
   }
 
   private async edit(write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (error instanceof ConfigEditError)
-        throw new ControlError(
-          error.reason === 'duplicate' ? 409 : error.reason === 'unknown' ? 404 : 400,
-          error.message,
-        );
-      throw error;
-    }
-    await this.deps.apply();
+    // One edit of the file at a time (the tool switch and profile picks edit it too).
+    await withConfigLock(this.fileOrThrow(), async () => {
+      try {
+        await write();
+      } catch (error) {
+        if (error instanceof ConfigEditError)
+          throw new ControlError(
+            error.reason === 'duplicate' ? 409 : error.reason === 'unknown' ? 404 : 400,
+            error.message,
+          );
+        throw error;
+      }
+      await this.deps.apply();
+    });
   }
 }

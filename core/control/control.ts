@@ -39,6 +39,8 @@ import { ClientRequestError, type ClientsService } from '../clients/service.js';
 import type { ClientId, ClientSummary } from '../../common/domain/client.js';
 import type { ProfileReport } from '../../common/domain/profile.js';
 import type { BackendEdits } from './backend-edits.js';
+import type { ToolEdits } from './tool-edits.js';
+import type { ProfileTools } from '../../common/domain/profile-tools.js';
 import type {
   BackendSpecInput,
   BackendSpecView,
@@ -56,8 +58,6 @@ export interface ControlSettings {
   displayName(name: string): string | undefined;
   setBackendDisplayName(name: string, displayName: string | null): void;
   setStrategy(strategy: ConflictStrategy): void;
-  /** The tools turned off in the dashboard, per backend. */
-  setDisabledTools?(list: Record<string, string[]>): void;
 }
 
 export interface ControlDeps {
@@ -94,6 +94,8 @@ export interface ControlDeps {
   integrity?: IntegrityGuard;
   /** Backends added, edited, removed and tested from the dashboard (the config file's). */
   backendEdits?: BackendEdits;
+  /** Which tools are advertised (the Tools switch, a profile's pick), written to the config file. */
+  toolEdits?: ToolEdits;
 }
 
 type Routes = ReadonlyMap<string, { backend: string; originalName: string }>;
@@ -401,14 +403,21 @@ export class Control implements ControlApi {
   }
 
   async setToolEnabled(backend: string, tool: string, enabled: boolean): Promise<void> {
-    const connection = this.deps.registry.get(backend);
-    if (!connection) throw new ControlError(404, `no backend named "${backend}"`);
-    // Turning on is always allowed (a tool may be gone from the catalog since it was turned off).
-    if (!enabled && connection.catalog && !connection.catalog.tools.some((t) => t.name === tool)) {
-      throw new ControlError(404, `backend "${backend}" has no tool named "${tool}"`);
-    }
-    this.deps.aggregator.setToolEnabled(backend, tool, enabled);
-    this.deps.settings?.setDisabledTools?.(this.deps.aggregator.disabledToolList);
+    return this.toolEdits().setToolEnabled(backend, tool, enabled);
+  }
+
+  async profileTools(profile: string): Promise<ProfileTools> {
+    return this.toolEdits().profileTools(profile);
+  }
+
+  async setProfileTools(profile: string, tools: string[]): Promise<void> {
+    return this.toolEdits().setProfileTools(profile, tools);
+  }
+
+  private toolEdits(): ToolEdits {
+    if (!this.deps.toolEdits)
+      throw new ControlError(409, 'this engine cannot edit which tools are advertised');
+    return this.deps.toolEdits;
   }
 
   setGatewayRunning(running: boolean): Promise<void> {

@@ -181,6 +181,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 
   app.useConfigReload(() => reload(false)); // dashboard edits: applied now, the watcher then sees no change
+  // Tools turned off by an older dashboard (a SQLite setting) move into the config file once.
+  const folded = await app.foldDisabledTools();
+  if (folded === 'folded')
+    logger.info('tools turned off in the dashboard are now excludes in the config file', {
+      file: configFile,
+    });
+  else if (folded !== 'nothing')
+    logger.warn('tools turned off in the dashboard stay an engine setting for now', { reason: folded });
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
     watcher = watchConfigFile(configFile, () => void reload(false), {

@@ -73,6 +73,16 @@ export class Profiles {
     return this.definitions.map((d) => d.name);
   }
 
+  /** A configured profile's config in force (undefined for `default` and unknown names). */
+  config(name: string): ProfileConfig | undefined {
+    return this.definitions.find((d) => d.name === name)?.config;
+  }
+
+  /** The advertised set the views are built from. */
+  get set(): AdvertisedSet {
+    return this.source.current;
+  }
+
   /** A client of `profile` was just given its lists: the names in them are pinned from now on. */
   served(profile: string): void {
     const pins = this.pending.get(profile);

@@ -50,5 +50,6 @@ export type {
 } from '../../common/domain/integrity.js';
 export type { SourceStatus } from '../../common/domain/source-status.js';
 export type { ProfileReport } from '../../common/domain/profile.js';
+export type { ProfileToolChoice, ProfileTools } from '../../common/domain/profile-tools.js';
 export { AUDIT_OUTCOMES, NON_ERROR_OUTCOMES } from '../../common/domain/audit-query.js';
 export { DISPLAY_NAME_MAX, NAME_PATTERN } from '../../common/control/limits.js';

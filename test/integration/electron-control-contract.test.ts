@@ -118,6 +118,19 @@ const CASES = {
       ['alpha', 'echo', 'off'],
     ],
   },
+  // This engine has no config file (409) and no profiles (404); `default` is never editable (409).
+  profileTools: { valid: [['cursor'], ['default']], invalid: [['Cursor'], ['a/b'], ['']] },
+  setProfileTools: {
+    valid: [
+      ['cursor', ['alpha/echo']],
+      ['default', []],
+    ],
+    invalid: [
+      ['cursor', 'alpha/echo'],
+      ['cursor', ['']],
+      ['UPPER', []],
+    ],
+  },
   callTool: {
     valid: [
       ['echo', { message: 'hi' }],

@@ -73,7 +73,7 @@ export function createDashboard(bridge: Bridge, options: DashboardOptions = {}):
   const changes = createChangesStore({ bridge, ui, gateway });
   const audit = createAuditStore({ bridge, gateway, now, ...options.audit });
   const connect = createConnectStore({ bridge, gateway, ui });
-  const profiles = createProfilesStore({ bridge, gateway });
+  const profiles = createProfilesStore({ bridge, gateway, ui });
   const tools = createToolsStore({ bridge, gateway, ui });
   const firstRun = createFirstRunStore({
     bridge,

@@ -18,7 +18,7 @@ export interface ToolRow {
   title?: string;
   description?: string;
   state: ToolState;
-  /** Turned off in the dashboard (left out of every list). */
+  /** Left out of every list by the backend's include/exclude in the config (the On switch writes it). */
   disabled: boolean;
   /** The open or settled conflict this tool takes part in. */
   conflictId?: string;
@@ -149,7 +149,7 @@ export function createToolsStore(deps: { bridge: Bridge; gateway: GatewayStore; 
           deps.ui
             ?.getState()
             .notify(
-              `${row.originalName} on ${row.backend} is ${enabled ? 'on again' : 'off: no client sees it'}`,
+              `${row.originalName} on ${row.backend} is ${enabled ? 'on again' : 'off: no client sees it'} (saved in the config file)`,
               { kind: 'success', key: `tool:${row.key}` },
             );
         } catch (error) {

@@ -65,6 +65,12 @@ export function ToolsView() {
           />
         </div>
       </form>
+      <p className="muted">
+        A tool&rsquo;s <strong>On</strong> switch applies to every client: it writes{' '}
+        <code>aggregation.backends.&lt;backend&gt;.tools</code> (<code>exclude</code>, or the{' '}
+        <code>include</code> you wrote) in the config file. To choose tools for one client, use its profile on
+        the Connect view.
+      </p>
       {trying && !target && loaded ? (
         <p className="form-error" role="alert">
           <code>{trying.name}</code> is not advertised right now, so it cannot be tried.{' '}

@@ -31,6 +31,7 @@ import type {
   ControlEvent,
   Decision,
   ProfileReport,
+  ProfileTools,
   PendingChange,
   Snapshot,
   StrategyPreview,
@@ -516,6 +517,30 @@ export class MemoryBridge implements Bridge {
     });
 
   profiles = () => this.call('profiles', [], () => this.profileReports);
+
+  /** Per profile: the tools it could show and which it does (what profileTools answers). */
+  profileToolLists: Record<string, ProfileTools> = {};
+
+  profileTools = (profile: string) =>
+    this.call('profileTools', [profile], () => {
+      const tools = this.profileToolLists[profile];
+      if (!tools) throw new Error(`no profile named "${profile}"`);
+      return structuredClone(tools);
+    });
+
+  /** Like the engine: the pick is applied, and the profile's report counts it. */
+  setProfileTools = (profile: string, keys: string[]) =>
+    this.call('setProfileTools', [profile, keys], () => {
+      const tools = this.profileToolLists[profile];
+      if (!tools) throw new Error(`no profile named "${profile}"`);
+      for (const tool of tools.tools) tool.selected = keys.includes(tool.key);
+      const report = this.profileReports.find((r) => r.profile === profile);
+      if (report) {
+        const selected = tools.tools.filter((t) => t.selected).length;
+        const advertised = report.budget === null ? selected : Math.min(selected, report.budget);
+        Object.assign(report, { selected, advertised, reachable: advertised });
+      }
+    });
 
   // --- Backends from the dashboard: the config file's entries, secrets as the engine masks them ---
   specs: Record<string, BackendSpecView> = {

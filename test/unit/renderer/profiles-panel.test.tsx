@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileReport } from '../../../renderer/src/contract.js';
 import { overLimit, profileSentence } from '../../../renderer/src/lib/profiles.js';
 import type { Dashboard } from '../../../renderer/src/stores/dashboard.js';
+import { BridgeError } from '../../../renderer/src/bridge/bridge.js';
 import { flush, MemoryBridge } from './memory-bridge.js';
 import { renderDashboard } from './render-dashboard.js';
 
@@ -89,5 +90,125 @@ describe('the Profiles panel', () => {
     expect(within(cursor).getByText('1 name shortened to fit')).toBeTruthy();
     const whole = screen.getByRole('listitem', { name: 'Profile default' });
     expect(within(whole).getByText('Clients of /mcp will see 112 tools.')).toBeTruthy();
+  });
+});
+
+describe("a profile's tool pick", () => {
+  let bridge: MemoryBridge;
+  let dashboard: Dashboard;
+  const choice = (backend: string, name: string, selected: boolean, description?: string) => ({
+    key: `${backend}/${name}`,
+    backend,
+    originalName: name,
+    name,
+    selected,
+    ...(description ? { description } : {}),
+  });
+
+  beforeEach(async () => {
+    bridge = new MemoryBridge();
+    bridge.profileReports = [
+      report({ profile: 'default', client: 'generic', clientLabel: 'Any client', endpointPath: '/mcp' }),
+      report({ selected: 3, advertised: 3, reachable: 3, budget: 2, clientLimit: 2 }),
+    ];
+    bridge.profileToolLists.cursor = {
+      profile: 'cursor',
+      backends: null,
+      include: [],
+      exclude: ['github/delete_repo'],
+      newTools: 'shown',
+      budget: 2,
+      clientLimit: 2,
+      limitKind: 'hard',
+      clientLabel: 'Cursor',
+      tools: [
+        choice('github', 'search_code', true, 'Search code'),
+        choice('github', 'delete_repo', false, 'Delete a repository'),
+        choice('memory', 'read_graph', true),
+        choice('memory', 'add_note', true),
+      ],
+    };
+    ({ dashboard } = await renderDashboard(bridge));
+    await userEvent.click(screen.getByRole('tab', { name: 'Connect' }));
+    await act(() => flush());
+  });
+
+  afterEach(() => {
+    cleanup();
+    dashboard?.stop();
+  });
+
+  it('offers no pick for the default profile, and sends the user to Tools', async () => {
+    const whole = screen.getByRole('listitem', { name: 'Profile default' });
+    expect(within(whole).queryByRole('button', { name: /Choose tools/ })).toBeNull();
+    await userEvent.click(within(whole).getByRole('button', { name: 'Tools' }));
+    expect(dashboard.ui.getState().view).toBe('tools');
+  });
+
+  it('lists the tools with labelled checkboxes, counts against the limit, and saves once', async () => {
+    const cursor = screen.getByRole('listitem', { name: 'Profile cursor' });
+    const open = within(cursor).getByRole('button', { name: 'Choose tools for cursor' });
+    await userEvent.click(open);
+    await act(() => flush());
+    expect(open.getAttribute('aria-expanded')).toBe('true');
+    const pick = within(cursor).getByRole('group', { name: 'Tools of cursor' });
+    const box = (name: string) => within(pick).getByRole('checkbox', { name: new RegExp(`^${name}`) });
+    expect((box('search_code') as HTMLInputElement).checked).toBe(true);
+    expect((box('delete_repo') as HTMLInputElement).checked).toBe(false);
+    const count = within(pick).getByText(/of 4 tools picked/);
+    expect(count.textContent).toContain('3 of 4 tools picked · budget 2 · Cursor accepts at most 2');
+    expect(count.className).toBe('form-error');
+    const save = within(pick).getByRole('button', { name: 'Save' });
+    expect((save as HTMLButtonElement).disabled).toBe(true);
+
+    // Keyboard: focus a checkbox and toggle it with Space.
+    box('add_note').focus();
+    await userEvent.keyboard(' ');
+    expect(count.textContent).toContain('2 of 4 tools picked');
+    expect(count.className).toBe('muted');
+    expect((save as HTMLButtonElement).disabled).toBe(false);
+
+    // Search narrows the list; "Clear memory" acts on the whole backend.
+    await userEvent.type(within(pick).getByRole('searchbox', { name: 'Find tools' }), 'repo');
+    expect(within(pick).queryByRole('checkbox', { name: /^search_code/ })).toBeNull();
+    await userEvent.click(within(pick).getByRole('button', { name: 'Pick all shown' }));
+    expect((box('delete_repo') as HTMLInputElement).checked).toBe(true);
+    await userEvent.clear(within(pick).getByRole('searchbox', { name: 'Find tools' }));
+    await userEvent.click(within(pick).getByRole('button', { name: 'Clear memory' }));
+    expect(count.textContent).toContain('2 of 4 tools picked');
+
+    await userEvent.click(save);
+    await act(() => flush());
+    expect(bridge.callsOf('setProfileTools')).toEqual([
+      ['cursor', ['github/search_code', 'github/delete_repo']],
+    ]);
+    // The pick closes, the report is reloaded, and one toast says what the client now sees.
+    expect(within(cursor).queryByRole('group', { name: 'Tools of cursor' })).toBeNull();
+    expect(within(cursor).getByText('Cursor will see 2 tools; its limit is 2.')).toBeTruthy();
+    const toasts = dashboard.ui.getState().toasts;
+    expect(toasts.map((t) => t.message)).toEqual([
+      'Saved the tools of cursor. Cursor will see 2 tools; its limit is 2.',
+    ]);
+  });
+
+  it('shows why a save failed and keeps the draft', async () => {
+    const cursor = screen.getByRole('listitem', { name: 'Profile cursor' });
+    await userEvent.click(within(cursor).getByRole('button', { name: 'Choose tools for cursor' }));
+    await act(() => flush());
+    const pick = within(cursor).getByRole('group', { name: 'Tools of cursor' });
+    await userEvent.click(within(pick).getByRole('checkbox', { name: /^read_graph/ }));
+    bridge.failures.set(
+      'setProfileTools',
+      new BridgeError(
+        'config.yaml:3:5  profiles.cursor: unknown key\nFix the file first; it was not changed.',
+        409,
+      ),
+    );
+    await userEvent.click(within(pick).getByRole('button', { name: 'Save' }));
+    await act(() => flush());
+    expect(within(pick).getByRole('alert').textContent).toMatch(/profiles\.cursor: unknown key/);
+    expect((within(pick).getByRole('checkbox', { name: /^read_graph/ }) as HTMLInputElement).checked).toBe(
+      false,
+    );
   });
 });
