@@ -647,6 +647,8 @@ describe.skipIf(!haveChromium)('27 conflicts in a 900×600 window', () => {
     await shots('conflicts-group-decided-900', { keepToasts: true });
     await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
     await expect.poll(openCount, { timeout: 20_000 }).toBe(26);
+    // The undo's own notice replaces the decision's (the list can be back before the notice is up).
+    await page.locator('.toast').filter({ hasText: 'Undone:' }).waitFor();
     expect(await visibleToasts()).toBe(1);
   });
 
