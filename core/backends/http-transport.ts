@@ -12,6 +12,7 @@ import {
   ConnectionClosedError,
   HttpStatusError,
   oneLine,
+  type ResponseTooLargeError,
   SelfConnectionError,
   SessionLostError,
   StreamLostError,
@@ -22,9 +23,11 @@ import {
   MessageMeter,
   SseReader,
   UNBOUNDED_BUDGET,
+  type SseReaderHandlers,
   type InboundBudget,
   type InboundLimits,
 } from './inbound-limits.js';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
@@ -69,6 +72,8 @@ export class StreamableHttpTransport implements BackendTransport {
   /** Oversize events in a row on the GET stream (the retry delay doubles with each). */
   private streamOverflows = 0;
   private readonly limits: InboundLimits;
+  /** A closed SSE reader kept for the next response (most links read one response at a time). */
+  private idleReader: SseReader | undefined;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.limits = {
@@ -132,39 +137,84 @@ export class StreamableHttpTransport implements BackendTransport {
     }
     if (options?.headers) Object.assign(headers, options.headers);
 
-    return new Promise<void>((resolve, reject) => {
-      const req = this.client.request({ ...this.target, method: 'POST', headers });
-      this.inflight.add(req);
-      let settled = false;
-      const finish = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        this.inflight.delete(req);
-        if (error) reject(error);
-        else resolve();
-      };
-      options?.onAbortable?.((reason) => {
-        req.destroy();
-        finish(reason);
-      });
-      req.on('error', (error) => finish(this.closed ? new ConnectionClosedError('transport closed') : error));
-      req.on('response', (res) => {
-        if (this.isSelf(res)) {
-          res.resume();
-          finish(new SelfConnectionError(this.options.backend));
-          return;
-        }
-        if (isInitialize && res.statusCode === 200) {
-          const sid = res.headers['mcp-session-id'];
-          if (typeof sid === 'string' && sid) this._sessionId = sid;
-        }
-        this.handleResponse(res, request?.id, envelopeVersion !== undefined).then(
-          () => finish(),
-          (error: Error) => finish(error),
-        );
-      });
-      req.end(body);
+    let req: http.ClientRequest;
+    try {
+      req = this.client.request({ ...this.target, method: 'POST', headers });
+    } catch (error) {
+      return Promise.reject(error as Error); // e.g. a header value Node refuses: a failed send, never a throw
+    }
+    const exchange = new Exchange(this, req, request?.id, isInitialize, envelopeVersion !== undefined);
+    this.inflight.add(req);
+    options?.onAbortable?.((reason) => {
+      req.destroy();
+      exchange.finish(reason);
     });
+    req.on('error', onRequestError);
+    req.on('response', onResponse);
+    req.end(body);
+    return exchange.done;
+  }
+
+  /** @internal the exchange settled: its request no longer counts as in flight. */
+  settled(req: http.ClientRequest): void {
+    this.inflight.delete(req);
+  }
+
+  /** @internal an error of the request: a closed transport says so instead of the socket's error. */
+  requestError(error: Error): Error {
+    return this.closed ? new ConnectionClosedError('transport closed') : error;
+  }
+
+  /** @internal the response arrived: a self-connection, else the session id (initialize) and the body. */
+  respond(exchange: Exchange, res: http.IncomingMessage): void {
+    if (this.isSelf(res)) {
+      res.resume();
+      exchange.finish(new SelfConnectionError(this.options.backend));
+      return;
+    }
+    if (exchange.isInitialize && res.statusCode === 200) {
+      const sid = res.headers['mcp-session-id'];
+      if (typeof sid === 'string' && sid) this._sessionId = sid;
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 400 && status !== 202 && status !== 204 && contentType(res) === 'text/event-stream') {
+      // The common answer to a call: read as it streams, and the stream settles the exchange.
+      this.readEventStream(exchange, res);
+      return;
+    }
+    this.handleResponse(res, exchange.id, exchange.modern).then(
+      () => exchange.finish(),
+      (error: Error) => exchange.finish(error),
+    );
+  }
+
+  /** @internal a reader for one response's SSE stream: the idle one, or a new one when it is taken. */
+  takeReader(handlers: SseReaderHandlers): SseReader {
+    const idle = this.idleReader;
+    if (!idle) return new SseReader(this.limits, handlers);
+    this.idleReader = undefined;
+    return idle.reuse(handlers);
+  }
+
+  /** @internal a response's stream is over: its reader is closed and kept for the next response. */
+  returnReader(reader: SseReader): void {
+    reader.close();
+    this.idleReader ??= reader;
+  }
+
+  /** @internal the backend's name, for errors. */
+  get backendName(): string | undefined {
+    return this.options.backend;
+  }
+
+  /** @internal a message of a response's stream, for the peer. */
+  deliver(message: JSONRPCMessage, context: MessageContext): void {
+    this.onmessage?.(message, context);
+  }
+
+  /** @internal a stream's event that is not JSON-RPC. */
+  streamError(error: Error): void {
+    this.onerror?.(error);
   }
 
   private async handleResponse(
@@ -199,14 +249,7 @@ export class StreamableHttpTransport implements BackendTransport {
       }
       throw new HttpStatusError(status, text.trim(), this.options.backend);
     }
-    const type = String(res.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    if (type === 'text/event-stream') {
-      await this.readEventStream(res, id);
-      return;
-    }
+    const type = contentType(res);
     const declared = Number(res.headers['content-length']);
     const meter = new MessageMeter(this.limits);
     try {
@@ -251,53 +294,14 @@ export class StreamableHttpTransport implements BackendTransport {
   }
 
   /** Reads one request's SSE response, delivering each message as it arrives (each event capped). */
-  private readEventStream(res: http.IncomingMessage, id: RequestId | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let answered = id === undefined;
-      const reader = new SseReader(this.limits, {
-        onEvent: (event) => {
-          if (event.event && event.event !== 'message') return;
-          if (!event.data) return;
-          let messages: JSONRPCMessage[];
-          try {
-            messages = parseMessages(event.data, this.options.backend);
-          } catch (error) {
-            this.onerror?.(error as Error);
-            return;
-          }
-          for (const message of messages) {
-            if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
-              answered = true;
-            this.onmessage?.(message, {
-              relatedRequestId: id,
-              ...(messages.length === 1 ? { raw: event.data } : {}),
-            });
-          }
-        },
-        onOverflow: (error) => {
-          reject(error); // before destroy() reports an abort
-          res.destroy();
-        },
-      });
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => reader.feed(chunk));
-      res.on('end', () => {
-        reader.close();
-        if (answered) resolve();
-        else
-          reject(
-            new ConnectionClosedError('response stream ended before the response', this.options.backend),
-          );
-      });
-      res.on('error', (error) => {
-        reader.close();
-        reject(error);
-      });
-      res.on('aborted', () =>
-        reject(new ConnectionClosedError('response stream aborted', this.options.backend)),
-      );
-      res.on('close', () => reader.close());
-    });
+  private readEventStream(exchange: Exchange, res: http.IncomingMessage): void {
+    exchange.read(res, this.takeReader(exchange));
+    res.setEncoding('utf8');
+    res.on('data', onStreamData);
+    res.on('end', onStreamEnd);
+    res.on('error', onStreamError);
+    res.on('aborted', onStreamAborted);
+    res.on('close', onStreamClose);
   }
 
   /** Legacy era: the standalone GET stream carrying server-initiated requests and notifications. */
@@ -413,6 +417,157 @@ export class StreamableHttpTransport implements BackendTransport {
       req.end();
     });
   }
+}
+
+/** The media type of a response, lower case, without parameters. */
+function contentType(res: http.IncomingMessage): string {
+  return String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+}
+
+// One POST and its answer. The request and its response carry their Exchange under a symbol and
+// share module-level listeners, which read it from `this` (an emitter calls its listeners with
+// itself as `this`): a call then allocates one object here, not a closure per listener, and its
+// promise settles straight from the stream's events (no promise chained behind another).
+const EXCHANGE: unique symbol = Symbol('switchyard.exchange');
+type Carrier = { [EXCHANGE]?: Exchange };
+
+let capturedResolve: (() => void) | undefined;
+let capturedReject: ((error: Error) => void) | undefined;
+function capture(resolve: () => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+class Exchange implements SseReaderHandlers {
+  readonly done: Promise<void>;
+  private readonly resolve: () => void;
+  private readonly reject: (error: Error) => void;
+  private isSettled = false;
+  /** The stream carried the answer to our request (always true for a notification or response). */
+  private answered: boolean;
+  private reader: SseReader | undefined = undefined;
+  private res: http.IncomingMessage | undefined = undefined;
+
+  constructor(
+    private readonly transport: StreamableHttpTransport,
+    private readonly req: http.ClientRequest,
+    readonly id: RequestId | undefined,
+    readonly isInitialize: boolean,
+    readonly modern: boolean,
+  ) {
+    this.done = new Promise<void>(capture);
+    this.resolve = capturedResolve!;
+    this.reject = capturedReject!;
+    capturedResolve = capturedReject = undefined;
+    this.answered = id === undefined;
+    (req as Carrier)[EXCHANGE] = this;
+  }
+
+  finish(error?: Error): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.transport.settled(this.req);
+    if (error) this.reject(error);
+    else this.resolve();
+  }
+
+  /** Starts reading `res` as an SSE stream with `reader`. */
+  read(res: http.IncomingMessage, reader: SseReader): void {
+    this.res = res;
+    this.reader = reader;
+    (res as Carrier)[EXCHANGE] = this;
+  }
+
+  respond(res: http.IncomingMessage): void {
+    this.transport.respond(this, res);
+  }
+
+  transportError(error: Error): Error {
+    return this.transport.requestError(error);
+  }
+
+  feed(chunk: string): void {
+    this.reader?.feed(chunk);
+  }
+
+  /** The stream is over (ended, failed or closed): its reader goes back to the transport. */
+  release(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    this.reader = undefined;
+    this.transport.returnReader(reader);
+  }
+
+  ended(): void {
+    this.release();
+    if (this.answered) this.finish();
+    else this.finish(new ConnectionClosedError('response stream ended before the response', this.backend));
+  }
+
+  get backend(): string | undefined {
+    return this.transport.backendName;
+  }
+
+  onEvent(event: EventSourceMessage): void {
+    if (event.event && event.event !== 'message') return;
+    if (!event.data) return;
+    let messages: JSONRPCMessage[];
+    try {
+      messages = parseMessages(event.data, this.backend);
+    } catch (error) {
+      this.transport.streamError(error as Error);
+      return;
+    }
+    const id = this.id;
+    for (const message of messages) {
+      if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
+        this.answered = true;
+      this.transport.deliver(
+        message,
+        messages.length === 1 ? { relatedRequestId: id, raw: event.data } : { relatedRequestId: id },
+      );
+    }
+  }
+
+  onOverflow(error: ResponseTooLargeError): void {
+    this.finish(error); // before destroy() reports an abort
+    this.res?.destroy();
+  }
+}
+
+function onRequestError(this: http.ClientRequest, error: Error): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.finish(exchange.transportError(error));
+}
+
+function onResponse(this: http.ClientRequest, res: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.respond(res);
+}
+
+function onStreamData(this: http.IncomingMessage, chunk: string): void {
+  (this as Carrier)[EXCHANGE]!.feed(chunk);
+}
+
+function onStreamEnd(this: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.ended();
+}
+
+function onStreamError(this: http.IncomingMessage, error: Error): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.release();
+  exchange.finish(error);
+}
+
+function onStreamAborted(this: http.IncomingMessage): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.finish(new ConnectionClosedError('response stream aborted', exchange.backend));
+}
+
+function onStreamClose(this: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.release();
 }
 
 function modernVersion(message: JSONRPCMessage): string | undefined {
