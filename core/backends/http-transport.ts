@@ -72,6 +72,8 @@ export class StreamableHttpTransport implements BackendTransport {
   /** Oversize events in a row on the GET stream (the retry delay doubles with each). */
   private streamOverflows = 0;
   private readonly limits: InboundLimits;
+  /** The headers of every POST, as raw pairs (see send()). */
+  private readonly postHeaders: readonly string[];
   /** A closed SSE reader kept for the next response (most links read one response at a time). */
   private idleReader: SseReader | undefined;
 
@@ -95,6 +97,7 @@ export class StreamableHttpTransport implements BackendTransport {
         : {}),
       ...(options.agent ? { agent: options.agent } : {}),
     };
+    this.postHeaders = rawPostHeaders(this.url, this.baseHeaders);
   }
 
   get sessionId(): string | undefined {
@@ -119,23 +122,30 @@ export class StreamableHttpTransport implements BackendTransport {
     const isRequest = 'method' in message && 'id' in message && message.id !== undefined;
     const request = isRequest ? (message as JSONRPCRequest) : undefined;
     const isInitialize = request?.method === 'initialize';
-    const headers: Record<string, string> = {
-      ...this.baseHeaders,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'content-length': String(body.length),
-    };
+    // Raw header pairs: Node writes (and validates) them as given, without a setHeader (and its
+    // per-header entry) each; Host and the URL's credentials are in `postHeaders` already.
+    const headers: string[] = [...this.postHeaders, 'content-length', String(body.length)];
     const envelopeVersion = modernVersion(message);
     if (envelopeVersion) {
-      headers['mcp-protocol-version'] = envelopeVersion;
-      if ('method' in message) headers['mcp-method'] = message.method;
+      headers.push('mcp-protocol-version', envelopeVersion);
+      if ('method' in message) headers.push('mcp-method', message.method);
       const name = nameOf(message);
-      if (name !== undefined) headers['mcp-name'] = encodeHeaderValue(name);
+      if (name !== undefined) headers.push('mcp-name', encodeHeaderValue(name));
     } else {
-      if (this._sessionId && !isInitialize) headers['mcp-session-id'] = this._sessionId;
-      if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
+      if (this._sessionId && !isInitialize) headers.push('mcp-session-id', this._sessionId);
+      if (this.protocolVersion) headers.push('mcp-protocol-version', this.protocolVersion);
     }
-    if (options?.headers) Object.assign(headers, options.headers);
+    if (options?.headers) {
+      // Per-request headers replace same-named ones (rare: the flat list is rebuilt without them).
+      const extra = options.headers;
+      const replaced = new Set(Object.keys(extra).map((k) => k.toLowerCase()));
+      const kept: string[] = [];
+      for (let i = 0; i < headers.length; i += 2)
+        if (!replaced.has(headers[i]!.toLowerCase())) kept.push(headers[i]!, headers[i + 1]!);
+      headers.length = 0;
+      headers.push(...kept);
+      for (const [key, value] of Object.entries(extra)) headers.push(key, value);
+    }
 
     let req: http.ClientRequest;
     try {
@@ -417,6 +427,28 @@ export class StreamableHttpTransport implements BackendTransport {
       req.end();
     });
   }
+}
+
+/**
+ * What Node adds itself to a request given its headers as an object (Host with a non-default port,
+ * bracketed for IPv6; Basic credentials from the URL unless the config sets Authorization), then the
+ * config's headers and the two every POST sends, as one flat list of pairs. A config header with
+ * the name of one of ours gives way to it, as it did when ours were assigned over it.
+ */
+function rawPostHeaders(url: URL, configured: Record<string, string>): string[] {
+  const own = ['content-type', 'application/json', 'accept', 'application/json, text/event-stream'];
+  const ownNames = new Set(['content-type', 'accept', 'content-length']);
+  const names = new Set(Object.keys(configured).map((k) => k.toLowerCase()));
+  const pairs: string[] = [];
+  if (!names.has('host')) pairs.push('host', url.host);
+  if (url.username && !names.has('authorization')) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    pairs.push('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
+  for (const [key, value] of Object.entries(configured))
+    if (!ownNames.has(key.toLowerCase())) pairs.push(key, value);
+  pairs.push(...own);
+  return pairs;
 }
 
 /** The media type of a response, lower case, without parameters. */

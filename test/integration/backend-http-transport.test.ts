@@ -3,6 +3,8 @@
 // transport reuses once the previous response is over, so overlapping responses must each get
 // their own and a reused one must carry nothing over (answers, progress and raw text stay with
 // their own request).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamableHttpTransport } from '../../core/backends/http-transport.js';
 import { RAW_TEXT, RpcPeer, type RpcResponse } from '../../core/backends/rpc-peer.js';
@@ -73,5 +75,65 @@ describe('StreamableHttpTransport over SSE answers', () => {
     expect(textOf(await slow)).toBe('fx: slept 300');
     // And the reader left idle afterwards still reads the next answer.
     expect(textOf(await call('echo', { message: 'after' }, 'after'))).toBe('fx: after');
+  });
+});
+
+describe('StreamableHttpTransport request headers', () => {
+  /** One POST through the transport to a listener that records the headers as they arrived. */
+  async function headersSent(
+    url: (port: number) => string,
+    headers: Record<string, string>,
+  ): Promise<Array<[string, string]>> {
+    let seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen = req.rawHeaders;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const transport = new StreamableHttpTransport({ url: url(port), headers, maxResponseBytes: 1024 });
+    const peer = new RpcPeer(transport);
+    try {
+      transport.setProtocolVersion('2025-06-18');
+      const response = await peer.request('tools/list', {}, { timeoutMs: 5000 });
+      expect(response).toMatchObject({ result: {} });
+    } finally {
+      await peer.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i < seen.length; i += 2) pairs.push([seen[i]!.toLowerCase(), seen[i + 1]!]);
+    return pairs.map(([k, v]) => [k, k === 'host' ? v.replace(/:\d+$/, ':PORT') : v]);
+  }
+
+  it('sends Host, the URL credentials, the config headers and its own, each once (ours win a clash)', async () => {
+    const sent = await headersSent((port) => `http://alice:pa55@127.0.0.1:${port}/mcp`, {
+      'X-Api-Key': 'k1',
+      'Content-Type': 'text/plain',
+    });
+    const names = sent.map(([k]) => k);
+    expect(new Set(names).size).toBe(names.length);
+    expect(Object.fromEntries(sent)).toMatchObject({
+      host: '127.0.0.1:PORT',
+      authorization: `Basic ${Buffer.from('alice:pa55').toString('base64')}`,
+      'x-api-key': 'k1',
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': String(
+        Buffer.byteLength('{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'),
+      ),
+      'mcp-protocol-version': '2025-06-18',
+    });
+  });
+
+  it('lets a configured Authorization stand over the URL credentials', async () => {
+    const sent = Object.fromEntries(
+      await headersSent((port) => `http://alice:pa55@127.0.0.1:${port}/mcp`, { Authorization: 'Bearer t0k' }),
+    );
+    expect(sent.authorization).toBe('Bearer t0k');
   });
 });
