@@ -118,13 +118,14 @@ export class StreamableHttpTransport implements BackendTransport {
   send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
     if (this.closed)
       return Promise.reject(new ConnectionClosedError('transport closed', this.options.backend));
-    const body = Buffer.from(JSON.stringify(message));
+    // The text goes to the socket as it is (no Buffer copy); its length in bytes is counted once.
+    const body = JSON.stringify(message);
     const isRequest = 'method' in message && 'id' in message && message.id !== undefined;
     const request = isRequest ? (message as JSONRPCRequest) : undefined;
     const isInitialize = request?.method === 'initialize';
     // Raw header pairs: Node writes (and validates) them as given, without a setHeader (and its
     // per-header entry) each; Host and the URL's credentials are in `postHeaders` already.
-    const headers: string[] = [...this.postHeaders, 'content-length', String(body.length)];
+    const headers: string[] = [...this.postHeaders, 'content-length', String(Buffer.byteLength(body))];
     const envelopeVersion = modernVersion(message);
     if (envelopeVersion) {
       headers.push('mcp-protocol-version', envelopeVersion);

@@ -56,6 +56,8 @@ describe('StreamableHttpTransport over SSE answers', () => {
       // The backend's own text rides along for the relay, and it is this answer's.
       expect((response as { [RAW_TEXT]?: string })[RAW_TEXT]).toContain(`fx: m${i}`);
     }
+    // Content-Length counts bytes, not characters.
+    expect(textOf(await call('echo', { message: 'héllo € 🚂' }, 'utf8'))).toBe('fx: héllo € 🚂');
   });
 
   it('keeps overlapping answers apart: a slow call, progress and quick calls in flight together', async () => {
