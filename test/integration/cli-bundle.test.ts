@@ -1,4 +1,4 @@
-// The bundled `switchyard` command (build/cli-bundle.ts → dist/bin/main.js, what package.json's
+// The bundled `switchyard` command (build/bundle.ts → dist/bin/main.js, what package.json's
 // `bin`, `npm run serve` and `npm start`'s headless path run), built with esbuild's JS API into a
 // temp dir laid out like an installed package (package.json, dist/bin, dist/renderer,
 // node_modules), never into the shared dist/ (parallel tests would race on it). Everything the
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { bundleCli, EXTERNAL } from '../../build/cli-bundle.js';
+import { bundle, EXTERNAL } from '../../build/bundle.js';
 import { runCli, spawnServe } from '../helpers/cli.js';
 import { textOf } from '../helpers/gateway.js';
 import {
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await mkdir(path.join(dir, 'dist/renderer'), { recursive: true });
   await writeFile(path.join(dir, 'dist/renderer/index.html'), DASHBOARD_MARKER);
   const [meta, fixture] = await Promise.all([
-    bundleCli(path.join(dir, 'dist/bin')),
+    bundle('cli', path.join(dir, 'dist/bin')),
     startFixture({ name: 'fx', transport: 'legacy-http', tools: ['echo'] }),
   ]);
   fx = fixture;

@@ -1,7 +1,11 @@
-// The `switchyard` command bundled (dist/bin/main.js): Node then loads a few files instead of
-// resolving and compiling some 400 modules one by one, which was most of a cold start (issue 9:
-// ≤ 400 ms to a ready endpoint). `npm run build` runs it after tsc; the tsc output (dist/core)
-// stays for the Electron engine host and for tests that import compiled modules.
+// The engine's two entry points bundled, so Node loads a few files instead of resolving and
+// compiling some 400 modules one by one, which was most of a cold start (issue 9: ≤ 400 ms to a
+// ready endpoint):
+// - `cli`: the `switchyard` command (dist/bin/main.js), built by `npm run build` after tsc;
+// - `engine-host`: the desktop app's engine process (dist/engine/engine-host.js, what
+//   electron/main.ts forks), built by `npm run build:electron`.
+// The tsc output (dist/core, dist/electron) stays for Electron's main process and for tests that
+// import compiled modules.
 //
 // Code splitting keeps the CLI's lazy loading: each command's module (core/cli/main.ts imports them
 // with import()) is its own chunk, so `serve` never loads the bridge's MCP server SDK and container
@@ -12,8 +16,8 @@
 // `./audit-worker.js` (core/store/sqlite/audit-writer.ts starts it in a thread) and `./main.js`
 // (core/cli/connect.ts writes it as the bridge command Claude Desktop launches).
 //
-// Run: `tsx build/cli-bundle.ts [OUTDIR]` (default dist/bin). Tests build into a temp dir with
-// `bundleCli(outdir)` so parallel runs never share an output.
+// Run: `tsx build/bundle.ts cli|engine-host [OUTDIR]` (default dist/bin, dist/engine). Tests build
+// into a temp dir with `bundle(kind, outdir)` so parallel runs never share an output.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +35,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const EXTERNAL = ['better-sqlite3', 'ssh2'] as const;
 
-export function bundleOptions(outdir: string): BuildOptions {
+export type BundleKind = 'cli' | 'engine-host';
+
+const ENTRIES: Record<BundleKind, Record<string, string>> = {
+  cli: { main: 'core/cli/main.ts' },
+  'engine-host': { 'engine-host': 'electron/engine-host.ts' },
+};
+
+/** Where `npm run build` / `build:electron` put each bundle (relative to the package root). */
+export const OUTDIR: Record<BundleKind, string> = { cli: 'dist/bin', 'engine-host': 'dist/engine' };
+
+export function bundleOptions(kind: BundleKind, outdir: string): BuildOptions {
   return {
     absWorkingDir: ROOT,
-    entryPoints: {
-      main: 'core/cli/main.ts',
-      'audit-worker': 'core/store/sqlite/audit-worker.ts',
-    },
+    entryPoints: { ...ENTRIES[kind], 'audit-worker': 'core/store/sqlite/audit-worker.ts' },
     outdir,
     bundle: true,
     splitting: true,
@@ -61,13 +72,18 @@ export function bundleOptions(outdir: string): BuildOptions {
   };
 }
 
-/** Builds the bundle into `outdir` (emptied first: chunk names carry hashes) and returns esbuild's metafile. */
-export async function bundleCli(outdir: string): Promise<Metafile> {
+/** Builds a bundle into `outdir` (emptied first: chunk names carry hashes) and returns esbuild's metafile. */
+export async function bundle(kind: BundleKind, outdir: string): Promise<Metafile> {
   await rm(outdir, { recursive: true, force: true });
-  const result = await build(bundleOptions(outdir));
+  const result = await build(bundleOptions(kind, outdir));
   return result.metafile!;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await bundleCli(path.resolve(ROOT, process.argv[2] ?? 'dist/bin'));
+  const kind = process.argv[2];
+  if (kind !== 'cli' && kind !== 'engine-host') {
+    process.stderr.write('usage: tsx build/bundle.ts cli|engine-host [OUTDIR]\n');
+    process.exit(2);
+  }
+  await bundle(kind, path.resolve(ROOT, process.argv[3] ?? OUTDIR[kind]));
 }
