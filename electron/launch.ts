@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${headlessLine(plan.reason)}\n`);
   const cli = fromSource
     ? ['--import', 'tsx', path.join(ROOT, 'core/cli/main.ts')]
-    : [path.join(ROOT, 'dist/core/cli/main.js')];
+    : [path.join(ROOT, 'dist/bin/main.js')];
   return run(process.execPath, [...cli, 'serve', ...args.serve], process.env);
 }
 

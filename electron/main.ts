@@ -50,7 +50,8 @@ const APP_ROOT = app.getAppPath();
 const PATHS = {
   renderer: path.join(APP_ROOT, 'dist/renderer'),
   preload: path.join(APP_ROOT, 'dist/electron/preload.cjs'),
-  engineHost: path.join(APP_ROOT, 'dist/electron/engine-host.js'),
+  // The engine process, bundled (build/bundle.ts): a faster start than the tsc output's 400 modules.
+  engineHost: path.join(APP_ROOT, 'dist/engine/engine-host.js'),
   trayIcons: path.join(APP_ROOT, 'resources/tray'),
   appIcon: path.join(APP_ROOT, 'resources/icons/512x512.png'),
 };

@@ -12,6 +12,7 @@ import {
   ConnectionClosedError,
   HttpStatusError,
   oneLine,
+  type ResponseTooLargeError,
   SelfConnectionError,
   SessionLostError,
   StreamLostError,
@@ -22,10 +23,12 @@ import {
   MessageMeter,
   SseReader,
   UNBOUNDED_BUDGET,
+  type SseReaderHandlers,
   type InboundBudget,
   type InboundLimits,
 } from './inbound-limits.js';
 import { LARGE_RESPONSE_BYTES, largeResult } from './raw-response.js';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { parseMessages } from './messages.js';
 
 export interface HttpTransportOptions {
@@ -70,6 +73,10 @@ export class StreamableHttpTransport implements BackendTransport {
   /** Oversize events in a row on the GET stream (the retry delay doubles with each). */
   private streamOverflows = 0;
   private readonly limits: InboundLimits;
+  /** The headers of every POST, as raw pairs (see send()). */
+  private readonly postHeaders: readonly string[];
+  /** A closed SSE reader kept for the next response (most links read one response at a time). */
+  private idleReader: SseReader | undefined;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.limits = {
@@ -91,6 +98,7 @@ export class StreamableHttpTransport implements BackendTransport {
         : {}),
       ...(options.agent ? { agent: options.agent } : {}),
     };
+    this.postHeaders = rawPostHeaders(this.url, this.baseHeaders);
   }
 
   get sessionId(): string | undefined {
@@ -111,61 +119,114 @@ export class StreamableHttpTransport implements BackendTransport {
   send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
     if (this.closed)
       return Promise.reject(new ConnectionClosedError('transport closed', this.options.backend));
-    const body = Buffer.from(JSON.stringify(message));
+    // The text goes to the socket as it is (no Buffer copy); its length in bytes is counted once.
+    const body = JSON.stringify(message);
     const isRequest = 'method' in message && 'id' in message && message.id !== undefined;
     const request = isRequest ? (message as JSONRPCRequest) : undefined;
     const isInitialize = request?.method === 'initialize';
-    const headers: Record<string, string> = {
-      ...this.baseHeaders,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'content-length': String(body.length),
-    };
+    // Raw header pairs: Node writes (and validates) them as given, without a setHeader (and its
+    // per-header entry) each; Host and the URL's credentials are in `postHeaders` already.
+    const headers: string[] = [...this.postHeaders, 'content-length', String(Buffer.byteLength(body))];
     const envelopeVersion = modernVersion(message);
     if (envelopeVersion) {
-      headers['mcp-protocol-version'] = envelopeVersion;
-      if ('method' in message) headers['mcp-method'] = message.method;
+      headers.push('mcp-protocol-version', envelopeVersion);
+      if ('method' in message) headers.push('mcp-method', message.method);
       const name = nameOf(message);
-      if (name !== undefined) headers['mcp-name'] = encodeHeaderValue(name);
+      if (name !== undefined) headers.push('mcp-name', encodeHeaderValue(name));
     } else {
-      if (this._sessionId && !isInitialize) headers['mcp-session-id'] = this._sessionId;
-      if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
+      if (this._sessionId && !isInitialize) headers.push('mcp-session-id', this._sessionId);
+      if (this.protocolVersion) headers.push('mcp-protocol-version', this.protocolVersion);
     }
-    if (options?.headers) Object.assign(headers, options.headers);
+    if (options?.headers) {
+      // Per-request headers replace same-named ones (rare: the flat list is rebuilt without them).
+      const extra = options.headers;
+      const replaced = new Set(Object.keys(extra).map((k) => k.toLowerCase()));
+      const kept: string[] = [];
+      for (let i = 0; i < headers.length; i += 2)
+        if (!replaced.has(headers[i]!.toLowerCase())) kept.push(headers[i]!, headers[i + 1]!);
+      headers.length = 0;
+      headers.push(...kept);
+      for (const [key, value] of Object.entries(extra)) headers.push(key, value);
+    }
 
-    return new Promise<void>((resolve, reject) => {
-      const req = this.client.request({ ...this.target, method: 'POST', headers });
-      this.inflight.add(req);
-      let settled = false;
-      const finish = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        this.inflight.delete(req);
-        if (error) reject(error);
-        else resolve();
-      };
-      options?.onAbortable?.((reason) => {
-        req.destroy();
-        finish(reason);
-      });
-      req.on('error', (error) => finish(this.closed ? new ConnectionClosedError('transport closed') : error));
-      req.on('response', (res) => {
-        if (this.isSelf(res)) {
-          res.resume();
-          finish(new SelfConnectionError(this.options.backend));
-          return;
-        }
-        if (isInitialize && res.statusCode === 200) {
-          const sid = res.headers['mcp-session-id'];
-          if (typeof sid === 'string' && sid) this._sessionId = sid;
-        }
-        this.handleResponse(res, request?.id, envelopeVersion !== undefined).then(
-          () => finish(),
-          (error: Error) => finish(error),
-        );
-      });
-      req.end(body);
+    let req: http.ClientRequest;
+    try {
+      req = this.client.request({ ...this.target, method: 'POST', headers });
+    } catch (error) {
+      return Promise.reject(error as Error); // e.g. a header value Node refuses: a failed send, never a throw
+    }
+    const exchange = new Exchange(this, req, request?.id, isInitialize, envelopeVersion !== undefined);
+    this.inflight.add(req);
+    options?.onAbortable?.((reason) => {
+      req.destroy();
+      exchange.finish(reason);
     });
+    req.on('error', onRequestError);
+    req.on('response', onResponse);
+    req.end(body);
+    return exchange.done;
+  }
+
+  /** @internal the exchange settled: its request no longer counts as in flight. */
+  settled(req: http.ClientRequest): void {
+    this.inflight.delete(req);
+  }
+
+  /** @internal an error of the request: a closed transport says so instead of the socket's error. */
+  requestError(error: Error): Error {
+    return this.closed ? new ConnectionClosedError('transport closed') : error;
+  }
+
+  /** @internal the response arrived: a self-connection, else the session id (initialize) and the body. */
+  respond(exchange: Exchange, res: http.IncomingMessage): void {
+    if (this.isSelf(res)) {
+      res.resume();
+      exchange.finish(new SelfConnectionError(this.options.backend));
+      return;
+    }
+    if (exchange.isInitialize && res.statusCode === 200) {
+      const sid = res.headers['mcp-session-id'];
+      if (typeof sid === 'string' && sid) this._sessionId = sid;
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 400 && status !== 202 && status !== 204 && contentType(res) === 'text/event-stream') {
+      // The common answer to a call: read as it streams, and the stream settles the exchange.
+      this.readEventStream(exchange, res);
+      return;
+    }
+    this.handleResponse(res, exchange.id, exchange.modern).then(
+      () => exchange.finish(),
+      (error: Error) => exchange.finish(error),
+    );
+  }
+
+  /** @internal a reader for one response's SSE stream: the idle one, or a new one when it is taken. */
+  takeReader(handlers: SseReaderHandlers): SseReader {
+    const idle = this.idleReader;
+    if (!idle) return new SseReader(this.limits, handlers);
+    this.idleReader = undefined;
+    return idle.reuse(handlers);
+  }
+
+  /** @internal a response's stream is over: its reader is closed and kept for the next response. */
+  returnReader(reader: SseReader): void {
+    reader.close();
+    this.idleReader ??= reader;
+  }
+
+  /** @internal the backend's name, for errors. */
+  get backendName(): string | undefined {
+    return this.options.backend;
+  }
+
+  /** @internal a message of a response's stream, for the peer. */
+  deliver(message: JSONRPCMessage, context: MessageContext): void {
+    this.onmessage?.(message, context);
+  }
+
+  /** @internal a stream's event that is not JSON-RPC. */
+  streamError(error: Error): void {
+    this.onerror?.(error);
   }
 
   private async handleResponse(
@@ -200,14 +261,7 @@ export class StreamableHttpTransport implements BackendTransport {
       }
       throw new HttpStatusError(status, text.trim(), this.options.backend);
     }
-    const type = String(res.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    if (type === 'text/event-stream') {
-      await this.readEventStream(res, id);
-      return;
-    }
+    const type = contentType(res);
     const declared = Number(res.headers['content-length']);
     const meter = new MessageMeter(this.limits);
     try {
@@ -263,63 +317,14 @@ export class StreamableHttpTransport implements BackendTransport {
   }
 
   /** Reads one request's SSE response, delivering each message as it arrives (each event capped). */
-  private readEventStream(res: http.IncomingMessage, id: RequestId | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let answered = id === undefined;
-      const reader = new SseReader(this.limits, {
-        onEvent: (event) => {
-          if (event.event && event.event !== 'message') return;
-          if (!event.data) return;
-          // A large answer: its bytes are relayed (one copy of the text, no parse, no re-serialization).
-          const large =
-            id !== undefined && event.data.length >= LARGE_RESPONSE_BYTES
-              ? largeResult(Buffer.from(event.data))
-              : undefined;
-          if (large && large.id === id) {
-            answered = true;
-            this.onmessage?.(large, { relatedRequestId: id });
-            return;
-          }
-          let messages: JSONRPCMessage[];
-          try {
-            messages = parseMessages(event.data, this.options.backend);
-          } catch (error) {
-            this.onerror?.(error as Error);
-            return;
-          }
-          for (const message of messages) {
-            if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
-              answered = true;
-            this.onmessage?.(message, {
-              relatedRequestId: id,
-              ...(messages.length === 1 ? { raw: event.data } : {}),
-            });
-          }
-        },
-        onOverflow: (error) => {
-          reject(error); // before destroy() reports an abort
-          res.destroy();
-        },
-      });
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => reader.feed(chunk));
-      res.on('end', () => {
-        reader.close();
-        if (answered) resolve();
-        else
-          reject(
-            new ConnectionClosedError('response stream ended before the response', this.options.backend),
-          );
-      });
-      res.on('error', (error) => {
-        reader.close();
-        reject(error);
-      });
-      res.on('aborted', () =>
-        reject(new ConnectionClosedError('response stream aborted', this.options.backend)),
-      );
-      res.on('close', () => reader.close());
-    });
+  private readEventStream(exchange: Exchange, res: http.IncomingMessage): void {
+    exchange.read(res, this.takeReader(exchange));
+    res.setEncoding('utf8');
+    res.on('data', onStreamData);
+    res.on('end', onStreamEnd);
+    res.on('error', onStreamError);
+    res.on('aborted', onStreamAborted);
+    res.on('close', onStreamClose);
   }
 
   /** Legacy era: the standalone GET stream carrying server-initiated requests and notifications. */
@@ -435,6 +440,188 @@ export class StreamableHttpTransport implements BackendTransport {
       req.end();
     });
   }
+}
+
+/**
+ * What Node adds itself to a request given its headers as an object (Host with a non-default port,
+ * bracketed for IPv6; Basic credentials from the URL unless the config sets Authorization), then the
+ * config's headers and the two every POST sends, as one flat list of pairs. A config header with
+ * the name of one of ours gives way to it, as it did when ours were assigned over it.
+ */
+function rawPostHeaders(url: URL, configured: Record<string, string>): string[] {
+  const own = ['content-type', 'application/json', 'accept', 'application/json, text/event-stream'];
+  const ownNames = new Set(['content-type', 'accept', 'content-length']);
+  const names = new Set(Object.keys(configured).map((k) => k.toLowerCase()));
+  const pairs: string[] = [];
+  if (!names.has('host')) pairs.push('host', url.host);
+  if (url.username && !names.has('authorization')) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    pairs.push('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
+  for (const [key, value] of Object.entries(configured))
+    if (!ownNames.has(key.toLowerCase())) pairs.push(key, value);
+  pairs.push(...own);
+  return pairs;
+}
+
+/** The media type of a response, lower case, without parameters. */
+function contentType(res: http.IncomingMessage): string {
+  return String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+}
+
+// One POST and its answer. The request and its response carry their Exchange under a symbol and
+// share module-level listeners, which read it from `this` (an emitter calls its listeners with
+// itself as `this`): a call then allocates one object here, not a closure per listener, and its
+// promise settles straight from the stream's events (no promise chained behind another).
+const EXCHANGE: unique symbol = Symbol('switchyard.exchange');
+type Carrier = { [EXCHANGE]?: Exchange };
+
+let capturedResolve: (() => void) | undefined;
+let capturedReject: ((error: Error) => void) | undefined;
+function capture(resolve: () => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+class Exchange implements SseReaderHandlers {
+  readonly done: Promise<void>;
+  private readonly resolve: () => void;
+  private readonly reject: (error: Error) => void;
+  private isSettled = false;
+  /** The stream carried the answer to our request (always true for a notification or response). */
+  private answered: boolean;
+  private reader: SseReader | undefined = undefined;
+  private res: http.IncomingMessage | undefined = undefined;
+
+  constructor(
+    private readonly transport: StreamableHttpTransport,
+    private readonly req: http.ClientRequest,
+    readonly id: RequestId | undefined,
+    readonly isInitialize: boolean,
+    readonly modern: boolean,
+  ) {
+    this.done = new Promise<void>(capture);
+    this.resolve = capturedResolve!;
+    this.reject = capturedReject!;
+    capturedResolve = capturedReject = undefined;
+    this.answered = id === undefined;
+    (req as Carrier)[EXCHANGE] = this;
+  }
+
+  finish(error?: Error): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.transport.settled(this.req);
+    if (error) this.reject(error);
+    else this.resolve();
+  }
+
+  /** Starts reading `res` as an SSE stream with `reader`. */
+  read(res: http.IncomingMessage, reader: SseReader): void {
+    this.res = res;
+    this.reader = reader;
+    (res as Carrier)[EXCHANGE] = this;
+  }
+
+  respond(res: http.IncomingMessage): void {
+    this.transport.respond(this, res);
+  }
+
+  transportError(error: Error): Error {
+    return this.transport.requestError(error);
+  }
+
+  feed(chunk: string): void {
+    this.reader?.feed(chunk);
+  }
+
+  /** The stream is over (ended, failed or closed): its reader goes back to the transport. */
+  release(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    this.reader = undefined;
+    this.transport.returnReader(reader);
+  }
+
+  ended(): void {
+    this.release();
+    if (this.answered) this.finish();
+    else this.finish(new ConnectionClosedError('response stream ended before the response', this.backend));
+  }
+
+  get backend(): string | undefined {
+    return this.transport.backendName;
+  }
+
+  onEvent(event: EventSourceMessage): void {
+    if (event.event && event.event !== 'message') return;
+    if (!event.data) return;
+    const id = this.id;
+    // A large answer: its bytes are relayed (one copy of the text, no parse, no re-serialization).
+    if (id !== undefined && event.data.length >= LARGE_RESPONSE_BYTES) {
+      const large = largeResult(Buffer.from(event.data));
+      if (large && large.id === id) {
+        this.answered = true;
+        this.transport.deliver(large, { relatedRequestId: id });
+        return;
+      }
+    }
+    let messages: JSONRPCMessage[];
+    try {
+      messages = parseMessages(event.data, this.backend);
+    } catch (error) {
+      this.transport.streamError(error as Error);
+      return;
+    }
+    for (const message of messages) {
+      if (id !== undefined && 'id' in message && message.id === id && !('method' in message))
+        this.answered = true;
+      this.transport.deliver(
+        message,
+        messages.length === 1 ? { relatedRequestId: id, raw: event.data } : { relatedRequestId: id },
+      );
+    }
+  }
+
+  onOverflow(error: ResponseTooLargeError): void {
+    this.finish(error); // before destroy() reports an abort
+    this.res?.destroy();
+  }
+}
+
+function onRequestError(this: http.ClientRequest, error: Error): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.finish(exchange.transportError(error));
+}
+
+function onResponse(this: http.ClientRequest, res: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.respond(res);
+}
+
+function onStreamData(this: http.IncomingMessage, chunk: string): void {
+  (this as Carrier)[EXCHANGE]!.feed(chunk);
+}
+
+function onStreamEnd(this: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.ended();
+}
+
+function onStreamError(this: http.IncomingMessage, error: Error): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.release();
+  exchange.finish(error);
+}
+
+function onStreamAborted(this: http.IncomingMessage): void {
+  const exchange = (this as Carrier)[EXCHANGE]!;
+  exchange.finish(new ConnectionClosedError('response stream aborted', exchange.backend));
+}
+
+function onStreamClose(this: http.IncomingMessage): void {
+  (this as Carrier)[EXCHANGE]!.release();
 }
 
 function modernVersion(message: JSONRPCMessage): string | undefined {

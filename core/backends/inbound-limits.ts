@@ -149,7 +149,7 @@ export class SseReader {
 
   constructor(
     private readonly limits: InboundLimits,
-    private readonly handlers: SseReaderHandlers,
+    private handlers: SseReaderHandlers,
   ) {
     this.meter = new MessageMeter(limits);
     this.parser = createParser({
@@ -157,12 +157,26 @@ export class SseReader {
       maxBufferSize: limits.maxMessageBytes,
       onEvent: (event) => {
         this.dispatched = true;
-        handlers.onEvent(event);
+        this.handlers.onEvent(event);
       },
       onError: (error: ParseError) => {
         if (error.type === 'max-buffer-size-exceeded') this.overflow(tooLarge(this.limits, false));
       },
     });
+  }
+
+  /**
+   * Makes a closed reader ready for another stream, with other handlers: nothing of the previous
+   * stream is kept (its partial event, its counted bytes). A transport reuses one reader for the
+   * responses it reads one after another, instead of building a parser (and its closures) each time.
+   */
+  reuse(handlers: SseReaderHandlers): this {
+    this.close();
+    this.parser.reset();
+    this.handlers = handlers;
+    this.dispatched = false;
+    this.failed = false;
+    return this;
   }
 
   feed(chunk: string): void {

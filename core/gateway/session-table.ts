@@ -36,6 +36,11 @@ export type SessionInfo = SessionRecord & {
 export class SessionTable {
   /** Legacy sessions in least-recently-used order (a touched session moves to the end). */
   private readonly sessions = new Map<string, ClientSession>();
+  /**
+   * The id last put at the end of `sessions`: touching it again leaves the order as it is (a Map's
+   * delete + set per request reallocated its table while a single client was busy).
+   */
+  private newest: string | undefined;
   /** Modern clients have no sessions: their backend links are pooled per client identity. */
   private readonly pool = new Map<string, ClientSession>();
   /** Sessions came or went (for the dashboard; listeners throttle). */
@@ -198,6 +203,7 @@ export class SessionTable {
     this.makeRoom();
     const session = this.session(id, identity, protocolVersion, createdAt, 'legacy');
     this.sessions.set(id, session);
+    this.newest = id;
     this.changed.emit();
     return session;
   }
@@ -226,8 +232,11 @@ export class SessionTable {
     const session = this.sessions.get(id);
     if (!session) return undefined;
     session.lastSeen = this.options.clock.now();
-    this.sessions.delete(id);
-    this.sessions.set(id, session);
+    if (id !== this.newest) {
+      this.sessions.delete(id);
+      this.sessions.set(id, session);
+      this.newest = id;
+    }
     this.options.store?.touch(id, session.lastSeen);
     return session;
   }

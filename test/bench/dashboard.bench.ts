@@ -1,5 +1,5 @@
 // The dashboard in Chromium (Debian's /usr/bin/chromium through playwright-core) against
-// `switchyard serve` as built (dist/core/cli/main.js, dashboard from dist/renderer):
+// `switchyard serve` as built (dist/bin/main.js, dashboard from dist/renderer):
 //
 //   1. First meaningful paint from a cold serve (target ≤ 1 s): a new `serve` process on a fresh
 //      data dir; as soon as it prints its "listening" line, a fresh browser context opens the

@@ -5,14 +5,17 @@ import path from 'node:path';
 import { NODE, ROOT, waitFor } from './processes.js';
 
 export const CLI_MAIN = path.join(ROOT, 'core/cli/main.ts');
+/** Node's arguments before the command: the source through tsx, or a built entry (`[file]`). */
+const FROM_SOURCE = ['--import', 'tsx', CLI_MAIN];
 
 /** Runs a command to completion. */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  entry: string[] = FROM_SOURCE,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, ...args], {
+    const child = spawn(NODE, [...entry, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
     });
@@ -36,8 +39,9 @@ export interface Served {
 export async function spawnServe(
   args: string[],
   env: Record<string, string | undefined> = {},
+  entry: string[] = FROM_SOURCE,
 ): Promise<Served> {
-  const child = spawn(NODE, ['--import', 'tsx', CLI_MAIN, 'serve', ...args], {
+  const child = spawn(NODE, [...entry, 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

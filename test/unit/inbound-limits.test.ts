@@ -70,6 +70,35 @@ describe('SseReader', () => {
   });
 });
 
+describe('SseReader.reuse', () => {
+  it('starts clean for the next stream: no partial event, no counted bytes, new handlers, even after an overflow', () => {
+    const budget = new InboundBudget(10_000);
+    const first: string[] = [];
+    const second: string[] = [];
+    const overflows: Error[] = [];
+    const reader = new SseReader(
+      { maxMessageBytes: 100, budget },
+      { onEvent: (e) => first.push(e.data), onOverflow: (e) => overflows.push(e) },
+    );
+    reader.feed('data: {"a":1}\n\ndata: {"half":');
+    expect(budget.inUse).toBeGreaterThan(0); // the partial event is counted
+    reader.reuse({ onEvent: (e) => second.push(e.data), onOverflow: (e) => overflows.push(e) });
+    expect(budget.inUse).toBe(0);
+    reader.feed('data: {"b":2}\n\n');
+    expect(first).toEqual(['{"a":1}']);
+    expect(second).toEqual(['{"b":2}']); // not '{"half":data: ...': the old stream's tail is gone
+    // An overflowed (reset) reader is usable again once reused.
+    reader.feed(`data: ${'x'.repeat(120)}`);
+    expect(overflows).toHaveLength(1);
+    reader.reuse({ onEvent: (e) => second.push(e.data), onOverflow: (e) => overflows.push(e) });
+    reader.feed('data: {"c":3}\n\n');
+    expect(second).toEqual(['{"b":2}', '{"c":3}']);
+    expect(overflows).toHaveLength(1);
+    reader.close();
+    expect(budget.inUse).toBe(0);
+  });
+});
+
 describe('LineFramer', () => {
   it('frames lines across chunks, skips an oversize line up to its newline and keeps going', () => {
     const lines: string[] = [];

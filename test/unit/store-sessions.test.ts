@@ -2,9 +2,11 @@
 // and evicted by idle TTL and by count (least recently used first).
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useStoreScratch } from '../helpers/store.js';
 import { sessionExpired, type SessionRecord } from '../../core/domain/session.js';
+import { openMigrated } from '../../core/store/sqlite/database.js';
+import { SqliteSessionStore } from '../../core/store/sqlite/sessions.js';
 import { STORE_FILE, openStore, type Store, type StoreOptions } from '../../core/store/sqlite/store.js';
 
 const scratch = useStoreScratch('store-sessions');
@@ -119,6 +121,28 @@ describe('SqliteSessionStore', () => {
     expect(store.sessions.list().map((s) => s.id)).toEqual(['s1', 's2']);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(storedLastSeen(dir, 's1')).toBe(T + 100);
+  });
+
+  it('commits a batch of touches alone without an fsync (synchronous=NORMAL), saves with FULL', () => {
+    // The fsync of a FULL commit stalled the event loop once a second (every call in flight waited):
+    // last-seen times need only survive a crash of the process, which WAL + NORMAL gives.
+    const { db } = openMigrated(path.join(tempDir(), STORE_FILE), { synchronous: 'FULL' });
+    try {
+      const sessions = new SqliteSessionStore(db, { touchFlushMs: 60_000 });
+      const spy = vi.spyOn(db, 'pragma');
+      const levelChanges = () => spy.mock.calls.map((c) => c[0]).filter((c) => c.startsWith('synchronous ='));
+      sessions.save(session('s1', T));
+      sessions.touch('s1', T + 1);
+      sessions.flush();
+      expect(levelChanges()).toEqual([]); // a save (with touches) goes out under the connection's FULL
+      sessions.touch('s1', T + 2);
+      sessions.flush();
+      expect(levelChanges()).toEqual(['synchronous = NORMAL', 'synchronous = 2']);
+      expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL again
+      expect(storedLastSeen(path.dirname(db.name), 's1')).toBe(T + 2);
+    } finally {
+      db.close();
+    }
   });
 
   it('writes pending touches on close', async () => {

@@ -1,5 +1,5 @@
 // The servers a benchmark measures, each a separate process on loopback: the SDK fixture backend,
-// Switchyard as built (`node dist/core/cli/main.js serve`), and mcp-hub from node_modules.
+// Switchyard as built (`node dist/bin/main.js serve`, the bundle), and mcp-hub from node_modules.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -66,7 +66,7 @@ export interface SwitchyardStatus {
   counts: { tools: number };
 }
 
-export const SWITCHYARD_MAIN = 'dist/core/cli/main.js';
+export const SWITCHYARD_MAIN = 'dist/bin/main.js';
 
 /**
  * `switchyard serve` from dist/ (build first) with static backends, no auth, no container engine,

@@ -92,14 +92,20 @@ export function fakeIpcRenderer(
 
 export const ENGINE_HOST = path.join(ROOT, 'electron/engine-host.ts');
 
-/** The engine host in a forked Node process (what utilityProcess.fork does in the app). */
-export function forkEngineChannel(env: NodeJS.ProcessEnv = process.env): EngineChannel & {
+/**
+ * The engine host in a forked Node process (what utilityProcess.fork does in the app): the source
+ * through tsx, or a built host (`host`, a .js file such as the bundle's engine-host.js).
+ */
+export function forkEngineChannel(
+  env: NodeJS.ProcessEnv = process.env,
+  host: string = ENGINE_HOST,
+): EngineChannel & {
   pid: number | undefined;
   output(): string;
 } {
-  const child = fork(ENGINE_HOST, [], {
+  const child = fork(host, [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv: host.endsWith('.ts') ? ['--import', 'tsx'] : [],
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
