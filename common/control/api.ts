@@ -151,10 +151,12 @@ export interface ControlApi {
   /** Every tool a configured profile could show, and which it does (409 for `default`, 404 unknown). */
   profileTools(profile: string): Promise<ProfileTools>;
   /**
-   * Shows exactly `tools` (keys `backend/tool`, from profileTools) on the profile, by writing
-   * `profiles.<name>.tools` in the config file (applied at once). 409 for `default` or an invalid file.
+   * A pick among the tools a pick showed: of `shown` (the keys `backend/tool` the pick listed, from
+   * profileTools), the profile shows `tools` and hides the rest, by writing `profiles.<name>.tools`
+   * in the config file (applied at once). A tool not in `shown` (added while the pick was open)
+   * keeps what the file gives it. 409 for `default` or an invalid file.
    */
-  setProfileTools(profile: string, tools: string[]): Promise<void>;
+  setProfileTools(profile: string, tools: string[], shown: string[]): Promise<void>;
   /** Turn the MCP endpoint off and on (the engine keeps its state; sessions survive). */
   setGatewayRunning(running: boolean): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;

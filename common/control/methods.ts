@@ -269,11 +269,12 @@ export const CONTROL_METHODS = {
     result: 'ProfileTools (404 unknown profile, 409 for default)',
   },
   setProfileTools: {
-    params: ['profile', 'tools'],
+    params: ['profile', 'tools', 'shown'],
     http: { verb: 'POST', path: '/profiles/:profile/tools' },
     args: (z) =>
       z.tuple([
         z.string().regex(PROFILE_NAME_PATTERN),
+        z.array(z.string().min(3).max(TOOL_KEY_MAX)).max(PROFILE_PICK_MAX),
         z.array(z.string().min(3).max(TOOL_KEY_MAX)).max(PROFILE_PICK_MAX),
       ]),
     result: 'void (404 unknown profile, 409 for default or an invalid config file)',

@@ -410,8 +410,8 @@ export class Control implements ControlApi {
     return this.toolEdits().profileTools(profile);
   }
 
-  async setProfileTools(profile: string, tools: string[]): Promise<void> {
-    return this.toolEdits().setProfileTools(profile, tools);
+  async setProfileTools(profile: string, tools: string[], shown: string[]): Promise<void> {
+    return this.toolEdits().setProfileTools(profile, { picked: tools, shown });
   }
 
   private toolEdits(): ToolEdits {

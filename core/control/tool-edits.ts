@@ -10,7 +10,7 @@ import type { BackendRegistry } from '../backends/registry.js';
 import { ConfigEditError, withConfigLock } from '../config/edit.js';
 import { editConfigLists, readConfigRaw, type ListEdit } from '../config/edit-lists.js';
 import { DEFAULT_PROFILE } from '../config/schema.js';
-import { pickedLists, profileChoices } from '../profiles/choices.js';
+import { pickedLists, profileChoices, type ToolPick } from '../profiles/choices.js';
 import type { Profiles } from '../profiles/profiles.js';
 import { ControlError } from './errors.js';
 
@@ -117,8 +117,12 @@ export class ToolEdits {
     return profileChoices(this.deps.profiles.set, profile, config);
   }
 
-  /** A profile's pick (keys `backend/tool`): its include/exclude in the config file, applied at once. */
-  async setProfileTools(profile: string, picked: readonly string[]): Promise<void> {
+  /**
+   * A profile's pick (keys `backend/tool`, checked among `shown`, the keys the pick listed): its
+   * include/exclude in the config file, applied at once. Tools the pick did not list keep what the
+   * file gives them (see pickedLists).
+   */
+  async setProfileTools(profile: string, pick: ToolPick): Promise<void> {
     const config = this.profileConfig(profile);
     const file = this.fileOrThrow();
     await withConfigLock(file, async () => {
@@ -131,7 +135,7 @@ export class ToolEdits {
           `profile "${profile}" is not in ${file} (edited since?); reload and try again`,
         );
       const before = filterAt(raw, path);
-      const after = pickedLists(this.deps.profiles.set, config, before, picked);
+      const after = pickedLists(this.deps.profiles.set, config, before, pick);
       await this.write(file, listEdits(path, before, after, 2));
     });
   }

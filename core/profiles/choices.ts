@@ -56,27 +56,42 @@ export function profileChoices(
   };
 }
 
+/** A pick from the dashboard: the keys checked, among the keys the pick showed (what was decided). */
+export interface ToolPick {
+  picked: readonly string[];
+  /** The keys the draft was built from: the tools the user saw, checked or not. */
+  shown: readonly string[];
+}
+
 /**
- * The include/exclude lists for picking exactly `picked` (keys) among the profile's tools now.
- * A pattern of the current lists that matches none of those tools is kept as written (it may
- * concern a backend that is down); the rest is written as `backend/tool` keys. The lists keep their
- * kind: a profile with an `include` goes on listing what it takes (new tools stay hidden), one
- * without lists what it leaves out (new tools show). Picking none with an `include` writes
- * `exclude: ["*"]` (an empty include would mean all).
+ * The include/exclude lists for a pick among the profile's tools now. Only the tools the pick
+ * showed change: each is taken when picked and left out when not; a tool it did not show (one a
+ * backend added while the pick was open) keeps what the current lists give it, so Save never hides
+ * a tool the user never saw. A pattern of the current lists that matches none of the tools now is
+ * kept as written (it may concern a backend that is down); the rest is written as `backend/tool`
+ * keys. The lists keep their kind: a profile with an `include` goes on listing what it takes (new
+ * tools stay hidden), one without lists what it leaves out (new tools show). Taking none with an
+ * `include` writes `exclude: ["*"]` (an empty include would mean all).
  */
 export function pickedLists(
   set: Pick<AdvertisedSet, 'toolRoutes'>,
   config: Pick<ProfileConfig, 'backends'>,
   current: { include: readonly string[]; exclude: readonly string[] },
-  picked: readonly string[],
+  pick: ToolPick,
 ): { include: string[]; exclude: string[] } {
   const all = candidates(set, config.backends);
   const unmatched = (patterns: readonly string[]) =>
     patterns.filter((p) => !all.some((entry) => matchesTool(p, entry)));
-  const wanted = new Set(picked);
-  const keys = all.map(toolKey);
-  const chosen = keys.filter((k) => wanted.has(k));
-  const left = keys.filter((k) => !wanted.has(k));
+  const now = new Set(selectTools(all, { include: current.include, exclude: current.exclude }));
+  const wanted = new Set(pick.picked);
+  // A picked key is a decision too, even if the caller left it out of `shown`.
+  const decided = new Set([...pick.shown, ...pick.picked]);
+  const takes = (entry: Entry) => {
+    const key = toolKey(entry);
+    return decided.has(key) ? wanted.has(key) : now.has(entry);
+  };
+  const chosen = all.filter(takes).map(toolKey);
+  const left = all.filter((entry) => !takes(entry)).map(toolKey);
   const keptInclude = unmatched(current.include);
   const keptExclude = unmatched(current.exclude);
   if (current.include.length === 0) return { include: [], exclude: [...keptExclude, ...left] };

@@ -122,13 +122,15 @@ const CASES = {
   profileTools: { valid: [['cursor'], ['default']], invalid: [['Cursor'], ['a/b'], ['']] },
   setProfileTools: {
     valid: [
-      ['cursor', ['alpha/echo']],
-      ['default', []],
+      ['cursor', ['alpha/echo'], ['alpha/echo', 'alpha/add']],
+      ['default', [], []],
     ],
     invalid: [
-      ['cursor', 'alpha/echo'],
-      ['cursor', ['']],
-      ['UPPER', []],
+      ['cursor', 'alpha/echo', []],
+      ['cursor', [''], []],
+      ['cursor', ['alpha/echo'], 'alpha/echo'],
+      ['cursor', ['alpha/echo'], ['']],
+      ['UPPER', [], []],
     ],
   },
   callTool: {

@@ -181,7 +181,7 @@ describe("the Tools view's switch writes the backend's include/exclude", () => {
     expect(answer.body.error).toContain(`${file}:10:13  profiles.cursor.client:`);
     expect(answer.body.error).toMatch(/not changed/);
     expect(await readFile(file, 'utf8')).toBe(invalid);
-    const pick = await api('POST', '/profiles/cursor/tools', { tools: [] });
+    const pick = await api('POST', '/profiles/cursor/tools', { tools: [], shown: [] });
     expect(pick.status).toBe(409);
     expect(await readFile(file, 'utf8')).toBe(invalid);
     await writeFile(file, original);
@@ -191,6 +191,9 @@ describe("the Tools view's switch writes the backend's include/exclude", () => {
 });
 
 describe("a profile's pick writes profiles.<name>.tools", () => {
+  /** Every tool of the profile: what a pick opened now shows. */
+  const ALL_KEYS = ['alpha/echo', 'alpha/add', 'beta/whoami', 'beta/multiply'];
+
   it('lists the tools the profile could show, all picked at first', async () => {
     const { status, body } = await api('GET', '/profiles/cursor/tools');
     expect(status).toBe(200);
@@ -216,7 +219,10 @@ describe("a profile's pick writes profiles.<name>.tools", () => {
     const whole = await client();
     try {
       expect((await toolNames(profile.client)).sort()).toEqual(['add', 'echo', 'multiply', 'whoami']);
-      const answer = await api('POST', '/profiles/cursor/tools', { tools: ['alpha/echo', 'beta/whoami'] });
+      const answer = await api('POST', '/profiles/cursor/tools', {
+        tools: ['alpha/echo', 'beta/whoami'],
+        shown: ALL_KEYS,
+      });
       expect(answer.status).toBe(200);
       await waitFor(() => profile.changes() > 0, { what: 'list_changed on /mcp/cursor' });
       expect((await toolNames(profile.client)).sort()).toEqual(['echo', 'whoami']);
@@ -254,8 +260,9 @@ describe("a profile's pick writes profiles.<name>.tools", () => {
   });
 
   it('picking everything again gives the file back', async () => {
-    const all = ['alpha/echo', 'alpha/add', 'beta/whoami', 'beta/multiply'];
-    expect((await api('POST', '/profiles/cursor/tools', { tools: all })).status).toBe(200);
+    expect((await api('POST', '/profiles/cursor/tools', { tools: ALL_KEYS, shown: ALL_KEYS })).status).toBe(
+      200,
+    );
     expect(await readFile(file, 'utf8')).toBe(original);
   });
 });
@@ -319,6 +326,70 @@ describe('a container backend (not in `backends:`), on an engine built without s
       await gateway.stop();
       await box.stop();
       await rm(boxedDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a pick saved after a backend added a tool', () => {
+  it('leaves the new tool as the profile shows it (it was never shown, so never decided on)', async () => {
+    const grow = await startFixture({ name: 'grow', transport: 'legacy-http', tools: ['echo', 'add-tool'] });
+    const growDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-tool-edits-grow-'));
+    const growFile = path.join(growDir, 'config.yaml');
+    const text = `backends:\n  - name: grow\n    url: ${grow.url}\n\nprofiles:\n  cursor:\n    client: cursor\n    backends: [grow]\n`;
+    await writeFile(growFile, text, { mode: 0o600 });
+    const running = await startEngine({
+      dataDir: path.join(growDir, 'data'),
+      configFile: growFile,
+      env: { ...process.env, SWITCHYARD_TOKEN: undefined, SWITCHYARD_CONFIG: undefined },
+      logger: silentLogger,
+      overrides: { port: 0, docker: false },
+      dashboard: false,
+      app: { backoff: { initialMs: 100, maxMs: 1000 }, coalesceMs: 5 },
+    });
+    const routes = () => running.app.aggregator.current.toolRoutes;
+    const profileUrl = running.url.replace(/\/mcp$/, '/mcp/cursor');
+    const whole = await connectV1({ url: running.url, token: running.token.token } as never);
+    const profile = await connectV1({ url: profileUrl, token: running.token.token } as never);
+    try {
+      await waitFor(() => routes().has('add-tool'), { what: 'the grow backend listed' });
+      const control = running.app.control;
+      // The pick opens: two tools, both shown.
+      const opened = await control.profileTools('cursor');
+      expect(opened.tools.map((t) => [t.key, t.selected])).toEqual([
+        ['grow/echo', true],
+        ['grow/add-tool', true],
+      ]);
+      // While it is open, the backend adds a tool, and /mcp/cursor shows it (new tools show).
+      await whole.callTool({ name: 'add-tool', arguments: {} });
+      await waitFor(() => routes().has('dynamic-1'), { what: 'dynamic-1 on /mcp' });
+      await waitFor(async () => (await toolNames(profile)).includes('dynamic-1'), {
+        what: 'dynamic-1 on /mcp/cursor',
+      });
+      // The user unticks add-tool and saves, over the real /api, with the keys the pick showed.
+      const response = await fetch(new URL('/api/profiles/cursor/tools', running.url), {
+        method: 'POST',
+        headers: { ...authHeaders(running.token.token), 'content-type': 'application/json' },
+        body: JSON.stringify({ tools: ['grow/echo'], shown: opened.tools.map((t) => t.key) }),
+      });
+      expect(response.status).toBe(200);
+      // Only what the user decided changed: add-tool is hidden, dynamic-1 still shows.
+      expect(await readFile(growFile, 'utf8')).toBe(
+        text.replace('[grow]\n', '[grow]\n    tools:\n      exclude: [grow/add-tool]\n'),
+      );
+      await waitFor(async () => !(await toolNames(profile)).includes('add-tool'), {
+        what: 'add-tool hidden on /mcp/cursor',
+      });
+      expect(await toolNames(profile)).toEqual(['dynamic-1', 'echo']);
+      expect((await control.profileTools('cursor')).tools.map((t) => [t.key, t.selected])).toEqual([
+        ['grow/echo', true],
+        ['grow/add-tool', false],
+        ['grow/dynamic-1', true],
+      ]);
+    } finally {
+      await Promise.all([whole.close(), profile.close()]);
+      await running.stop();
+      await grow.stop();
+      await rm(growDir, { recursive: true, force: true });
     }
   });
 });

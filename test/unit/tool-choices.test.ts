@@ -100,22 +100,20 @@ describe("a profile's pick", () => {
     });
   });
 
+  const KEYS = [...SET.toolRoutes.values()].map((r) => `${r.backend}/${r.originalName}`);
+  /** A pick that showed every tool of SET (what a pick opened on the set now sends). */
+  const all = (picked: string[]) => ({ picked, shown: KEYS });
+
   it('without an include: excludes what was left out, keeping patterns that match no tool now', () => {
-    const lists = pickedLists(SET, {}, { include: [], exclude: ['gamma/*', 'beta/get-*'] }, [
-      'alpha/echo',
-      'beta/whoami',
-      'beta/get-env',
-    ]);
+    const lists = pickedLists(
+      SET,
+      {},
+      { include: [], exclude: ['gamma/*', 'beta/get-*'] },
+      all(['alpha/echo', 'beta/whoami', 'beta/get-env']),
+    );
     expect(lists).toEqual({ include: [], exclude: ['gamma/*', 'alpha/add'] });
     // Everything picked: only the kept pattern is left.
-    expect(
-      pickedLists(
-        SET,
-        {},
-        { include: [], exclude: [] },
-        [...SET.toolRoutes.values()].map((r) => `${r.backend}/${r.originalName}`),
-      ),
-    ).toEqual({
+    expect(pickedLists(SET, {}, { include: [], exclude: [] }, all(KEYS))).toEqual({
       include: [],
       exclude: [],
     });
@@ -123,20 +121,67 @@ describe("a profile's pick", () => {
 
   it('with an include: goes on listing what is taken (new tools stay hidden); none picked is exclude "*"', () => {
     const current = { include: ['alpha/*', 'gamma/search'], exclude: [] };
-    expect(pickedLists(SET, {}, current, ['alpha/add', 'beta/whoami'])).toEqual({
+    expect(pickedLists(SET, {}, current, all(['alpha/add', 'beta/whoami']))).toEqual({
       include: ['gamma/search', 'alpha/add', 'beta/whoami'],
       exclude: [],
     });
-    expect(pickedLists(SET, {}, { include: ['alpha/*'], exclude: [] }, [])).toEqual({
+    expect(pickedLists(SET, {}, { include: ['alpha/*'], exclude: [] }, all([]))).toEqual({
       include: [],
       exclude: ['*'],
     });
   });
 
   it("only the profile's backends count", () => {
-    expect(pickedLists(SET, { backends: ['alpha'] }, { include: [], exclude: [] }, ['alpha/echo'])).toEqual({
+    expect(
+      pickedLists(SET, { backends: ['alpha'] }, { include: [], exclude: [] }, all(['alpha/echo'])),
+    ).toEqual({
       include: [],
       exclude: ['alpha/add'],
     });
+  });
+
+  // The pick was opened before beta offered get-env and whoami: those two were never shown.
+  const OPENED_BEFORE = { shown: ['alpha/echo', 'alpha/add'] };
+
+  it('a tool the pick did not show keeps what the lists give it: shown without an include', () => {
+    // The user left out alpha/add; beta's tools, added while the pick was open, are not excluded.
+    expect(
+      pickedLists(SET, {}, { include: [], exclude: [] }, { ...OPENED_BEFORE, picked: ['alpha/echo'] }),
+    ).toEqual({ include: [], exclude: ['alpha/add'] });
+    // One the lists already leave out stays out (written as its key, like every matched pattern).
+    expect(
+      pickedLists(
+        SET,
+        {},
+        { include: [], exclude: ['beta/get-*'] },
+        { ...OPENED_BEFORE, picked: ['alpha/echo', 'alpha/add'] },
+      ),
+    ).toEqual({ include: [], exclude: ['beta/get-env'] });
+  });
+
+  it('a tool the pick did not show keeps what the lists give it: hidden under an include, or taken by it', () => {
+    expect(
+      pickedLists(
+        SET,
+        {},
+        { include: ['alpha/echo'], exclude: [] },
+        { ...OPENED_BEFORE, picked: ['alpha/add'] },
+      ),
+    ).toEqual({ include: ['alpha/add'], exclude: [] });
+    // An include pattern that takes a tool the pick did not show goes on taking it.
+    expect(
+      pickedLists(
+        SET,
+        {},
+        { include: ['beta/who*'], exclude: [] },
+        { ...OPENED_BEFORE, picked: ['alpha/echo'] },
+      ),
+    ).toEqual({ include: ['alpha/echo', 'beta/whoami'], exclude: [] });
+  });
+
+  it('a picked key counts as decided even when it is not among the shown', () => {
+    expect(
+      pickedLists(SET, {}, { include: ['alpha/echo'], exclude: [] }, { shown: [], picked: ['beta/whoami'] }),
+    ).toEqual({ include: ['alpha/echo', 'beta/whoami'], exclude: [] });
   });
 });

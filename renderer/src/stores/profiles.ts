@@ -112,7 +112,12 @@ export function createProfilesStore(deps: { bridge: Bridge; gateway: GatewayStor
         if (!pick?.tools || pick.saving) return;
         patch(profile, { saving: true, error: null });
         try {
-          await bridge.setProfileTools(profile, pick.draft);
+          // The keys shown go with the pick: a tool added since it opened keeps what the config gives it.
+          await bridge.setProfileTools(
+            profile,
+            pick.draft,
+            pick.tools.tools.map((t) => t.key),
+          );
           await get().load();
           const report = get().reports?.find((r) => r.profile === profile);
           get().closePick(profile);

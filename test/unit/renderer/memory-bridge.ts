@@ -529,11 +529,13 @@ export class MemoryBridge implements Bridge {
     });
 
   /** Like the engine: the pick is applied, and the profile's report counts it. */
-  setProfileTools = (profile: string, keys: string[]) =>
-    this.call('setProfileTools', [profile, keys], () => {
+  setProfileTools = (profile: string, keys: string[], shown: string[]) =>
+    this.call('setProfileTools', [profile, keys, shown], () => {
       const tools = this.profileToolLists[profile];
       if (!tools) throw new Error(`no profile named "${profile}"`);
-      for (const tool of tools.tools) tool.selected = keys.includes(tool.key);
+      // Tools the pick did not show keep what they had.
+      for (const tool of tools.tools)
+        if (shown.includes(tool.key) || keys.includes(tool.key)) tool.selected = keys.includes(tool.key);
       const report = this.profileReports.find((r) => r.profile === profile);
       if (report) {
         const selected = tools.tools.filter((t) => t.selected).length;

@@ -180,7 +180,11 @@ describe("a profile's tool pick", () => {
     await userEvent.click(save);
     await act(() => flush());
     expect(bridge.callsOf('setProfileTools')).toEqual([
-      ['cursor', ['github/search_code', 'github/delete_repo']],
+      [
+        'cursor',
+        ['github/search_code', 'github/delete_repo'],
+        ['github/search_code', 'github/delete_repo', 'memory/read_graph', 'memory/add_note'],
+      ],
     ]);
     // The pick closes, the report is reloaded, and one toast says what the client now sees.
     expect(within(cursor).queryByRole('group', { name: 'Tools of cursor' })).toBeNull();
