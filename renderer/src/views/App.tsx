@@ -128,6 +128,20 @@ function EngineBanner() {
   );
 }
 
+/**
+ * Keeps `--panel-height` on <main> (the one scrolling region, below the header and the tab bar) at
+ * its visible height, so a panel that sticks inside it (the backend detail) can be as tall as what
+ * shows and no taller. A ref callback: <main> comes and goes with the token screen.
+ */
+function trackPanelHeight(main: HTMLElement | null): (() => void) | undefined {
+  if (!main || typeof ResizeObserver === 'undefined') return undefined;
+  const observer = new ResizeObserver(() =>
+    main.style.setProperty('--panel-height', `${main.clientHeight}px`),
+  );
+  observer.observe(main);
+  return () => observer.disconnect();
+}
+
 /** Marks the first frame that shows the engine's data (the benchmark's "first meaningful paint"). */
 export const FIRST_DATA_MARK = 'switchyard:first-data';
 
@@ -157,7 +171,12 @@ export function App() {
       <ViewTabs />
       {offline ? <EngineBanner /> : null}
       {/* <main> stays the main landmark; the tab panel is inside it (a role on <main> would replace it). */}
-      <main id="main" className="panel" aria-busy={!hasSnapshot && status === 'loading'}>
+      <main
+        id="main"
+        ref={trackPanelHeight}
+        className="panel"
+        aria-busy={!hasSnapshot && status === 'loading'}
+      >
         <div id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} tabIndex={-1}>
           <ActiveView view={view} />
         </div>
