@@ -64,7 +64,8 @@ describe.skipIf(!haveChromium)('the sticky tab bar at 900×600', { timeout: 90_0
     );
     serve = await startServe(configFile, path.join(tmp, 'data'));
     await waitFor(
-      async () => (await apiStatus(serve)).backends.filter((b) => b.state === 'ready').length === NAMES.length,
+      async () =>
+        (await apiStatus(serve)).backends.filter((b) => b.state === 'ready').length === NAMES.length,
       { timeoutMs: 30_000, what: 'every backend ready' },
     );
     ({ browser, page, problems } = await launchBrowser({ width: 900, height: 600 }));
