@@ -1,7 +1,9 @@
 // Per-profile reports (GET /api/profiles): what each client will see, loaded with the Connect view
 // and after every snapshot while it is open. And the per-profile tool pick: the profile's tools
 // (GET /api/profiles/:profile/tools) with a draft of checkboxes, saved in one step
-// (setProfileTools writes `profiles.<name>.tools` in the config file; the engine applies it).
+// (setProfileTools writes `profiles.<name>.tools` in the config file; the engine applies it). An open
+// pick follows the profile's tools with the reports (a tool a backend adds shows up, as the
+// profile would show it; one it drops goes), keeping the user's ticks on the tools already listed.
 import { createStore } from 'zustand/vanilla';
 import { errorMessage, isUnauthorized, type Bridge } from '../bridge/bridge.js';
 import type { ProfileReport, ProfileTools } from '../contract.js';
@@ -38,6 +40,16 @@ export interface ProfilesState {
 
 export type ProfilesStore = ReturnType<typeof createProfilesStore>;
 
+/**
+ * The draft over a newer list of the profile's tools: the user's ticks kept for the tools both
+ * lists have, a tool new to the list ticked when the profile shows it, a tool gone dropped.
+ */
+export function followedDraft(before: ProfileTools, draft: readonly string[], now: ProfileTools): string[] {
+  const listed = new Set(before.tools.map((t) => t.key));
+  const ticked = new Set(draft);
+  return now.tools.filter((t) => (listed.has(t.key) ? ticked.has(t.key) : t.selected)).map((t) => t.key);
+}
+
 /** Whether the draft differs from what the profile shows now. */
 export function pickChanged(pick: ProfilePick): boolean {
   if (!pick.tools) return false;
@@ -53,6 +65,26 @@ export function createProfilesStore(deps: { bridge: Bridge; gateway: GatewayStor
       const pick = get().picks[profile];
       if (pick) set({ picks: { ...get().picks, [profile]: { ...pick, ...change } } });
     };
+    /** Per profile, the newest refresh of an open pick: an older answer arriving late is dropped. */
+    const refreshes: Record<string, number> = {};
+    /** Each open pick (loaded, not saving) fetched again and its draft carried over. */
+    const refreshPicks = async () => {
+      await Promise.all(
+        Object.entries(get().picks).map(async ([profile, pick]) => {
+          if (!pick.tools || pick.saving) return;
+          const mine = (refreshes[profile] = (refreshes[profile] ?? 0) + 1);
+          let now: ProfileTools;
+          try {
+            now = await bridge.profileTools(profile);
+          } catch {
+            return; // The pick keeps what it has; Save says what is wrong, if anything still is.
+          }
+          const current = get().picks[profile];
+          if (mine !== refreshes[profile] || !current?.tools || current.saving) return;
+          patch(profile, { tools: now, draft: followedDraft(current.tools, current.draft, now) });
+        }),
+      );
+    };
     const failed = (error: unknown) => {
       if (isUnauthorized(error)) gateway.getState().markUnauthorized();
       return errorMessage(error);
@@ -65,6 +97,7 @@ export function createProfilesStore(deps: { bridge: Bridge; gateway: GatewayStor
         try {
           const reports = await bridge.profiles();
           if (mine === seq) set({ reports, error: null });
+          if (mine === seq) await refreshPicks();
         } catch (error) {
           if (mine !== seq) return;
           set({ error: failed(error) });

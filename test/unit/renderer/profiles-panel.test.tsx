@@ -195,6 +195,38 @@ describe("a profile's tool pick", () => {
     ]);
   });
 
+  it("follows the profile's tools while open: a tool added shows up, one dropped goes, ticks are kept", async () => {
+    const cursor = screen.getByRole('listitem', { name: 'Profile cursor' });
+    await userEvent.click(within(cursor).getByRole('button', { name: 'Choose tools for cursor' }));
+    await act(() => flush());
+    const pick = within(cursor).getByRole('group', { name: 'Tools of cursor' });
+    const box = (name: string) =>
+      within(pick).queryByRole('checkbox', { name: new RegExp(`^${name}`) }) as HTMLInputElement | null;
+    await userEvent.click(box('read_graph')!);
+    expect(box('read_graph')!.checked).toBe(false);
+    // A backend adds a tool (the profile shows it: new tools show) and drops one; a snapshot comes.
+    const tools = bridge.profileToolLists.cursor!.tools;
+    bridge.profileToolLists.cursor!.tools = [
+      ...tools.filter((t) => t.key !== 'memory/add_note'),
+      choice('memory', 'new_tool', true),
+    ];
+    act(() => bridge.emit({ type: 'snapshot', snapshot: bridge.buildSnapshot() }));
+    await act(() => flush());
+    expect(box('new_tool')?.checked).toBe(true);
+    expect(box('add_note')).toBeNull();
+    expect(box('read_graph')!.checked).toBe(false); // the user's untick survives the refresh
+    expect(within(pick).getByText(/of 4 tools picked/).textContent).toContain('2 of 4 tools picked');
+    await userEvent.click(within(pick).getByRole('button', { name: 'Save' }));
+    await act(() => flush());
+    expect(bridge.callsOf('setProfileTools')).toEqual([
+      [
+        'cursor',
+        ['github/search_code', 'memory/new_tool'],
+        ['github/search_code', 'github/delete_repo', 'memory/read_graph', 'memory/new_tool'],
+      ],
+    ]);
+  });
+
   it('shows why a save failed and keeps the draft', async () => {
     const cursor = screen.getByRole('listitem', { name: 'Profile cursor' });
     await userEvent.click(within(cursor).getByRole('button', { name: 'Choose tools for cursor' }));
