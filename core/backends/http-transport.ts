@@ -64,6 +64,12 @@ export class StreamableHttpTransport implements BackendTransport {
   private readonly client: typeof http | typeof https;
   private readonly baseHeaders: Record<string, string>;
   private readonly target: http.RequestOptions;
+  /**
+   * The POST's request options, one object per transport whose `headers` each send replaces:
+   * `http.request` copies its options before it returns, so no request keeps this object, and a
+   * spread of `target` per call (a new object shaped at run time) is spared.
+   */
+  private readonly postOptions: http.RequestOptions & { headers: http.OutgoingHttpHeader[] };
   private _sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
@@ -99,6 +105,7 @@ export class StreamableHttpTransport implements BackendTransport {
       ...(options.agent ? { agent: options.agent } : {}),
     };
     this.postHeaders = rawPostHeaders(this.url, this.baseHeaders);
+    this.postOptions = { ...this.target, method: 'POST', headers: [] };
   }
 
   get sessionId(): string | undefined {
@@ -151,7 +158,9 @@ export class StreamableHttpTransport implements BackendTransport {
 
     let req: http.ClientRequest;
     try {
-      req = this.client.request({ ...this.target, method: 'POST', headers });
+      const postOptions = this.postOptions;
+      postOptions.headers = headers;
+      req = this.client.request(postOptions);
     } catch (error) {
       return Promise.reject(error as Error); // e.g. a header value Node refuses: a failed send, never a throw
     }

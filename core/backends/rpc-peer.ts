@@ -3,10 +3,12 @@
 // sends mid-request attributed to the request that caused them (its typed `tag`).
 //
 // This is the hot path of every relayed call, so a request allocates a flat, fixed set of objects:
-// one Pending (which is also the transport's SendOptions), the message, one promise, one timer. No closure is created inside a promise executor (such a closure keeps the
+// one Pending (which is also the transport's SendOptions), the message, one promise. No closure is created inside a promise executor (such a closure keeps the
 // whole request reachable until it settles, and survives scavenges), and the backend's raw text
 // rides on the response object under a symbol instead of in a WeakMap (an ephemeron table the
-// garbage collector must revisit on every scavenge).
+// garbage collector must revisit on every scavenge). Timeouts take no timer per request: each
+// request carries its deadline and the peer keeps one timer, armed for the earliest (a timer per
+// request created, scheduled and cancelled a Node timer list on every call).
 import type {
   JSONRPCErrorResponse,
   JSONRPCMessage,
@@ -93,15 +95,13 @@ export interface PeerHandlers<Tag = unknown> {
 class Pending implements SendOptions {
   resolve: (response: RpcResponse) => void;
   reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** When the request times out (performance.now() clock). */
+  readonly deadline: number;
   /** Ends this request's own exchange (HTTP), handed over by the transport once it has one. */
   abort: ((reason: Error) => void) | undefined = undefined;
 
   constructor(
-    readonly peer: {
-      timeoutPending(entry: Pending): void;
-      cancelPending(entry: Pending, reason: string): void;
-    },
+    readonly peer: { cancelPending(entry: Pending, reason: string): void },
     readonly id: number,
     readonly method: string,
     /** The caller's tag (typed by the owning RpcPeer). */
@@ -114,7 +114,7 @@ class Pending implements SendOptions {
     this.resolve = capturedResolve!;
     this.reject = capturedReject!;
     capturedResolve = capturedReject = undefined;
-    this.timer = setTimeout(timedOut, timeoutMs, this);
+    this.deadline = performance.now() + timeoutMs;
   }
 
   onAbortable(abort: (reason: Error) => void): void {
@@ -136,8 +136,11 @@ function capture(resolve: (response: RpcResponse) => void, reject: (error: Error
   capturedReject = reject;
 }
 
-function timedOut(entry: Pending): void {
-  entry.peer.timeoutPending(entry);
+/** Node fires a timer by its loop's clock (whole ms): a deadline this close counts as reached. */
+const DEADLINE_SLACK_MS = 1;
+
+function deadlinesDue(peer: { expireDue(): void }): void {
+  peer.expireDue();
 }
 
 /**
@@ -165,6 +168,9 @@ export class RpcPeer<Tag = unknown> {
   private readonly pending = new Map<RequestId, Pending>();
   private closed = false;
   private closeReason: Error | undefined;
+  /** The one timeout timer: armed for `timerAt`, the earliest deadline known when it was set. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
 
   constructor(
     readonly transport: BackendTransport,
@@ -207,6 +213,7 @@ export class RpcPeer<Tag = unknown> {
       options.headers,
     );
     this.pending.set(id, entry);
+    this.armFor(entry.deadline);
     handle?.attach(entry);
     this.transport.send(message, entry).then(undefined, (error: Error) => this.sendFailed(entry, error));
     return promise;
@@ -232,8 +239,33 @@ export class RpcPeer<Tag = unknown> {
     entry.reject(new CancelledError());
   }
 
-  /** @internal the request's timer fired. */
-  timeoutPending(entry: Pending): void {
+  /**
+   * Keeps the timer armed for `deadline` or earlier, and holding the process open (as a request's
+   * own timer did) while something waits on it.
+   */
+  private armFor(deadline: number): void {
+    if (deadline < this.timerAt) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timerAt = deadline;
+      this.timer = setTimeout(deadlinesDue, Math.max(1, Math.ceil(deadline - performance.now())), this);
+    } else if (this.pending.size === 1) this.timer?.ref();
+  }
+
+  /** @internal the timer fired: requests past their deadline time out; it is armed for the next. */
+  expireDue(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now() + DEADLINE_SLACK_MS;
+    let next = Infinity;
+    for (const entry of this.pending.values()) {
+      if (entry.deadline <= now) this.timeoutPending(entry);
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next !== Infinity && !this.closed) this.armFor(next);
+  }
+
+  /** A request's deadline passed. */
+  private timeoutPending(entry: Pending): void {
     if (this.pending.get(entry.id) !== entry) return;
     this.cancel(entry, `timed out after ${entry.timeoutMs} ms`);
     entry.reject(new BackendTimeoutError(entry.timeoutMs, entry.method, this.backend));
@@ -256,7 +288,9 @@ export class RpcPeer<Tag = unknown> {
 
   private settle(entry: Pending): void {
     this.pending.delete(entry.id);
-    clearTimeout(entry.timer);
+    // Nothing waits: the timer stays armed (cheaper than re-arming it per call) but no longer
+    // keeps the process alive; it fires at most once per timeout span and finds nothing due.
+    if (this.pending.size === 0) this.timer?.unref();
     entry.handle?.attach(undefined);
   }
 
@@ -305,6 +339,9 @@ export class RpcPeer<Tag = unknown> {
       this.settle(entry);
       entry.reject(this.closeReason);
     }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     this.handlers.onClose?.(reason);
   }
 

@@ -13,10 +13,7 @@ export class Exchange {
   /** Made when the answer turns into a stream: bounded like every stream to a client. */
   private stream: ClientStream | undefined;
 
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly headers?: Record<string, string>,
-  ) {}
+  constructor(private readonly res: ServerResponse) {}
 
   /** Open until answered, or until the client went away (Node destroys the response then). */
   get isOpen(): boolean {
@@ -44,7 +41,7 @@ export class Exchange {
   send(message: JSONRPCMessage | string): boolean {
     if (!this.isOpen) return false;
     if (this.mode === 'pending') {
-      this.res.writeHead(200, this.headers ? { ...SSE_HEADERS, ...this.headers } : SSE_HEADERS);
+      this.res.writeHead(200, SSE_HEADERS);
       this.mode = 'stream';
       this.stream = new ClientStream(this.res, sseEvent);
     }
@@ -60,12 +57,7 @@ export class Exchange {
       if (this.res.writableLength > HARD_LIMIT) this.res.destroy();
       else this.res.end(sseEvent(json));
     } else {
-      this.res.writeHead(
-        200,
-        this.headers
-          ? { 'content-type': 'application/json', 'content-length': bytes, ...this.headers }
-          : { 'content-type': 'application/json', 'content-length': bytes },
-      );
+      this.res.writeHead(200, jsonHead(bytes));
       this.res.end(json);
     }
     this.mode = 'done';
@@ -92,12 +84,7 @@ export class Exchange {
       res.write(body);
       res.end(`${tail}\n\n`);
     } else {
-      res.writeHead(
-        200,
-        this.headers
-          ? { 'content-type': 'application/json', 'content-length': bytes, ...this.headers }
-          : { 'content-type': 'application/json', 'content-length': bytes },
-      );
+      res.writeHead(200, jsonHead(bytes));
       res.write(head);
       res.write(body);
       res.end(tail);
@@ -111,11 +98,16 @@ export class Exchange {
     if (this.mode === 'done') return;
     if (this.mode === 'stream') this.res.end();
     else {
-      this.res.writeHead(202, this.headers);
+      this.res.writeHead(202);
       this.res.end();
     }
     this.mode = 'done';
   }
+}
+
+/** A JSON answer's head as raw pairs (Node's cheapest form: no header object walked). */
+function jsonHead(bytes: number): string[] {
+  return ['content-type', 'application/json', 'content-length', String(bytes)];
 }
 
 /** A session's standalone GET stream for messages not tied to a request. */

@@ -18,7 +18,7 @@ import {
 } from './guards.js';
 import { clearedCookie, cookieAllowed, DashboardLogins, presentedSession, sessionCookie } from './login.js';
 import type { RefusalCounter, RefusalReason } from './refusal-counter.js';
-import { INSTANCE_HEADER } from '../backends/http-transport.js';
+import { instanceResponse } from './instance-response.js';
 
 export type RouteHandler = (
   req: http.IncomingMessage,
@@ -97,9 +97,10 @@ export class GatewayServer {
       requestTimeout,
       headersTimeout: Math.min(requestTimeout, 20_000),
       connectionsCheckingInterval: Math.max(100, Math.min(requestTimeout / 4, 5_000)),
+      // Every answer carries Switchyard-Instance, added where its head is written (no setHeader).
+      ...(instanceId !== undefined ? { ServerResponse: instanceResponse(instanceId) } : {}),
     };
     this.server = http.createServer(serverOptions, (req, res) => {
-      if (instanceId !== undefined) res.setHeader(INSTANCE_HEADER, instanceId);
       this.route(req, res).catch((error: unknown) => {
         options.logger.error('request failed', {
           error: error instanceof Error ? error.stack : String(error),

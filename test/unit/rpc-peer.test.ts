@@ -78,6 +78,49 @@ describe('RpcPeer', () => {
     transport.reply('{"jsonrpc":"2.0","id":1,"result":{}}');
   });
 
+  it('times out each request at its own deadline with one timer for the peer', async () => {
+    const transport = new LoopTransport(false);
+    const peer = new RpcPeer(transport, {}, 'mixed');
+    // Answered at once: the timer armed for it must not fire anything when its deadline comes.
+    const quick = peer.request('tools/call', {}, { timeoutMs: 30 });
+    transport.reply('{"jsonrpc":"2.0","id":1,"result":{"n":1}}');
+    await expect(quick).resolves.toMatchObject({ result: { n: 1 } });
+    // A long request first, then a short one: the short one's earlier deadline re-arms the timer.
+    const long = peer.request('tools/call', {}, { timeoutMs: 60_000 });
+    const short = peer.request('tools/call', {}, { timeoutMs: 40 });
+    const outcome = await short.then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(BackendTimeoutError);
+    expect((outcome as Error).message).toContain('40 ms');
+    // The long request is still waiting, and is answered normally.
+    transport.reply('{"jsonrpc":"2.0","id":2,"result":{"n":2}}');
+    await expect(long).resolves.toMatchObject({ result: { n: 2 } });
+    // After the short one was due, a third with a short deadline still times out (timer re-armed).
+    await expect(peer.request('tools/call', {}, { timeoutMs: 20 })).rejects.toBeInstanceOf(
+      BackendTimeoutError,
+    );
+  });
+
+  it('holds the process open only while a request waits (as a timer per request did)', async () => {
+    const refedTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = refedTimers();
+    const transport = new LoopTransport(false);
+    const peer = new RpcPeer(transport);
+    const first = peer.request('tools/call', {}, { timeoutMs: 60_000 });
+    expect(refedTimers()).toBe(before + 1);
+    transport.reply('{"jsonrpc":"2.0","id":1,"result":{}}');
+    await first;
+    expect(refedTimers()).toBe(before);
+    // The next request (a later deadline: the timer is kept, not re-armed) holds it open again.
+    const second = peer.request('tools/call', {}, { timeoutMs: 60_000 });
+    expect(refedTimers()).toBe(before + 1);
+    await peer.close();
+    await expect(second).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(refedTimers()).toBe(before);
+  });
+
   it('cancels through its handle: the caller gets CancelledError, the backend a cancel and an abort', async () => {
     const transport = new LoopTransport(true);
     const peer = new RpcPeer(transport);
