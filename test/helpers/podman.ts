@@ -281,6 +281,9 @@ async function startService(engine: TestEngine, socket: string): Promise<void> {
   const log = openSync(process.env.SWITCHYARD_PODMAN_LOG ?? '/tmp/switchyard-podman-service.log', 'a');
   const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
     detached: true,
+    // Not the checkout: a service that outlives the run must not hold a directory that may be
+    // deleted (conmon then fails every container start with "Failed to get working directory").
+    cwd: '/',
     stdio: ['ignore', log, log],
   });
   child.unref();

@@ -59,7 +59,9 @@ if ! ping_socket; then
   say "starting podman system service on unix://$SOCKET_PATH (log: $LOG)"
   $SUDO mkdir -p "$(dirname "$SOCKET_PATH")"
   # setsid: the service outlives this script (and CI's step) and is not killed with its process group.
-  $SUDO setsid podman system service --time=0 "unix://$SOCKET_PATH" >>"$LOG" 2>&1 </dev/null &
+  # From /: the service must not hold the checkout as its working directory (conmon fails every
+  # container start once that directory is deleted).
+  (cd / && exec $SUDO setsid podman system service --time=0 "unix://$SOCKET_PATH") >>"$LOG" 2>&1 </dev/null &
   for _ in $(seq 1 100); do
     ping_socket && break
     sleep 0.1
