@@ -16,7 +16,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServe, type Served } from '../helpers/cli.js';
-import { CHROMIUM, CHROMIUM_ARGS, buildRenderer, haveChromium } from '../helpers/e2e.js';
+import { CHROMIUM, CHROMIUM_ARGS, buildRenderer, haveChromium, requireChromium } from '../helpers/e2e.js';
 import {
   ROOT,
   fixtureCommand,
@@ -28,15 +28,7 @@ import {
 import { blocking, runAxe, summarize, type AxeScan } from './axe.js';
 
 const SHOTS = path.join(ROOT, 'test-results', 'backend-logs');
-const inCi = process.env.CI === 'true';
-if (!haveChromium)
-  process.stderr.write(
-    `\n*** test/e2e/backend-logs.e2e.test.ts: Chromium not found at ${CHROMIUM}: ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'} ***\n`,
-  );
-
-describe.runIf(!haveChromium && inCi)('backend-logs e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => expect.fail(`Chromium is required in CI (${CHROMIUM} is missing)`));
-});
+requireChromium('test/e2e/backend-logs.e2e.test.ts');
 
 interface LogPage {
   entries: { seq: number; kind: string; text: string; pid?: number }[];

@@ -14,23 +14,13 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServe, type Served } from '../helpers/cli.js';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/e2e.js';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, haveChromium, requireChromium } from '../helpers/e2e.js';
 import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
 import { describeViolations, runAxe, summarize, type AxeScan } from './axe.js';
 
 const SHOTS = path.join(ROOT, 'test-results', 'tool-config');
-const inCi = process.env.CI === 'true';
 
-if (!haveChromium)
-  process.stderr.write(
-    `\n*** test/e2e/tool-config.e2e.test.ts: Chromium not found at ${CHROMIUM}: ${inCi ? 'FAILING (CI=true)' : 'SKIPPED'}. ***\n`,
-  );
-
-describe.runIf(!haveChromium && inCi)('tool-config e2e prerequisites', () => {
-  it('has Chromium when CI=true', () => {
-    expect.fail(`Chromium is required in CI (${CHROMIUM} is missing): apt-get install -y chromium`);
-  });
-});
+requireChromium('test/e2e/tool-config.e2e.test.ts');
 
 describe.skipIf(!haveChromium)('choosing tools in Chromium writes the config file', () => {
   let tmp: string;
