@@ -5,6 +5,8 @@ import http from 'node:http';
 export interface RawReply {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** The headers as sent, name and value alternating (a doubled header shows twice). */
+  rawHeaders: string[];
   body: string;
 }
 
@@ -13,6 +15,8 @@ export interface RawRequest {
   path?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** For a stream: read until this text has arrived (`''`: only the head), then close it. */
+  until?: string;
 }
 
 /** One request to 127.0.0.1:`port` (GET / unless told), the whole reply as text. */
@@ -25,12 +29,27 @@ export function sendRaw(port: number, options: RawRequest = {}): Promise<RawRepl
         method: options.method ?? 'GET',
         path: options.path ?? '/',
         headers: options.headers ?? {},
+        agent: false, // a connection of its own: a stream closed early never reaches a later request
       },
       (res) => {
         let body = '';
+        const done = () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body });
+        const { until } = options;
+        if (until === '') {
+          done();
+          res.destroy();
+          return;
+        }
         res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('data', (c: string) => {
+          body += c;
+          if (until !== undefined && body.includes(until)) {
+            done();
+            res.destroy();
+          }
+        });
+        res.on('end', done);
       },
     );
     req.on('error', reject);

@@ -2,74 +2,18 @@
 // is recognized by it, whatever it gets back): the header is added where each head is written
 // (core/gateway/instance-response.ts), not with setHeader up front, so each kind of answer is
 // checked here — answers, streams, refusals, 404s, the API and heads Node writes implicitly.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServer } from '../../core/gateway/http-server.js';
 import { silentLogger } from '../../core/support/logger.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { sendRaw as send, type RawReply } from '../helpers/http.js';
 import { startFixture, type RunningServer } from '../helpers/processes.js';
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  raw: string[];
-  text: string;
-}
-
-/**
- * One request over node:http (Host set by hand where a test needs it). A stream is read until
- * `until` appears, or (`until: ''`) only its head.
- */
-function send(
-  port: number,
-  options: {
-    method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    until?: string;
-  },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: options.method ?? 'GET',
-        path: options.path ?? '/',
-        headers: options.headers,
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        const done = () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: res.rawHeaders, text });
-        if (options.until === '') {
-          done();
-          res.destroy();
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-          if (options.until !== undefined && text.includes(options.until)) {
-            done();
-            res.destroy();
-          }
-        });
-        res.on('end', done);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
 /** The instance header's values as sent (raw, so a doubled header would show). */
-function instanceValues(answer: Answer): string[] {
+function instanceValues(answer: RawReply): string[] {
   const values: string[] = [];
-  for (let i = 0; i < answer.raw.length; i += 2)
-    if (answer.raw[i]!.toLowerCase() === 'switchyard-instance') values.push(answer.raw[i + 1]!);
+  for (let i = 0; i < answer.rawHeaders.length; i += 2)
+    if (answer.rawHeaders[i]!.toLowerCase() === 'switchyard-instance') values.push(answer.rawHeaders[i + 1]!);
   return values;
 }
 
@@ -136,7 +80,7 @@ describe('Switchyard-Instance on every head a GatewayServer writes', () => {
   it('carries it exactly once with the headers the handler wrote, in every form', async () => {
     const raw = await send(port, { path: '/mcp/raw', headers: auth });
     expect(instanceValues(raw)).toEqual([instance]);
-    expect([raw.status, raw.headers['content-type'], raw.headers['content-length'], raw.text]).toEqual([
+    expect([raw.status, raw.headers['content-type'], raw.headers['content-length'], raw.body]).toEqual([
       200,
       'application/json',
       '2',
@@ -159,11 +103,11 @@ describe('Switchyard-Instance on every head a GatewayServer writes', () => {
     expect([bare.status, instanceValues(bare)]).toEqual([202, [instance]]);
 
     const implicit = await send(port, { path: '/mcp/implicit', headers: auth });
-    expect([implicit.status, implicit.text, instanceValues(implicit)]).toEqual([418, 'teapot', [instance]]);
+    expect([implicit.status, implicit.body, instanceValues(implicit)]).toEqual([418, 'teapot', [instance]]);
 
     const merged = await send(port, { path: '/mcp/merged', headers: auth });
     expect(instanceValues(merged)).toEqual([instance]);
-    expect([merged.headers['x-kept'], merged.headers['content-type'], merged.text]).toEqual([
+    expect([merged.headers['x-kept'], merged.headers['content-type'], merged.body]).toEqual([
       'yes',
       'text/plain',
       'merged',
@@ -226,7 +170,7 @@ describe('Switchyard-Instance on the answers of a running gateway', () => {
     });
     const session = init.headers['mcp-session-id'] as string;
     const inSession = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
-    const answers: Record<string, Answer> = {
+    const answers: Record<string, RawReply> = {
       initialize: init,
       initialized: await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, inSession),
       call: await post(
@@ -275,7 +219,7 @@ describe('Switchyard-Instance on the answers of a running gateway', () => {
       api: 200,
       delete: 200,
     });
-    expect(answers.call!.text).toContain('hi');
+    expect(answers.call!.body).toContain('hi');
     const id = instanceValues(init)[0];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     for (const [name, answer] of Object.entries(answers))
