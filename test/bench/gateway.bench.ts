@@ -17,6 +17,9 @@
 // counts). Each process's CPU time over the throughput slices is read from /proc, which
 // attributes the cost per call to client, proxy and backend.
 // BENCH_CPU_PROF=1 runs Switchyard under `node --cpu-prof`; profiles land in bench-results/.
+// BENCH_VARIANT_MAIN=<another build's bin/main.js> and/or BENCH_VARIANT_NODE_FLAGS="--flag …" add a
+// fifth column, "variant": Switchyard from that build or with those Node flags, measured in the
+// same cycles, so a change is judged against the current build paired, not across two noisy runs.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -69,8 +72,8 @@ const QUICK: Plan = {
 };
 
 /** `relay` is a reference (the thinnest Node hop, test/bench/relay.ts), not a competitor. */
-type TargetKey = 'direct' | 'switchyard' | 'mcp-hub' | 'relay';
-const ALL_KEYS: TargetKey[] = ['direct', 'switchyard', 'mcp-hub', 'relay'];
+type TargetKey = 'direct' | 'switchyard' | 'mcp-hub' | 'relay' | 'variant';
+const ALL_KEYS: TargetKey[] = ['direct', 'switchyard', 'mcp-hub', 'relay', 'variant'];
 const label = (key: TargetKey) => (key === 'relay' ? 'relay (reference)' : key);
 
 interface Subject {
@@ -219,6 +222,23 @@ async function measureCalls(run: Run): Promise<void> {
   );
   await add('mcp-hub', () => startMcpHub(ctx.root, work, upstream), 'sse');
   await add('relay', () => startRelay(ctx.root, backend.url), 'streamable-http');
+  const variant = variantOptions();
+  if (variant) {
+    await add(
+      'variant',
+      () =>
+        startSwitchyard(ctx.root, work, upstream, {
+          label: 'switchyard-variant',
+          ready: (s) => s.counts.tools >= 1,
+          ...variant,
+        }),
+      'streamable-http',
+    );
+    notes.push(
+      `variant = Switchyard from ${variant.main ?? SWITCHYARD_MAIN}` +
+        (variant.nodeFlags ? ` with node ${variant.nodeFlags.join(' ')}` : ''),
+    );
+  }
 
   const interleaved = (mode: 'latency' | 'throughput') => {
     const p = mode === 'latency' ? plan.latency : plan.throughput;
@@ -274,7 +294,8 @@ async function measureCalls(run: Run): Promise<void> {
     return calls ? Math.round((cpu * 1000) / calls) : Number.NaN;
   };
 
-  for (const key of ALL_KEYS) {
+  const keys = ALL_KEYS.filter((key) => key !== 'variant' || variant);
+  for (const key of keys) {
     const s = of(lat, key);
     if (!s) {
       rows.push({ case: 'tools/call c=1', target: label(key), wire: 'unavailable (see notes)' });
@@ -296,7 +317,7 @@ async function measureCalls(run: Run): Promise<void> {
       errors: s.errors,
     });
   }
-  for (const key of ALL_KEYS) {
+  for (const key of keys) {
     const s = of(thr, key);
     if (!s) {
       rows.push({ case: `tools/call c=${CONCURRENCY}`, target: label(key), wire: 'unavailable (see notes)' });
@@ -375,6 +396,15 @@ async function measureCalls(run: Run): Promise<void> {
     ),
   );
   notes.push(`tools/call added latency over direct (for reference): p50 ${ms(dp50)} ms, p99 ${ms(dp99)} ms`);
+  const va = of(lat, 'variant');
+  if (va && sy) {
+    const vp50 = median(paired(lat, 'variant', 'switchyard', (a, b) => a.p50 - b.p50));
+    const vThr = median(paired(thr, 'variant', 'switchyard', (a, b) => a.rps / b.rps));
+    notes.push(
+      `variant − switchyard (paired, same run): Δp50 ${ms(vp50)} ms, Δp99 ${ms(va.pooled.p99 - sy.pooled.p99)} ms, ` +
+        `throughput ×${round(vThr, 3)}; variant ÷ relay ×${round(median(paired(thr, 'variant', 'relay', (a, b) => a.rps / b.rps)), 3)}`,
+    );
+  }
 
   notes.push(
     'c=1: p50/p99 pooled over all blocks; Δp50 = median over cycles of (target − direct) block p50, ' +
@@ -394,6 +424,17 @@ async function measureCalls(run: Run): Promise<void> {
         'while Switchyard opens one backend session per client session',
     );
   }
+}
+
+/** The "variant" column's build and Node flags, from the environment (none: no variant column). */
+function variantOptions(): { main?: string; nodeFlags?: string[] } | undefined {
+  const main = process.env.BENCH_VARIANT_MAIN?.trim();
+  const flags = process.env.BENCH_VARIANT_NODE_FLAGS?.trim();
+  if (!main && !flags) return undefined;
+  return {
+    ...(main ? { main: path.resolve(main) } : {}),
+    ...(flags ? { nodeFlags: flags.split(/\s+/) } : {}),
+  };
 }
 
 /** tools/list through Switchyard over 50 backends × 40 tools, and direct to one backend. */

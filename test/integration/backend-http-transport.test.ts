@@ -6,7 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionClosedError, HttpStatusError } from '../../core/backends/errors.js';
 import { StreamableHttpTransport } from '../../core/backends/http-transport.js';
+import { InboundBudget } from '../../core/backends/inbound-limits.js';
 import { RAW_TEXT, RpcPeer, type RpcResponse } from '../../core/backends/rpc-peer.js';
 import { startFixture, type RunningServer } from '../helpers/processes.js';
 
@@ -138,4 +140,107 @@ describe('StreamableHttpTransport request headers', () => {
     );
     expect(sent.authorization).toBe('Bearer t0k');
   });
+});
+
+describe('StreamableHttpTransport when an exchange goes wrong', () => {
+  // A raw listener whose answer each test chooses; requests to `hold` are never answered.
+  let server: http.Server;
+  let url: string;
+  const held: http.ServerResponse[] = [];
+  const budget = new InboundBudget(4 * 1024 * 1024);
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; method: string };
+        if (message.method === 'hold') {
+          held.push(res);
+          return;
+        }
+        if (message.method === 'fail') {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('x'.repeat(1024 * 1024)); // far over what an error message keeps
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+  });
+
+  afterAll(async () => {
+    for (const res of held) res.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  function transport(): { t: StreamableHttpTransport; answers: unknown[] } {
+    const t = new StreamableHttpTransport({ url, maxResponseBytes: 64 * 1024, budget, backend: 'raw' });
+    const answers: unknown[] = [];
+    t.onmessage = (message) => answers.push(message);
+    return { t, answers };
+  }
+  const request = (id: number, method: string) => ({ jsonrpc: '2.0' as const, id, method });
+
+  it('fails a request with a header value it refuses, without throwing, and sends the next', async () => {
+    const { t, answers } = transport();
+    await expect(t.send(request(1, 'tools/list'), { headers: { 'x-bad': 'a\r\nb' } })).rejects.toThrow(
+      /header/i,
+    );
+    await t.send(request(2, 'tools/list'));
+    expect(answers).toEqual([{ jsonrpc: '2.0', id: 2, result: {} }]);
+    await t.close();
+  });
+
+  it('keeps 8 KiB of an error body for the message, and gives every byte back', async () => {
+    const { t } = transport();
+    const failure = await t.send(request(1, 'fail')).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(HttpStatusError);
+    expect((failure as HttpStatusError).status).toBe(500);
+    expect((failure as HttpStatusError).body.length).toBe(8 * 1024);
+    expect(budget.inUse).toBe(0);
+    await t.close();
+  });
+
+  it('ends an aborted exchange at once with its reason, and the next request goes through', async () => {
+    const { t, answers } = transport();
+    let abort: ((reason: Error) => void) | undefined;
+    const pending = t.send(request(1, 'hold'), { onAbortable: (fn) => (abort = fn) });
+    await waitForHeld(1);
+    abort!(new Error('cancelled by the client'));
+    await expect(pending).rejects.toThrow('cancelled by the client');
+    await t.send(request(2, 'tools/list'));
+    expect(answers).toEqual([{ jsonrpc: '2.0', id: 2, result: {} }]);
+    await t.close();
+  });
+
+  it('fails the requests in flight when it closes, and refuses new ones', async () => {
+    const { t } = transport();
+    const pending = t.send(request(1, 'hold'));
+    await waitForHeld(2);
+    await t.close();
+    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(t.send(request(2, 'tools/list'))).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('fails at once when nothing listens at the address', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const t = new StreamableHttpTransport({ url: `http://127.0.0.1:${port}/mcp`, maxResponseBytes: 1024 });
+    await expect(t.send(request(1, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
+    await t.close();
+  });
+
+  async function waitForHeld(count: number): Promise<void> {
+    for (let i = 0; i < 200 && held.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.length).toBe(count);
+  }
 });

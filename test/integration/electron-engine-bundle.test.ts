@@ -68,9 +68,10 @@ describe('the bundled engine host', () => {
     const snapshot = await waitFor(
       async () => {
         const s = await engine!.snapshot();
-        return s.backends[0]?.state === 'ready' ? s : undefined;
+        // Ready, and its tool in the advertised set (built just after the backend's catalog arrives).
+        return s.backends[0]?.state === 'ready' && s.counts.tools === 1 ? s : undefined;
       },
-      { what: 'fx ready' },
+      { what: 'fx ready and its tool advertised' },
     );
     expect(snapshot.version).toBe(
       (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,

@@ -84,11 +84,14 @@ export async function startSwitchyard(
     cpuProfDir?: string;
     /** More top-level YAML for the config file (e.g. "audit: { enabled: false }"). */
     extraYaml?: string;
+    /** Another build's entry (absolute path) instead of this checkout's dist/bin/main.js. */
+    main?: string;
+    /** Node flags for the serve process (e.g. "--max-semi-space-size=16"). */
+    nodeFlags?: string[];
   } = {},
 ): Promise<Running & { status(): Promise<SwitchyardStatus> }> {
-  const main = path.join(root, SWITCHYARD_MAIN);
-  if (!existsSync(main))
-    throw new Error(`${SWITCHYARD_MAIN} is missing: run "npm run build" (npm run bench does)`);
+  const main = options.main ?? path.join(root, SWITCHYARD_MAIN);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" (npm run bench does)`);
   const label = options.label ?? 'switchyard';
   const dir = path.join(workDir, label);
   await mkdir(path.join(dir, 'data'), { recursive: true });
@@ -100,7 +103,10 @@ export async function startSwitchyard(
   ].join('\n');
   const config = path.join(dir, 'config.yaml');
   await writeFile(config, yaml);
-  const execArgv = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const execArgv = [
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ];
   const child = start(
     label,
     process.execPath,
