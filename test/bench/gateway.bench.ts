@@ -10,7 +10,7 @@
 // Method. The machine has 2 cores and is shared, so only differences and ratios measured in the
 // same run mean much, and load from elsewhere comes and goes within seconds. The targets are
 // therefore measured in alternation: sessions to all of them are opened first, each is warmed
-// up, then many short cycles give each target one block (latency: 100 sequential calls; throughput:
+// up, then many short cycles give each target one block (latency: 200 sequential calls; throughput:
 // a 0.5 s slice at 16 sessions) in rotating order. Differences and ratios are paired within a
 // cycle and the median over cycles is reported (with the middle half of the cycles as spread);
 // p50/p99 columns are pooled over all blocks. Every answer is checked (a fast wrong answer never
@@ -59,7 +59,8 @@ interface Plan {
 
 const FULL: Plan = {
   warmupMs: 1500,
-  latency: { cycles: 20, blockCalls: 100, maxMs: 60_000 },
+  // 6,000 calls per target: a p99 from 2,000 moved by ±0.8 ms between two identical processes.
+  latency: { cycles: 30, blockCalls: 200, maxMs: 120_000 },
   throughput: { cycles: 12, sliceMs: 500, maxMs: 60_000 },
   list: { rounds: 3, warmup: 30, count: 200, maxMs: 15_000 },
 };
@@ -72,9 +73,17 @@ const QUICK: Plan = {
 };
 
 /** `relay` is a reference (the thinnest Node hop, test/bench/relay.ts), not a competitor. */
-type TargetKey = 'direct' | 'switchyard' | 'mcp-hub' | 'relay' | 'variant';
-const ALL_KEYS: TargetKey[] = ['direct', 'switchyard', 'mcp-hub', 'relay', 'variant'];
-const label = (key: TargetKey) => (key === 'relay' ? 'relay (reference)' : key);
+/**
+ * `relay-2` is a second, identical relay: how far two copies of the same process drift apart in
+ * the same run is the noise floor every difference and ratio of that run should be read against.
+ */
+type TargetKey = 'direct' | 'switchyard' | 'mcp-hub' | 'relay' | 'relay-2' | 'variant';
+const ALL_KEYS: TargetKey[] = ['direct', 'switchyard', 'mcp-hub', 'relay', 'relay-2', 'variant'];
+const LABELS: Partial<Record<TargetKey, string>> = {
+  relay: 'relay (reference)',
+  'relay-2': 'relay, 2nd copy (noise floor)',
+};
+const label = (key: TargetKey) => LABELS[key] ?? key;
 
 interface Subject {
   key: TargetKey;
@@ -222,6 +231,7 @@ async function measureCalls(run: Run): Promise<void> {
   );
   await add('mcp-hub', () => startMcpHub(ctx.root, work, upstream), 'sse');
   await add('relay', () => startRelay(ctx.root, backend.url), 'streamable-http');
+  await add('relay-2', () => startRelay(ctx.root, backend.url), 'streamable-http');
   const variant = variantOptions();
   if (variant) {
     await add(
@@ -396,12 +406,30 @@ async function measureCalls(run: Run): Promise<void> {
     ),
   );
   notes.push(`tools/call added latency over direct (for reference): p50 ${ms(dp50)} ms, p99 ${ms(dp99)} ms`);
+  if (sy && relay) {
+    const pairedP99 = median(paired(lat, 'switchyard', 'relay', (a, b) => a.p99 - b.p99));
+    notes.push(
+      `switchyard − relay p99, paired per cycle (median over cycles of block p99s): ${ms(pairedP99)} ms`,
+    );
+  }
+  const floor = of(lat, 'relay-2');
+  if (floor && relay) {
+    const fp50 = median(paired(lat, 'relay-2', 'relay', (a, b) => a.p50 - b.p50));
+    const fThr = median(paired(thr, 'relay-2', 'relay', (a, b) => a.rps / b.rps));
+    const fp99 = median(paired(lat, 'relay-2', 'relay', (a, b) => a.p99 - b.p99));
+    notes.push(
+      `noise floor (relay-2 − relay: two identical processes, paired, same run): Δp50 ${ms(fp50)} ms, ` +
+        `Δp99 pooled ${ms(floor.pooled.p99 - relay.pooled.p99)} ms, paired ${ms(fp99)} ms, throughput ×${round(fThr, 3)}; ` +
+        'a gap between Switchyard and the relay smaller than this is not resolved by this run',
+    );
+  }
   const va = of(lat, 'variant');
   if (va && sy) {
     const vp50 = median(paired(lat, 'variant', 'switchyard', (a, b) => a.p50 - b.p50));
     const vThr = median(paired(thr, 'variant', 'switchyard', (a, b) => a.rps / b.rps));
+    const vp99 = median(paired(lat, 'variant', 'switchyard', (a, b) => a.p99 - b.p99));
     notes.push(
-      `variant − switchyard (paired, same run): Δp50 ${ms(vp50)} ms, Δp99 ${ms(va.pooled.p99 - sy.pooled.p99)} ms, ` +
+      `variant − switchyard (paired, same run): Δp50 ${ms(vp50)} ms, Δp99 pooled ${ms(va.pooled.p99 - sy.pooled.p99)} ms, paired ${ms(vp99)} ms, ` +
         `throughput ×${round(vThr, 3)}; variant ÷ relay ×${round(median(paired(thr, 'variant', 'relay', (a, b) => a.rps / b.rps)), 3)}`,
     );
   }
