@@ -412,25 +412,31 @@ async function measureCalls(run: Run): Promise<void> {
       `switchyard − relay p99, paired per cycle (median over cycles of block p99s): ${ms(pairedP99)} ms`,
     );
   }
-  const floor = of(lat, 'relay-2');
-  if (floor && relay) {
-    const fp50 = median(paired(lat, 'relay-2', 'relay', (a, b) => a.p50 - b.p50));
-    const fThr = median(paired(thr, 'relay-2', 'relay', (a, b) => a.rps / b.rps));
-    const fp99 = median(paired(lat, 'relay-2', 'relay', (a, b) => a.p99 - b.p99));
+  /** `key` against `other` in this run: Δp50, Δp99 (pooled and paired), throughput ratio. */
+  const versus = (key: TargetKey, other: TargetKey) => {
+    const a = of(lat, key);
+    const b = of(lat, other);
+    if (!a || !b) return undefined;
+    const p50 = median(paired(lat, key, other, (x, y) => x.p50 - y.p50));
+    const p99 = median(paired(lat, key, other, (x, y) => x.p99 - y.p99));
+    const rps = median(paired(thr, key, other, (x, y) => x.rps / y.rps));
+    return (
+      `Δp50 ${ms(p50)} ms, Δp99 pooled ${ms(a.pooled.p99 - b.pooled.p99)} ms, paired ${ms(p99)} ms, ` +
+      `throughput ×${round(rps, 3)}`
+    );
+  };
+  const floor = versus('relay-2', 'relay');
+  if (floor) {
     notes.push(
-      `noise floor (relay-2 − relay: two identical processes, paired, same run): Δp50 ${ms(fp50)} ms, ` +
-        `Δp99 pooled ${ms(floor.pooled.p99 - relay.pooled.p99)} ms, paired ${ms(fp99)} ms, throughput ×${round(fThr, 3)}; ` +
+      `noise floor (relay-2 − relay: two identical processes, paired, same run): ${floor}; ` +
         'a gap between Switchyard and the relay smaller than this is not resolved by this run',
     );
   }
-  const va = of(lat, 'variant');
-  if (va && sy) {
-    const vp50 = median(paired(lat, 'variant', 'switchyard', (a, b) => a.p50 - b.p50));
-    const vThr = median(paired(thr, 'variant', 'switchyard', (a, b) => a.rps / b.rps));
-    const vp99 = median(paired(lat, 'variant', 'switchyard', (a, b) => a.p99 - b.p99));
+  const variantVsCurrent = versus('variant', 'switchyard');
+  if (variantVsCurrent) {
     notes.push(
-      `variant − switchyard (paired, same run): Δp50 ${ms(vp50)} ms, Δp99 pooled ${ms(va.pooled.p99 - sy.pooled.p99)} ms, paired ${ms(vp99)} ms, ` +
-        `throughput ×${round(vThr, 3)}; variant ÷ relay ×${round(median(paired(thr, 'variant', 'relay', (a, b) => a.rps / b.rps)), 3)}`,
+      `variant − switchyard (paired, same run): ${variantVsCurrent}; variant ÷ relay ` +
+        `×${round(median(paired(thr, 'variant', 'relay', (a, b) => a.rps / b.rps)), 3)}`,
     );
   }
 
