@@ -39,7 +39,10 @@ describe('self-connection', () => {
       },
     );
     const loop = backendState(gateway, 'loop')!;
-    expect(loop.state).toBe('down');
+    // Refused and never served; its next attempt may already be under way ("connecting" again,
+    // the refusal kept as its last error).
+    expect(loop.state).not.toBe('ready');
+    expect(loop.failingSince).toBeTypeOf('number');
     expect(loop.lastError!.message).toMatch(/^this backend is Switchyard itself/);
     expect(loop.lastError!.message).not.toContain('\n');
     await waitFor(() => gateway.app.control.snapshotNow().counts.tools === 1, {
