@@ -33,6 +33,7 @@ import { freePort } from './lib/procs.js';
 import { startMultiFixture } from './lib/servers.js';
 import { median, round } from './lib/stats.js';
 import type { BenchContext, BenchResult } from './types.js';
+import { initializeRequest } from '../helpers/http.js';
 
 const LIST_CHANGED_TARGET_MS = 1500;
 const DISCOVERY_TARGET_MS = 2000;
@@ -40,16 +41,7 @@ const DISCOVERY_TARGET_MS = 2000;
 /** One `initialize` straight to the server; true when it answers 200. */
 function probe(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const body = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'probe', version: '1' },
-      },
-    });
+    const body = JSON.stringify(initializeRequest('probe'));
     const req = http.request(
       {
         host: '127.0.0.1',

@@ -14,6 +14,7 @@ import { start } from './lib/procs.js';
 import { SWITCHYARD_MAIN } from './lib/servers.js';
 import { median } from './lib/stats.js';
 import type { BenchContext, BenchResult } from './types.js';
+import { initializeRequest } from '../helpers/http.js';
 
 const TARGET_MS = 400;
 const PHASES = ['modulesLoaded', 'configLoaded', 'appBuilt', 'listening'] as const;
@@ -45,16 +46,7 @@ async function coldStart(ctx: BenchContext, flags: string[]): Promise<Run> {
     const cpu = cpuMs(child.process.pid);
     const url = m[1]!;
     const token = (await readFile(path.join(dataDir, 'token'), 'utf8')).trim();
-    const body = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'bench', version: '1' },
-      },
-    });
+    const body = JSON.stringify(initializeRequest('bench'));
     let ready = 0;
     for (let i = 0; i < 10_000 && !ready; i++) {
       const response = await fetch(url, {

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildRenderer,
+  dismissNotifications,
   connectClient,
   haveChromium,
   launchBrowser,
@@ -48,12 +49,7 @@ describe.skipIf(!haveChromium)('the Connect view in Chromium', () => {
   const desktopFile = () => path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
 
   const shots = async (name: string) => {
-    const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
-    for (let i = 0; i < 5 && (await dismiss.count()) > 0; i++)
-      await dismiss
-        .first()
-        .click({ timeout: 500 })
-        .catch(() => undefined);
+    await dismissNotifications(page);
     await screenshotThemes(page, SHOTS, name, { fullPage: true });
   };
   const row = (name: string) =>

@@ -24,6 +24,7 @@ import {
   apiStatus,
   buildRenderer,
   connectClient,
+  dismissNotifications,
   haveChromium,
   launchBrowser,
   requireChromium,
@@ -56,12 +57,7 @@ function shooter(getPage: () => Page, scans: AxeScan[]) {
   };
   const shots = async (name: string, options: { keepToasts?: boolean } = {}) => {
     const page = getPage();
-    if (!options.keepToasts) {
-      for (const button of await page.getByRole('button', { name: 'Dismiss notification' }).all()) {
-        // A notification may time out on its own between the lookup and the click.
-        await button.click({ timeout: 500 }).catch(() => undefined);
-      }
-    }
+    if (!options.keepToasts) await dismissNotifications(page);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       if (scheme === 'dark') await page.waitForTimeout(150); // charts redraw with the dark palette

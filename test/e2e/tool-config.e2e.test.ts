@@ -14,7 +14,14 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServe, type Served } from '../helpers/cli.js';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, haveChromium, requireChromium } from '../helpers/e2e.js';
+import {
+  buildRenderer,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  dismissNotifications,
+  haveChromium,
+  requireChromium,
+} from '../helpers/e2e.js';
 import { ROOT, startFixture, stopProcess, waitFor, type RunningServer } from '../helpers/processes.js';
 import { describeViolations, runAxe, summarize, type AxeScan } from './axe.js';
 
@@ -37,12 +44,7 @@ describe.skipIf(!haveChromium)('choosing tools in Chromium writes the config fil
   const problems: string[] = [];
 
   const shots = async (name: string) => {
-    const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
-    for (let i = 0; i < 5 && (await dismiss.count()) > 0; i++)
-      await dismiss
-        .first()
-        .click({ timeout: 500 })
-        .catch(() => undefined);
+    await dismissNotifications(page);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });

@@ -162,6 +162,16 @@ export async function launchBrowser(viewport: { width: number; height: number })
   return { browser, context, page, problems };
 }
 
+/** Closes the notifications on screen (one may time out by itself between the lookup and the click). */
+export async function dismissNotifications(page: Page): Promise<void> {
+  const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++)
+    await dismiss
+      .first()
+      .click({ timeout: 500 })
+      .catch(() => undefined);
+}
+
 /** Screenshots of the page as it is, light then dark, as `<dir>/<name>-<scheme>.png`. */
 export async function screenshotThemes(
   page: Page,

@@ -72,3 +72,17 @@ export function postMcp(port: number, options: RawRequest = {}): Promise<RawRepl
     headers: { ...MCP_POST_HEADERS, ...options.headers },
   });
 }
+
+/** A client's first message, as a raw client sends it (2025-06-18, no capabilities). */
+export function initializeRequest(clientName: string, id = 1) {
+  return {
+    jsonrpc: '2.0' as const,
+    id,
+    method: 'initialize' as const,
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: clientName, version: '1' },
+    },
+  };
+}

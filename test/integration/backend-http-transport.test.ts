@@ -10,7 +10,7 @@ import { ConnectionClosedError, HttpStatusError } from '../../core/backends/erro
 import { StreamableHttpTransport } from '../../core/backends/http-transport.js';
 import { InboundBudget } from '../../core/backends/inbound-limits.js';
 import { RAW_TEXT, RpcPeer, type RpcResponse } from '../../core/backends/rpc-peer.js';
-import { startFixture, type RunningServer } from '../helpers/processes.js';
+import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let fx: RunningServer;
 let peer: RpcPeer<string>;
@@ -240,7 +240,7 @@ describe('StreamableHttpTransport when an exchange goes wrong', () => {
   });
 
   async function waitForHeld(count: number): Promise<void> {
-    for (let i = 0; i < 200 && held.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => held.length >= count, { what: `${count} held request(s) at the listener` });
     expect(held.length).toBe(count);
   }
 });

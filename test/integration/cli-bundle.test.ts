@@ -24,6 +24,7 @@ import {
   waitFor,
   type RunningServer,
 } from '../helpers/processes.js';
+import { initializeRequest } from '../helpers/http.js';
 
 let dir: string;
 let main: string;
@@ -113,16 +114,7 @@ describe('the bundled CLI', () => {
           message: JSON.parse(json) as { result?: Record<string, unknown>; error?: unknown },
         };
       };
-      const init = await post({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'bundle-test', version: '1' },
-        },
-      });
+      const init = await post(initializeRequest('bundle-test'));
       expect(init.response.status).toBe(200);
       expect(init.message.result).toMatchObject({ serverInfo: { name: 'switchyard', version } });
       const session = init.response.headers.get('mcp-session-id') ?? undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServer } from '../../core/gateway/http-server.js';
 import { silentLogger } from '../../core/support/logger.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { sendRaw as send, type RawReply } from '../helpers/http.js';
+import { initializeRequest, sendRaw as send, type RawReply } from '../helpers/http.js';
 import { startFixture, type RunningServer } from '../helpers/processes.js';
 
 /** The instance header's values as sent (raw, so a doubled header would show). */
@@ -162,12 +162,7 @@ describe('Switchyard-Instance on the answers of a running gateway', () => {
     const post = (body: unknown, headers: Record<string, string> = {}, path = '/mcp') =>
       send(port, { method: 'POST', path, headers: { ...mcp, ...headers }, body: JSON.stringify(body) });
 
-    const init = await post({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    });
+    const init = await post(initializeRequest('t'));
     const session = init.headers['mcp-session-id'] as string;
     const inSession = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
     const answers: Record<string, RawReply> = {

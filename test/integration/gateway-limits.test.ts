@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, connectV2, startGateway, textOf, toolNames } from '../helpers/gateway.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
+import { initializeRequest } from '../helpers/http.js';
 
 let big: RunningServer;
 let paged: RunningServer;
@@ -82,16 +83,7 @@ describe('sessions.max and sessions.idleTtl', () => {
           },
           body: JSON.stringify(body),
         });
-      const init = await post({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'idle', version: '1' },
-        },
-      });
+      const init = await post(initializeRequest('idle'));
       const sessionId = init.headers.get('mcp-session-id')!;
       expect((await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, sessionId)).status).toBe(200);
       await waitFor(() => gateway.app.endpoint.sessionCount === 0, {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServer } from '../../core/gateway/http-server.js';
 import { silentLogger } from '../../core/support/logger.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { postMcp, type RawRequest } from '../helpers/http.js';
+import { initializeRequest, postMcp, type RawRequest } from '../helpers/http.js';
 import { startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 
 let backend: RunningServer;
@@ -14,12 +14,7 @@ let port: number;
 const send = (options: RawRequest) => postMcp(port, options);
 
 const auth = () => ({ authorization: `Bearer ${gateway.token}` });
-const initialize = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-});
+const initialize = JSON.stringify(initializeRequest('raw'));
 
 beforeAll(async () => {
   backend = await startFixture({ name: 'b', transport: 'legacy-http', tools: ['echo'] });

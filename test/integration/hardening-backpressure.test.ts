@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServe, type Served } from '../helpers/cli.js';
 import { startHostile, stopProcess, waitFor } from '../helpers/processes.js';
+import { initializeRequest } from '../helpers/http.js';
 
 const MiB = 1024 * 1024;
 
@@ -80,16 +81,7 @@ describe('a client that stops reading its GET stream', () => {
 
   it('keeps serve bounded while a backend floods it with notifications', async () => {
     const url = new URL(served.url);
-    const init = await post(url, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'stuck', version: '1' },
-      },
-    });
+    const init = await post(url, initializeRequest('stuck'));
     const session = init.session!;
     await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
     // The GET stream, opened and then never read.

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { hostileCommand, startHostile, waitFor, type RunningServer } from '../helpers/processes.js';
+import { initializeRequest } from '../helpers/http.js';
 
 const TEXT_BYTES = 3 * 1024 * 1024; // above LARGE_RESPONSE_BYTES (1 MiB)
 const RESULT = (extra = '') =>
@@ -79,19 +80,7 @@ describe('large results are relayed as bytes', () => {
     });
 
   it('to a legacy client, byte for byte (HTTP JSON, HTTP SSE and stdio backends)', async () => {
-    const init = await post(
-      {},
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      },
-    );
+    const init = await post({}, initializeRequest('raw', 0));
     expect(init.status).toBe(200);
     const session = init.session!;
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };

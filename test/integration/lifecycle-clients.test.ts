@@ -25,6 +25,7 @@ import {
   waitFor,
   type RunningServer,
 } from '../helpers/processes.js';
+import { initializeRequest } from '../helpers/http.js';
 
 let dir: string;
 let alpha: RunningServer;
@@ -220,12 +221,7 @@ describe('notices a GET stream could not take', () => {
         },
         body: JSON.stringify(body),
       });
-    const init = await post({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    });
+    const init = await post(initializeRequest('raw'));
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
 

@@ -8,6 +8,7 @@ import { authHeaders, connectV1, startGateway, textOf, type TestGateway } from '
 import { startEverything, startFixture, waitFor, type RunningServer } from '../helpers/processes.js';
 import type { ConfigInput } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/load.js';
+import { initializeRequest } from '../helpers/http.js';
 
 /** A 60-character tool name: with `mcp__switchyard__` in front, Claude Code's API refuses it. */
 const LONG = 'summarize_every_pull_request_merged_since_the_last_release_x';
@@ -84,12 +85,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
+const INITIALIZE = initializeRequest('raw');
 
 describe('profile endpoints', () => {
   it("serve a profile under its client's name rule, with calls mapped back to the original name", async () => {

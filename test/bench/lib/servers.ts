@@ -34,9 +34,10 @@ export async function startFixture(
 }
 
 /** test/bench/relay.ts in front of `upstream`: the floor cost of one extra Node HTTP hop. */
-export async function startRelay(root: string, upstream: string, nodeFlags: string[] = []): Promise<Running> {
-  const args = [...nodeFlags, '--import', 'tsx', 'test/bench/relay.ts', upstream];
-  const child = start('relay', process.execPath, args, { cwd: root });
+export async function startRelay(root: string, upstream: string): Promise<Running> {
+  const child = start('relay', process.execPath, ['--import', 'tsx', 'test/bench/relay.ts', upstream], {
+    cwd: root,
+  });
   const m = await child.waitFor(/LISTENING (\d+)/, 30_000);
   return { child, url: `http://127.0.0.1:${m[1]}/mcp`, stop: () => child.stop() };
 }

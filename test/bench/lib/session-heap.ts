@@ -10,6 +10,7 @@ import path from 'node:path';
 import { buildApp, type App } from '../../../core/app.js';
 import { validateConfig } from '../../../core/config/load.js';
 import { percentile } from './stats.js';
+import { initializeRequest } from '../../helpers/http.js';
 
 const [backendUrl, sessionsArg, restoresArg] = process.argv.slice(2);
 const SESSIONS = Number(sessionsArg ?? 1000);
@@ -91,12 +92,7 @@ async function start(dataDir: string): Promise<{ app: App; port: number }> {
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-session-heap-'));
 try {
   let { app, port } = await start(dataDir);
-  const initialize = {
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
-  };
+  const initialize = initializeRequest('bench');
   // Warm every code path once so lazily created state is not counted per session.
   const warm = await post(port, initialize);
   await post(port, { jsonrpc: '2.0', method: 'notifications/initialized' }, warm.sessionId);
