@@ -194,8 +194,8 @@ export class StreamableHttpTransport implements BackendTransport {
       return;
     }
     if (exchange.isInitialize && res.statusCode === 200) {
-      const sid = res.headers['mcp-session-id'];
-      if (typeof sid === 'string' && sid) this._sessionId = sid;
+      const sid = rawHeader(res, 'mcp-session-id');
+      if (sid) this._sessionId = sid;
     }
     const status = res.statusCode ?? 0;
     if (status < 400 && status !== 202 && status !== 204 && contentType(res) === 'text/event-stream') {
@@ -317,7 +317,7 @@ export class StreamableHttpTransport implements BackendTransport {
 
   private isSelf(res: http.IncomingMessage): boolean {
     const self = this.options.selfInstance;
-    return self !== undefined && res.headers[INSTANCE_HEADER] === self;
+    return self !== undefined && rawHeader(res, INSTANCE_HEADER) === self;
   }
 
   private looksLikeLostSession(text: string): boolean {
@@ -329,10 +329,9 @@ export class StreamableHttpTransport implements BackendTransport {
   private readEventStream(exchange: Exchange, res: http.IncomingMessage): void {
     exchange.read(res, this.takeReader(exchange));
     res.setEncoding('utf8');
+    // Three listeners: 'close' comes after 'end' (or after an abort), and `complete` tells which.
     res.on('data', onStreamData);
-    res.on('end', onStreamEnd);
     res.on('error', onStreamError);
-    res.on('aborted', onStreamAborted);
     res.on('close', onStreamClose);
   }
 
@@ -475,10 +474,23 @@ function rawPostHeaders(url: URL, configured: Record<string, string>): string[] 
 
 /** The media type of a response, lower case, without parameters. */
 function contentType(res: http.IncomingMessage): string {
-  return String(res.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase();
+  const value = rawHeader(res, 'content-type');
+  if (value === undefined) return '';
+  const semicolon = value.indexOf(';');
+  return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/**
+ * A response header by its lower-case name, from the raw pairs (the first, if sent twice):
+ * `res.headers` builds an object of every header when first read, which a relayed call never needs.
+ */
+function rawHeader(res: http.IncomingMessage, name: string): string | undefined {
+  const raw = res.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }
 
 // One POST and its answer. The request and its response carry their Exchange under a symbol and
@@ -555,9 +567,15 @@ class Exchange implements SseReaderHandlers {
     this.transport.returnReader(reader);
   }
 
-  ended(): void {
+  /**
+   * The stream failed or closed, whole (it ended) or cut off (Node reports a cut-off answer as an
+   * "aborted" error, then closes it); its reader goes back either way. The first call settles.
+   */
+  closed(complete: boolean, error?: Error): void {
     this.release();
-    if (this.answered) this.finish();
+    if (!complete) this.finish(new ConnectionClosedError('response stream aborted', this.backend));
+    else if (error) this.finish(error);
+    else if (this.answered) this.finish();
     else this.finish(new ConnectionClosedError('response stream ended before the response', this.backend));
   }
 
@@ -614,23 +632,12 @@ function onStreamData(this: http.IncomingMessage, chunk: string): void {
   (this as Carrier)[EXCHANGE]!.feed(chunk);
 }
 
-function onStreamEnd(this: http.IncomingMessage): void {
-  (this as Carrier)[EXCHANGE]!.ended();
-}
-
 function onStreamError(this: http.IncomingMessage, error: Error): void {
-  const exchange = (this as Carrier)[EXCHANGE]!;
-  exchange.release();
-  exchange.finish(error);
-}
-
-function onStreamAborted(this: http.IncomingMessage): void {
-  const exchange = (this as Carrier)[EXCHANGE]!;
-  exchange.finish(new ConnectionClosedError('response stream aborted', exchange.backend));
+  (this as Carrier)[EXCHANGE]!.closed(this.complete, error);
 }
 
 function onStreamClose(this: http.IncomingMessage): void {
-  (this as Carrier)[EXCHANGE]!.release();
+  (this as Carrier)[EXCHANGE]!.closed(this.complete);
 }
 
 function modernVersion(message: JSONRPCMessage): string | undefined {

@@ -146,6 +146,8 @@ export class SseReader {
   private readonly meter: MessageMeter;
   private dispatched = false;
   private failed = false;
+  /** Nothing of this stream went to the parser yet: it holds no partial event (see wholeEvent). */
+  private clean = true;
 
   constructor(
     private readonly limits: InboundLimits,
@@ -176,6 +178,7 @@ export class SseReader {
     this.handlers = handlers;
     this.dispatched = false;
     this.failed = false;
+    this.clean = true;
     return this;
   }
 
@@ -189,7 +192,15 @@ export class SseReader {
       return;
     }
     this.dispatched = false;
-    this.parser.feed(chunk);
+    // Most answers arrive as one chunk holding one whole event: taken as it is, without a parser pass.
+    const event = this.clean ? wholeEvent(chunk) : undefined;
+    if (event !== undefined) {
+      this.dispatched = true;
+      this.handlers.onEvent(event);
+    } else {
+      this.clean = false;
+      this.parser.feed(chunk);
+    }
     // Once an event completed inside this chunk, what is still buffered is at most this chunk.
     if (this.dispatched && !this.failed) {
       this.meter.release();
@@ -212,6 +223,26 @@ export class SseReader {
     this.close();
     this.handlers.onOverflow(error);
   }
+}
+
+/**
+ * A chunk that is exactly one event of one data line (`data: …` after an optional
+ * `event: message` line, then a blank line), as eventsource-parser would give it; anything else
+ * (ids, comments, CR line ends, several lines or events, a partial event) is undefined and
+ * left to the parser.
+ */
+function wholeEvent(chunk: string): EventSourceMessage | undefined {
+  let start: number;
+  let event: string | undefined;
+  if (chunk.startsWith('event: message\ndata: ')) {
+    start = 21;
+    event = 'message';
+  } else if (chunk.startsWith('data: ')) start = 6;
+  else return undefined;
+  const end = chunk.length - 2;
+  if (end < start || chunk.charCodeAt(end) !== 10 || chunk.charCodeAt(end + 1) !== 10) return undefined;
+  if (chunk.indexOf('\n', start) !== end || chunk.indexOf('\r', start) !== -1) return undefined;
+  return { id: undefined, event, data: chunk.slice(start, end) };
 }
 
 /** What an oversized line began with (enough to say which request it answered). */

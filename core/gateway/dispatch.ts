@@ -67,6 +67,12 @@ const LIST_FIELD = {
 } as const;
 type ListMethod = keyof typeof LIST_FIELD;
 
+/** What a call addresses: the client's params and name, or those call_tool unwrapped. */
+interface CallTarget {
+  params: Record<string, unknown>;
+  target: string | undefined;
+}
+
 /** One client request being handled: what its audit event needs, gathered as it goes. */
 class Call {
   readonly started: number;
@@ -93,17 +99,20 @@ export class Dispatcher {
     this.views = options.views ?? new Views(options.view);
   }
 
-  /** Handles one request from the client; the answer goes to `responder`. */
-  async request(session: ClientSession, inbound: Inbound, responder: Responder): Promise<void> {
+  /**
+   * Handles one request from the client; the answer goes to `responder`. Not async: a promise is
+   * returned only while something is awaited (a backend's answer, the startup hold), so what the
+   * gateway answers itself costs no promise.
+   */
+  request(session: ClientSession, inbound: Inbound, responder: Responder): void | Promise<void> {
     const call = new Call(session, inbound, responder, this.options.clock);
     const method = inbound.method;
-    const gate = this.options.view;
     const list = LIST_FIELD[method as ListMethod];
     if (list !== undefined) {
       // During the startup hold, lists wait for backends still making their first connection, so
       // the first answer a client gets is complete and its names follow the configured order.
-      const hold = gate.settled();
-      if (hold && !(await this.waitOut(call, hold))) return this.dropped(call);
+      const hold = this.options.view.settled();
+      if (hold) return this.listAfter(call, hold, list);
       const view = this.viewOf(call);
       return view && this.list(call, view.serialized, list);
     }
@@ -116,9 +125,9 @@ export class Dispatcher {
     if (!ROUTED_METHODS.has(method))
       return this.refuse(call, ErrorCode.MethodNotFound, `Method not found: ${method}`);
 
-    let view = this.viewOf(call);
+    const view = this.viewOf(call);
     if (!view) return;
-    let request = { params: inbound.params, target: inbound.target };
+    let request: CallTarget = { params: inbound.params, target: inbound.target };
     if (method === 'tools/call' && view.search) {
       // Search mode: the profile lists find_tools and call_tool; the gateway answers the first and
       // unwraps the second into a call of the tool it names (audited under that tool).
@@ -129,18 +138,35 @@ export class Dispatcher {
         request = unwrapped;
       }
     }
-    let routed = route(view, method, request.params, request.target);
+    const routed = route(view, method, request.params, request.target);
     if ('error' in routed && routed.name !== undefined) {
       // An unknown name may belong to a backend still on its first connection (a client that
       // kept its session across a restart calls straight away): wait for it once, then look again.
-      const wait = gate.settled();
-      if (wait) {
-        if (!(await this.waitOut(call, wait))) return this.dropped(call);
-        view = this.viewOf(call);
-        if (!view) return;
-        routed = route(view, method, request.params, request.target);
-      }
+      const wait = this.options.view.settled();
+      if (wait) return this.routeAfter(call, wait, request);
     }
+    return this.routed(call, request, routed);
+  }
+
+  /** A list asked for during the startup hold: answered once it is over. */
+  private async listAfter(call: Call, hold: Promise<void>, list: ListField): Promise<void> {
+    if (!(await this.waitOut(call, hold))) return this.dropped(call);
+    const view = this.viewOf(call);
+    return view && this.list(call, view.serialized, list);
+  }
+
+  /** A name not (yet) advertised during the startup hold: looked up again once it is over. */
+  private async routeAfter(call: Call, hold: Promise<void>, request: CallTarget): Promise<void> {
+    if (!(await this.waitOut(call, hold))) return this.dropped(call);
+    const view = this.viewOf(call);
+    if (!view) return;
+    return this.routed(call, request, route(view, call.inbound.method, request.params, request.target));
+  }
+
+  /** A routed request is forwarded; an unroutable one is answered with why. */
+  private routed(call: Call, request: CallTarget, routed: ReturnType<typeof route>): void | Promise<void> {
+    const { session, inbound, responder } = call;
+    const method = inbound.method;
     if ('error' in routed && request.target !== inbound.target) {
       // call_tool names a tool this profile cannot reach: say so in a result the model can read.
       return this.toolError(call, `${routed.error.message}. Use find_tools to see what exists.`);

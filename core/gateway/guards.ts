@@ -85,6 +85,9 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** What a body read ends with: the error, or the body. */
+export type BodyDone = (error: Error | undefined, body: Buffer | undefined) => void;
+
 /** One body being read: kept on the request, so its listeners can be shared functions. */
 interface BodyRead {
   limit: number;
@@ -93,15 +96,13 @@ interface BodyRead {
   first: Buffer | undefined;
   more: Buffer[] | undefined;
   done: boolean;
-  resolve: (body: Buffer) => void;
-  reject: (error: unknown) => void;
+  callback: BodyDone;
 }
 
 const BODY_READ = Symbol('switchyard.bodyRead');
 type ReadingRequest = IncomingMessage & { [BODY_READ]?: BodyRead };
 
-// Module-level listeners (`this` is the request): reading a body creates no closures but the
-// promise's executor (this runs once per request on the hot path).
+// Module-level listeners (`this` is the request): reading a body creates no closures of its own.
 function onBodyData(this: ReadingRequest, chunk: Buffer): void {
   const read = this[BODY_READ]!;
   if (read.done) return;
@@ -109,7 +110,7 @@ function onBodyData(this: ReadingRequest, chunk: Buffer): void {
   if (read.size > read.limit) {
     read.done = true;
     read.first = read.more = undefined;
-    read.reject(new BodyTooLargeError(read.limit));
+    read.callback(new BodyTooLargeError(read.limit), undefined);
   } else if (read.first === undefined) read.first = chunk;
   else (read.more ??= [read.first]).push(chunk);
 }
@@ -118,37 +119,45 @@ function onBodyEnd(this: ReadingRequest): void {
   const read = this[BODY_READ]!;
   if (read.done) return;
   read.done = true;
-  read.resolve(read.more ? Buffer.concat(read.more, read.size) : (read.first ?? Buffer.alloc(0)));
+  read.callback(undefined, read.more ? Buffer.concat(read.more, read.size) : (read.first ?? Buffer.alloc(0)));
 }
 
 function onBodyError(this: ReadingRequest, error: Error): void {
   const read = this[BODY_READ]!;
   if (read.done) return;
   read.done = true;
-  read.reject(error);
+  read.callback(error, undefined);
+}
+
+/**
+ * Reads a request body, failing as soon as it passes `limit` bytes; `callback` is called once.
+ * The MCP endpoint reads bodies this way (no promise per request on its hot path); it is called
+ * from the request's events, so it must not throw.
+ */
+export function readBodyThen(req: IncomingMessage, limit: number, callback: BodyDone): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    callback(new BodyTooLargeError(limit), undefined);
+    return;
+  }
+  (req as ReadingRequest)[BODY_READ] = {
+    limit,
+    size: 0,
+    first: undefined,
+    more: undefined,
+    done: false,
+    callback,
+  };
+  req.on('data', onBodyData);
+  req.on('end', onBodyEnd);
+  req.on('error', onBodyError);
 }
 
 /** Reads a request body, failing as soon as it passes `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(new BodyTooLargeError(limit));
-      return;
-    }
-    (req as ReadingRequest)[BODY_READ] = {
-      limit,
-      size: 0,
-      first: undefined,
-      more: undefined,
-      done: false,
-      resolve,
-      reject,
-    };
-    req.on('data', onBodyData);
-    req.on('end', onBodyEnd);
-    req.on('error', onBodyError);
+    readBodyThen(req, limit, (error, body) => (error ? reject(error) : resolve(body!)));
   });
 }
 

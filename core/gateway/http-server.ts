@@ -101,17 +101,14 @@ export class GatewayServer {
       ...(instanceId !== undefined ? { ServerResponse: instanceResponse(instanceId) } : {}),
     };
     this.server = http.createServer(serverOptions, (req, res) => {
-      this.route(req, res).catch((error: unknown) => {
-        options.logger.error('request failed', {
-          error: error instanceof Error ? error.stack : String(error),
-        });
-        if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }),
-          );
-        } else res.end();
-      });
+      let handled: void | Promise<void>;
+      try {
+        handled = this.route(req, res);
+      } catch (error) {
+        return failRequest(res, options.logger, error);
+      }
+      // Only a handler still at work returns a promise (no promise per request otherwise).
+      if (handled) handled.catch((error: unknown) => failRequest(res, options.logger, error));
     });
     this.server.keepAliveTimeout = 65_000;
   }
@@ -165,7 +162,7 @@ export class GatewayServer {
     this.options.refusals?.count(reason);
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
     const raw = req.url ?? '/';
     const query = raw.indexOf('?');
     const path = query < 0 ? raw : raw.slice(0, query);
@@ -259,6 +256,20 @@ export class GatewayServer {
       this.server.closeAllConnections();
     });
   }
+}
+
+/**
+ * The last resort for a request whose handler failed: logged, and answered 500 with a JSON-RPC
+ * error (or ended, when its head is already out). Never throws.
+ */
+export function failRequest(res: http.ServerResponse, logger: Logger, error: unknown): void {
+  logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(500, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }));
 }
 
 /** The one "not found" answer for every path nothing serves: JSON, never the dashboard's HTML. */

@@ -36,6 +36,10 @@ export interface LegacyTransportOptions {
 
 const SESSION_REQUIRED = 'Bad Request: Mcp-Session-Id header is required';
 
+function isInitialize(m: Inbound): boolean {
+  return m.kind === 'request' && m.method === 'initialize';
+}
+
 /** The client takes an SSE answer to its POST (the spec asks every client to; some send only JSON). */
 function acceptsEventStream(req: IncomingMessage): boolean {
   return (header(req, 'accept') ?? '').includes('text/event-stream');
@@ -45,21 +49,21 @@ export class LegacyTransport {
   constructor(private readonly o: LegacyTransportOptions) {}
 
   /** A POST of classified messages (one, or a batch) to the endpoint of `profile`. */
-  async post(
+  post(
     req: IncomingMessage,
     res: ServerResponse,
     messages: Inbound[],
     batch: boolean,
+    sessionId: string | undefined,
     profile = DEFAULT_PROFILE,
-  ): Promise<void> {
-    const initialize = messages.find((m) => m.method === 'initialize' && m.kind === 'request');
+  ): void | Promise<void> {
+    const first = messages[0]!;
+    const initialize = batch ? messages.find(isInitialize) : isInitialize(first) ? first : undefined;
     if (initialize) {
       if (messages.length > 1)
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'initialize must be sent alone');
       return this.initialize(initialize, res, profile);
     }
-    const first = messages[0]!;
-    const sessionId = header(req, 'mcp-session-id');
     if (!sessionId) return this.refuse(res, 400, ErrorCode.InvalidRequest, SESSION_REQUIRED, first);
     const session = this.o.table.find(sessionId, profile);
     if (!session) return this.refuse(res, 404, ErrorCode.SessionNotFound, 'Session not found', first);
@@ -80,16 +84,17 @@ export class LegacyTransport {
       res.end();
       return;
     }
-    if (!batch) {
-      const exchange = new Exchange(res);
-      // list_changed notices its GET stream could not take go first on this response's stream.
-      if (acceptsEventStream(req)) session.flushNotices(exchange);
-      await dispatcher.request(session, first, exchange);
-      this.o.changed.emit();
-      return;
-    }
-    return this.batch(res, session, messages);
+    if (batch) return this.batch(res, session, messages);
+    const exchange = new Exchange(res);
+    // list_changed notices its GET stream could not take go first on this response's stream.
+    if (acceptsEventStream(req)) session.flushNotices(exchange);
+    const pending = dispatcher.request(session, first, exchange);
+    if (!pending) return this.o.changed.emit();
+    return pending.then(this.requestDone);
   }
+
+  /** A request was answered: the dashboard's call counts changed (one function, not one per call). */
+  private readonly requestDone = (): void => this.o.changed.emit();
 
   /** A batch: answered with one JSON array once every request has its response. */
   private async batch(res: ServerResponse, session: ClientSession, messages: Inbound[]): Promise<void> {

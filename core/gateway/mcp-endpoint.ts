@@ -18,7 +18,8 @@ import { DisposableStore } from '../support/disposable.js';
 import { Emitter } from '../support/emitter.js';
 import { Dispatcher } from './dispatch.js';
 import { GatewayView } from './gateway-view.js';
-import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBody } from './guards.js';
+import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBodyThen } from './guards.js';
+import { failRequest } from './http-server.js';
 import { classify, isMessage, type Inbound } from './inbound.js';
 import { LegacyTransport } from './legacy-transport.js';
 import { ModernEndpoint } from './modern-endpoint.js';
@@ -126,8 +127,12 @@ export class McpEndpoint {
     return this.view.isPaused;
   }
 
-  /** A request to /mcp (`profile` default) or /mcp/<profile>. */
-  async handle(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): Promise<void> {
+  /**
+   * A request to /mcp (`profile` default) or /mcp/<profile>. Not async: a POST is answered from its
+   * body's events and owns its failures (see posted()), so a call makes no promise until it is
+   * routed to a backend.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, profile = DEFAULT_PROFILE): void {
     if (!this.views.has(profile)) {
       return this.refuser.refuse(res, {
         status: 404,
@@ -148,23 +153,34 @@ export class McpEndpoint {
     }
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse, profile: string): Promise<void> {
-    const limits = this.options.limits;
-    let body: Buffer;
-    try {
-      body = await readBody(req, limits.requestBody);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        return this.refuse(
-          res,
-          413,
-          ErrorCode.InvalidRequest,
-          `Request body too large (limit ${error.limit} bytes)`,
-        );
+  private post(req: IncomingMessage, res: ServerResponse, profile: string): void {
+    readBodyThen(req, this.options.limits.requestBody, (error, body) => {
+      // Called from the request's events: nothing may escape as an exception or a rejection.
+      let handled: void | Promise<void>;
+      try {
+        handled = error ? this.unread(res, error) : this.posted(req, res, profile, body!);
+      } catch (failure) {
+        return failRequest(res, this.options.logger, failure);
       }
-      throw error;
-    }
+      if (handled) handled.catch((failure: unknown) => failRequest(res, this.options.logger, failure));
+    });
+  }
+
+  /** The body could not be read: too large (413, and the connection closes), or the client failed. */
+  private unread(res: ServerResponse, error: Error): void {
+    if (!(error instanceof BodyTooLargeError)) return failRequest(res, this.options.logger, error);
+    res.setHeader('connection', 'close');
+    this.refuse(res, 413, ErrorCode.InvalidRequest, `Request body too large (limit ${error.limit} bytes)`);
+  }
+
+  /** A POSTed body, read whole: parsed, checked and classified once, then handed on. */
+  private posted(
+    req: IncomingMessage,
+    res: ServerResponse,
+    profile: string,
+    body: Buffer,
+  ): void | Promise<void> {
+    const limits = this.options.limits;
     if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
       return this.refuse(
         res,
@@ -192,7 +208,7 @@ export class McpEndpoint {
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       const inbound = classify(parsed, sessionId, false, body.length);
       if (inbound.era === 'modern') return this.modern.handle(req, res, inbound, profile);
-      return this.legacy.post(req, res, [inbound], false, profile);
+      return this.legacy.post(req, res, [inbound], false, sessionId, profile);
     }
     if (parsed.length === 0)
       return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Empty batch', body.length);
@@ -207,7 +223,7 @@ export class McpEndpoint {
         return this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid JSON-RPC message', body.length);
       messages.push(classify(m as JSONRPCMessage, sessionId, true, each));
     }
-    return this.legacy.post(req, res, messages, true, profile);
+    return this.legacy.post(req, res, messages, true, sessionId, profile);
   }
 
   private refuse(res: ServerResponse, status: number, code: number, message: string, requestBytes = 0): void {

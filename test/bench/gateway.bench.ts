@@ -17,9 +17,10 @@
 // counts). Each process's CPU time over the throughput slices is read from /proc, which
 // attributes the cost per call to client, proxy and backend.
 // BENCH_CPU_PROF=1 runs Switchyard under `node --cpu-prof`; profiles land in bench-results/.
-// BENCH_VARIANT_MAIN=<another build's bin/main.js> and/or BENCH_VARIANT_NODE_FLAGS="--flag …" add a
-// fifth column, "variant": Switchyard from that build or with those Node flags, measured in the
-// same cycles, so a change is judged against the current build paired, not across two noisy runs.
+// BENCH_VARIANT_MAIN=<another build's bin/main.js>, BENCH_VARIANT_NODE_FLAGS="--flag …" and/or
+// BENCH_VARIANT_CONFIG=<YAML added to its config> add a column, "variant": Switchyard from that
+// build, with those Node flags or that config, measured in the same cycles, so a change is judged
+// against the current build paired, not across two noisy runs.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -461,13 +462,15 @@ async function measureCalls(run: Run): Promise<void> {
 }
 
 /** The "variant" column's build and Node flags, from the environment (none: no variant column). */
-function variantOptions(): { main?: string; nodeFlags?: string[] } | undefined {
+function variantOptions(): { main?: string; nodeFlags?: string[]; extraYaml?: string } | undefined {
   const main = process.env.BENCH_VARIANT_MAIN?.trim();
   const flags = process.env.BENCH_VARIANT_NODE_FLAGS?.trim();
-  if (!main && !flags) return undefined;
+  const config = process.env.BENCH_VARIANT_CONFIG;
+  if (!main && !flags && !config) return undefined;
   return {
     ...(main ? { main: path.resolve(main) } : {}),
     ...(flags ? { nodeFlags: flags.split(/\s+/) } : {}),
+    ...(config ? { extraYaml: config } : {}),
   };
 }
 

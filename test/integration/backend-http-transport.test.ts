@@ -159,6 +159,18 @@ describe('StreamableHttpTransport when an exchange goes wrong', () => {
           held.push(res);
           return;
         }
+        if (message.method === 'cut') {
+          // An SSE answer cut off mid-event: the connection goes away before the stream ends.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('event: message\ndata: {"jsonrpc":"2.0",', () => res.socket?.destroy());
+          return;
+        }
+        if (message.method === 'empty') {
+          // An SSE answer that ends properly but never carries the response.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.end(': nothing to say\n\n');
+          return;
+        }
         if (message.method === 'fail') {
           res.writeHead(500, { 'content-type': 'text/plain' });
           res.end('x'.repeat(1024 * 1024)); // far over what an error message keeps
@@ -217,6 +229,16 @@ describe('StreamableHttpTransport when an exchange goes wrong', () => {
     await expect(pending).rejects.toThrow('cancelled by the client');
     await t.send(request(2, 'tools/list'));
     expect(answers).toEqual([{ jsonrpc: '2.0', id: 2, result: {} }]);
+    await t.close();
+  });
+
+  it('fails an SSE answer cut off before its end, and one that ends without the response', async () => {
+    const { t, answers } = transport();
+    await expect(t.send(request(1, 'cut'))).rejects.toThrow('response stream aborted');
+    await expect(t.send(request(2, 'empty'))).rejects.toThrow('response stream ended before the response');
+    await t.send(request(3, 'tools/list'));
+    expect(answers).toEqual([{ jsonrpc: '2.0', id: 3, result: {} }]);
+    expect(budget.inUse).toBe(0);
     await t.close();
   });
 

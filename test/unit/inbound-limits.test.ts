@@ -70,6 +70,39 @@ describe('SseReader', () => {
   });
 });
 
+describe('SseReader: whole events taken without the parser', () => {
+  // A chunk that is exactly one event is read directly; everything else goes to eventsource-parser.
+  // Either way the events must be what the parser alone gives.
+  const read = (chunks: string[]) => {
+    const events: Array<{ id?: string; event?: string; data: string }> = [];
+    const reader = new SseReader(
+      { maxMessageBytes: 1000, budget: new InboundBudget(10_000) },
+      { onEvent: (e) => events.push({ ...e }), onOverflow: () => undefined },
+    );
+    for (const chunk of chunks) reader.feed(chunk);
+    return events;
+  };
+  const byParserOnly = (chunks: string[]) => read(['', ':\n', ...chunks]); // a comment first: never "clean"
+
+  it.each([
+    ['one event with its type', ['event: message\ndata: {"a":1}\n\n']],
+    ['one event without a type', ['data: {"a":1}\n\n']],
+    ['an empty data line', ['data: \n\n']],
+    ['two spaces (the second is data)', ['data:  x\n\n']],
+    ['an id line', ['id: 7\nevent: message\ndata: {"a":1}\n\n']],
+    ['another event type', ['event: ping\ndata: {}\n\n']],
+    ['CRLF line ends', ['event: message\r\ndata: {"a":1}\r\n\r\n']],
+    ['two data lines', ['data: a\ndata: b\n\n']],
+    ['two events in one chunk', ['data: {"a":1}\n\ndata: {"b":2}\n\n']],
+    ['an event split over chunks', ['event: message\nda', 'ta: {"a":1}\n', '\n']],
+    ['whole events, then a split one, then a whole one', ['data: 1\n\n', 'data: 2', '\n\n', 'data: 3\n\n']],
+  ])('%s', (_name, chunks) => {
+    const expected = byParserOnly(chunks);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(read(chunks)).toEqual(expected);
+  });
+});
+
 describe('SseReader.reuse', () => {
   it('starts clean for the next stream: no partial event, no counted bytes, new handlers, even after an overflow', () => {
     const budget = new InboundBudget(10_000);
