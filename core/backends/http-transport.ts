@@ -194,8 +194,8 @@ export class StreamableHttpTransport implements BackendTransport {
       return;
     }
     if (exchange.isInitialize && res.statusCode === 200) {
-      const sid = rawHeader(res, 'mcp-session-id');
-      if (sid) this._sessionId = sid;
+      const sid = res.headers['mcp-session-id'];
+      if (typeof sid === 'string' && sid) this._sessionId = sid;
     }
     const status = res.statusCode ?? 0;
     if (status < 400 && status !== 202 && status !== 204 && contentType(res) === 'text/event-stream') {
@@ -317,7 +317,7 @@ export class StreamableHttpTransport implements BackendTransport {
 
   private isSelf(res: http.IncomingMessage): boolean {
     const self = this.options.selfInstance;
-    return self !== undefined && rawHeader(res, INSTANCE_HEADER) === self;
+    return self !== undefined && res.headers[INSTANCE_HEADER] === self;
   }
 
   private looksLikeLostSession(text: string): boolean {
@@ -474,23 +474,10 @@ function rawPostHeaders(url: URL, configured: Record<string, string>): string[] 
 
 /** The media type of a response, lower case, without parameters. */
 function contentType(res: http.IncomingMessage): string {
-  const value = rawHeader(res, 'content-type');
+  const value = res.headers['content-type'];
   if (value === undefined) return '';
   const semicolon = value.indexOf(';');
   return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
-}
-
-/**
- * A response header by its lower-case name, from the raw pairs (the first, if sent twice):
- * `res.headers` builds an object of every header when first read, which a relayed call never needs.
- */
-function rawHeader(res: http.IncomingMessage, name: string): string | undefined {
-  const raw = res.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const key = raw[i]!;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
-  }
-  return undefined;
 }
 
 // One POST and its answer. The request and its response carry their Exchange under a symbol and

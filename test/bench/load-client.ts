@@ -18,6 +18,7 @@ import type {
   LoadTarget,
   ProbeResult,
 } from './lib/load-protocol.js';
+import { cycleOrders } from './lib/load-protocol.js';
 import { openSession, type RpcSession } from './lib/mcp-client.js';
 import { summarize } from './lib/stats.js';
 
@@ -175,8 +176,10 @@ async function interleave(c: Extract<LoadCommand, { cmd: 'interleave' }>): Promi
       await drive(st, { deadline: performance.now() + Math.min(c.warmupMs, MAX_MS), calls: MAX_CALLS });
     }
     const stopAt = performance.now() + Math.min(c.maxMs, MAX_MS);
-    for (let cycle = 0; cycle < c.cycles && performance.now() < stopAt; cycle++) {
-      const order = state.map((_, i) => state[(i + cycle) % state.length]!);
+    const orders = cycleOrders(state.length);
+    const cycles = c.cycles >= orders.length ? Math.ceil(c.cycles / orders.length) * orders.length : c.cycles;
+    for (let cycle = 0; cycle < cycles && performance.now() < stopAt; cycle++) {
+      const order = orders[cycle % orders.length]!.map((i) => state[i]!);
       for (const st of order) {
         const samples: number[] = [];
         const cpu = cpuSample({ client: process.pid, ...st.subject.cpuPids });

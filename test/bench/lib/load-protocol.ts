@@ -43,7 +43,8 @@ export type LoadCommand =
       /**
        * Several targets measured in alternation, so that whatever else the machine is doing
        * hits them alike: sessions to every target are opened first, each target is warmed up,
-       * then `cycles` cycles each give every target (in rotating order) one measured block.
+       * then `cycles` cycles each give every target one measured block, in the orders of
+       * `cycleOrders` (rounded up to whole designs once there are enough cycles for one).
        *  - "latency": one session per target, a block is `blockCalls` sequential calls;
        *  - "throughput": `concurrency` sessions per target issuing calls back to back, a block is
        *    a slice of `sliceMs`; only calls completed within the slice count (the drain after it
@@ -110,3 +111,22 @@ export type LoadReply =
   | { seq: number; ok: false; error: string };
 
 export type LoadMessage = LoadCommand & { seq: number };
+
+/**
+ * The order of the targets in each cycle of an interleaved run: a Williams design, in which every
+ * target comes right after every other target equally often over a whole design (n orders for an
+ * even n, 2n for an odd one). A plain rotation kept each target behind the same neighbour in every
+ * cycle, so what that neighbour left behind (its backend's garbage to collect, its own late work)
+ * always fell on the same target's block, a bias no number of cycles averaged out.
+ */
+export function cycleOrders(n: number): number[][] {
+  if (n < 1) return [];
+  const first = [0];
+  for (let low = 1, high = n - 1; first.length < n;) {
+    first.push(low++);
+    if (first.length < n) first.push(high--);
+  }
+  const orders = first.map((_, shift) => first.map((target) => (target + shift) % n));
+  if (n % 2 === 0 || n === 1) return orders;
+  return [...orders, ...orders.map((order) => [...order].reverse())];
+}
