@@ -1,8 +1,14 @@
 // Legacy HTTP+SSE backends (2024-11-05 transport) through the SDK's SSEClientTransport, with the
 // configured headers and a cap on each event's size applied at the fetch layer.
+//
+// A backend that restarted no longer knows our session, and the SDK transport does not say so: a
+// POST to the old endpoint fails with a plain error, and its EventSource, once it reconnects, takes
+// the new endpoint of a session nobody initialized. Both are reported here as SessionLostError (a
+// 404 answering a POST; a second stream opened), so the link opens a fresh session and, for a
+// request, retries it once: the first call after a backend restart succeeds.
 import { SSEClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { BackendTransport, MessageContext } from './transport.js';
-import { SelfConnectionError } from './errors.js';
+import { SelfConnectionError, SessionLostError } from './errors.js';
 import { INSTANCE_HEADER } from './http-transport.js';
 import { MessageMeter, UNBOUNDED_BUDGET, type InboundBudget, type InboundLimits } from './inbound-limits.js';
 
@@ -25,8 +31,10 @@ export class SseTransport implements BackendTransport {
   onerror?: (error: Error) => void;
   private readonly inner: SSEClientTransport;
   private closing = false;
+  /** Event streams the backend accepted: a second one is a reconnect to a new, uninitialized session. */
+  private streamsOpened = 0;
 
-  constructor(options: SseTransportOptions) {
+  constructor(private readonly options: SseTransportOptions) {
     const fetchWithCap = cappedEventFetch(
       {
         maxMessageBytes: options.maxMessageBytes,
@@ -38,13 +46,30 @@ export class SseTransport implements BackendTransport {
     this.inner = new SSEClientTransport(new URL(options.url), {
       requestInit: { headers: options.headers },
       eventSourceInit: {
-        fetch: (url, init) =>
-          fetchWithCap(url, { ...init, headers: { ...init?.headers, ...options.headers } }),
+        fetch: async (url, init) => {
+          const response = await fetchWithCap(url, {
+            ...init,
+            headers: { ...init?.headers, ...options.headers },
+          });
+          if (response.ok && ++this.streamsOpened > 1) this.sessionLost('the SSE stream reconnected');
+          return response;
+        },
       },
-      fetch: fetchWithCap,
+      fetch: async (url, init) => {
+        const response = await fetchWithCap(url, init);
+        if (response.status === 404 && !this.closing) {
+          await response.body?.cancel();
+          throw new SessionLostError('backend session is gone (HTTP 404)', options.backend);
+        }
+        return response;
+      },
     });
     this.inner.onmessage = (message) => this.onmessage?.(message, {});
-    this.inner.onerror = (error) => this.onerror?.(error);
+    // A POST's SessionLostError reaches the link as that request's failure (it re-opens and
+    // retries); reported here as well, its reset would end the request first, as closed.
+    this.inner.onerror = (error) => {
+      if (!(error instanceof SessionLostError)) this.onerror?.(error);
+    };
     this.inner.onclose = () => this.onclose?.(this.closing ? undefined : new Error('SSE stream closed'));
   }
 
@@ -67,6 +92,12 @@ export class SseTransport implements BackendTransport {
 
   send(message: JSONRPCMessage): Promise<void> {
     return this.inner.send(message);
+  }
+
+  /** The backend forgot our session (it restarted): the link opens a new one. */
+  private sessionLost(why: string): void {
+    if (this.closing) return;
+    this.onerror?.(new SessionLostError(`backend session is gone (${why})`, this.options.backend));
   }
 
   async close(): Promise<void> {

@@ -84,7 +84,9 @@ describe('serve and signals', () => {
           () => false,
         ),
       { timeoutMs: 20_000, what: 'a call after the reconnect' },
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; serve's stderr ends: ${s.stderr().slice(-2000)}`);
+    });
     // Time for such leftovers' own retry (every 3 s) to reach the backend again.
     await new Promise((r) => setTimeout(r, 4000));
     s.child.kill('SIGTERM');
