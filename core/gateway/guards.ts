@@ -131,8 +131,8 @@ function onBodyError(this: ReadingRequest, error: Error): void {
 
 /**
  * Reads a request body, failing as soon as it passes `limit` bytes; `callback` is called once.
- * The MCP endpoint reads bodies this way (no promise per request on its hot path); it is called
- * from the request's events, so it must not throw.
+ * The MCP endpoint reads bodies this way (no promise per request on its hot path). The callback
+ * runs from the request's events, so it must not throw.
  */
 export function readBodyThen(req: IncomingMessage, limit: number, callback: BodyDone): void {
   const declared = Number(req.headers['content-length']);
