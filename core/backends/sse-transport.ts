@@ -51,7 +51,8 @@ export class SseTransport implements BackendTransport {
             ...init,
             headers: { ...init?.headers, ...options.headers },
           });
-          if (response.ok && ++this.streamsOpened > 1) this.sessionLost('the SSE stream reconnected');
+          if (response.ok && ++this.streamsOpened > 1 && !this.closing)
+            this.onerror?.(this.sessionLost('the SSE stream reconnected'));
           return response;
         },
       },
@@ -59,7 +60,7 @@ export class SseTransport implements BackendTransport {
         const response = await fetchWithCap(url, init);
         if (response.status === 404 && !this.closing) {
           await response.body?.cancel();
-          throw new SessionLostError('backend session is gone (HTTP 404)', options.backend);
+          throw this.sessionLost('HTTP 404');
         }
         return response;
       },
@@ -95,9 +96,8 @@ export class SseTransport implements BackendTransport {
   }
 
   /** The backend forgot our session (it restarted): the link opens a new one. */
-  private sessionLost(why: string): void {
-    if (this.closing) return;
-    this.onerror?.(new SessionLostError(`backend session is gone (${why})`, this.options.backend));
+  private sessionLost(why: string): SessionLostError {
+    return new SessionLostError(`backend session is gone (${why})`, this.options.backend);
   }
 
   async close(): Promise<void> {

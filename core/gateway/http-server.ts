@@ -100,16 +100,9 @@ export class GatewayServer {
       // Every answer carries Switchyard-Instance, added where its head is written (no setHeader).
       ...(instanceId !== undefined ? { ServerResponse: instanceResponse(instanceId) } : {}),
     };
-    this.server = http.createServer(serverOptions, (req, res) => {
-      let handled: void | Promise<void>;
-      try {
-        handled = this.route(req, res);
-      } catch (error) {
-        return failRequest(res, options.logger, error);
-      }
-      // Only a handler still at work returns a promise (no promise per request otherwise).
-      if (handled) handled.catch((error: unknown) => failRequest(res, options.logger, error));
-    });
+    this.server = http.createServer(serverOptions, (req, res) =>
+      runGuarded(res, options.logger, () => this.route(req, res)),
+    );
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -256,6 +249,25 @@ export class GatewayServer {
       this.server.closeAllConnections();
     });
   }
+}
+
+/**
+ * Runs a request's handler so that nothing escapes it: a throw, or the rejection of the promise a
+ * handler still at work returns, goes to failRequest. A handler that finished returns nothing, and
+ * no promise is made for it (the /mcp path answers most requests that way).
+ */
+export function runGuarded(
+  res: http.ServerResponse,
+  logger: Logger,
+  handler: () => void | Promise<void>,
+): void {
+  let handled: void | Promise<void>;
+  try {
+    handled = handler();
+  } catch (error) {
+    return failRequest(res, logger, error);
+  }
+  if (handled) handled.catch((error: unknown) => failRequest(res, logger, error));
 }
 
 /**

@@ -19,7 +19,7 @@ import { Emitter } from '../support/emitter.js';
 import { Dispatcher } from './dispatch.js';
 import { GatewayView } from './gateway-view.js';
 import { BodyTooLargeError, MAX_JSON_DEPTH, nestsDeeperThan, readBodyThen } from './guards.js';
-import { failRequest } from './http-server.js';
+import { failRequest, runGuarded } from './http-server.js';
 import { classify, isMessage, type Inbound } from './inbound.js';
 import { LegacyTransport } from './legacy-transport.js';
 import { ModernEndpoint } from './modern-endpoint.js';
@@ -154,16 +154,12 @@ export class McpEndpoint {
   }
 
   private post(req: IncomingMessage, res: ServerResponse, profile: string): void {
-    readBodyThen(req, this.options.limits.requestBody, (error, body) => {
-      // Called from the request's events: nothing may escape as an exception or a rejection.
-      let handled: void | Promise<void>;
-      try {
-        handled = error ? this.unread(res, error) : this.posted(req, res, profile, body!);
-      } catch (failure) {
-        return failRequest(res, this.options.logger, failure);
-      }
-      if (handled) handled.catch((failure: unknown) => failRequest(res, this.options.logger, failure));
-    });
+    // Called from the request's events: nothing may escape as an exception or a rejection.
+    readBodyThen(req, this.options.limits.requestBody, (error, body) =>
+      runGuarded(res, this.options.logger, () =>
+        error ? this.unread(res, error) : this.posted(req, res, profile, body!),
+      ),
+    );
   }
 
   /** The body could not be read: too large (413, and the connection closes), or the client failed. */

@@ -11,8 +11,9 @@
 // same run mean much, and load from elsewhere comes and goes within seconds. The targets are
 // therefore measured in alternation: sessions to all of them are opened first, each is warmed
 // up, then many short cycles give each target one block (latency: 200 sequential calls; throughput:
-// a 0.5 s slice at 16 sessions) in orders where each target follows every other equally often. Differences and ratios are paired within a
-// cycle and the median over cycles is reported (with the middle half of the cycles as spread);
+// a 0.5 s slice at 16 sessions), in orders where each target follows every other equally often.
+// Differences and ratios are paired within a cycle and the median over cycles is reported (with
+// the middle half of the cycles as spread);
 // p50/p99 columns are pooled over all blocks. Every answer is checked (a fast wrong answer never
 // counts). Each process's CPU time over the throughput slices is read from /proc, which
 // attributes the cost per call to client, proxy and backend.
@@ -247,7 +248,8 @@ async function measureCalls(run: Run): Promise<void> {
     );
     notes.push(
       `variant = Switchyard from ${variant.main ?? SWITCHYARD_MAIN}` +
-        (variant.nodeFlags ? ` with node ${variant.nodeFlags.join(' ')}` : ''),
+        (variant.nodeFlags ? ` with node ${variant.nodeFlags.join(' ')}` : '') +
+        (variant.extraYaml ? ` with config ${JSON.stringify(variant.extraYaml)}` : ''),
     );
   }
 
@@ -461,7 +463,7 @@ async function measureCalls(run: Run): Promise<void> {
   }
 }
 
-/** The "variant" column's build and Node flags, from the environment (none: no variant column). */
+/** The "variant" column's build, Node flags and config, from the environment (none: no column). */
 function variantOptions(): { main?: string; nodeFlags?: string[]; extraYaml?: string } | undefined {
   const main = process.env.BENCH_VARIANT_MAIN?.trim();
   const flags = process.env.BENCH_VARIANT_NODE_FLAGS?.trim();

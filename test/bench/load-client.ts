@@ -7,18 +7,18 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { cpuSample } from './lib/cpu.js';
-import type {
-  Block,
-  InterleavedResult,
-  LatencyResult,
-  LoadCommand,
-  LoadMessage,
-  LoadReply,
-  LoadRequest,
-  LoadTarget,
-  ProbeResult,
+import {
+  cycleOrders,
+  type Block,
+  type InterleavedResult,
+  type LatencyResult,
+  type LoadCommand,
+  type LoadMessage,
+  type LoadReply,
+  type LoadRequest,
+  type LoadTarget,
+  type ProbeResult,
 } from './lib/load-protocol.js';
-import { cycleOrders } from './lib/load-protocol.js';
 import { openSession, type RpcSession } from './lib/mcp-client.js';
 import { summarize } from './lib/stats.js';
 
