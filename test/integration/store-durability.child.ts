@@ -5,19 +5,24 @@
 //   S <id>                     a session, after the turn in which sessions.save() commits its batch
 //   P <backend> <original>     a name pin, after pins.upsert() returned
 //   A <first> <last> <time>    audit events first..last were handed to record() (not yet written)
-// Usage: node --import tsx store-durability.child.ts DATA_DIR ROUND
+// Usage: node --import tsx store-durability.child.ts DATA_DIR ROUND [busy|moderate]
 import { openStore } from '../../core/store/sqlite/store.js';
 
-const [dataDir, round] = process.argv.slice(2);
-if (!dataDir || !round) throw new Error('usage: store-durability.child.ts DATA_DIR ROUND');
+const [dataDir, round, pace = 'busy'] = process.argv.slice(2);
+if (!dataDir || !round) throw new Error('usage: store-durability.child.ts DATA_DIR ROUND [busy|moderate]');
 
 const store = openStore(dataDir, { audit: { pruneIntervalMs: 0 } });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 await store.audit.ready(); // as `serve` does before it listens
 say('ready');
 
-/** With a turn per millisecond or so: a few thousand audited requests a second, a busy gateway. */
-const EVENTS_PER_TURN = 5;
+/**
+ * Busy: with a turn per millisecond or so, a few thousand audited requests a second, so batches
+ * fill up. Moderate: one event every few milliseconds, a few hundred a second, so batches are cut
+ * by time (the flush interval and the gap between batches).
+ */
+const EVENTS_PER_TURN = pace === 'moderate' ? 1 : 5;
+const TURN_MS = pace === 'moderate' ? 3 : 0;
 
 let seq = 0;
 for (let i = 0; ; i++) {
@@ -74,5 +79,5 @@ for (let i = 0; ; i++) {
     });
   }
   say(`A ${first} ${seq - 1} ${Date.now()}`);
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setTimeout(resolve, TURN_MS));
 }

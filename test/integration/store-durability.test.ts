@@ -16,12 +16,13 @@ import { NODE, ROOT } from '../helpers/processes.js';
 const CHILD = path.join(ROOT, 'test/integration/store-durability.child.ts');
 const ROUNDS = 20;
 /**
- * The documented batch window (audit-writer.ts): the rows recorded in the last flush interval plus
- * the batch the writer thread is writing. On a busy shared machine (and while the thread starts,
+ * The documented batch window (audit-writer.ts): the rows recorded since the last batch (at most
+ * the gap between batches, or the flush interval if that is longer) plus the batch the writer
+ * thread is writing. On a busy shared machine (and while the thread starts,
  * compiling TypeScript under tsx) a batch can take a while, so the time allowed is generous; the
  * row count can never exceed maxBufferRows.
  */
-const WINDOW_MS = AUDIT_DEFAULTS.flushIntervalMs + 1000;
+const WINDOW_MS = Math.max(AUDIT_DEFAULTS.flushIntervalMs, AUDIT_DEFAULTS.minBatchGapMs) + 1000;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-store-durability-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -35,6 +36,9 @@ function random(seed: number): () => number {
   };
 }
 
+/** How fast the child records audit events: full batches, or fewer events than fill one in the gap. */
+type Pace = 'busy' | 'moderate';
+
 interface Round {
   lines: string[];
   killedAt: number;
@@ -45,9 +49,9 @@ interface Round {
  * Runs the child and kills it `delayMs` after it printed "ready" (or after it started, when
  * `duringStartup`); returns the complete lines it printed.
  */
-function runAndKill(round: number, delayMs: number, duringStartup: boolean): Promise<Round> {
+function runAndKill(round: number, delayMs: number, duringStartup: boolean, pace: Pace): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['--import', 'tsx', CHILD, dataDir, String(round)], {
+    const child = spawn(NODE, ['--import', 'tsx', CHILD, dataDir, String(round), pace], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -91,12 +95,17 @@ describe('the store under SIGKILL', () => {
 
     for (let round = 1; round <= ROUNDS; round++) {
       // One round in four (the first among them) is killed while the child starts (opening,
-      // creating or migrating the file); the others at a random moment of writing.
+      // creating or migrating the file); the others at a random moment of writing. One in four
+      // (the third) records at a moderate pace, so its batches are cut by time, not by size, and
+      // the gap between batches is what bounds the loss; it runs long enough to see several gaps.
       const duringStartup = round % 4 === 1;
-      const delay = Math.floor(duringStartup ? 50 + next() * 600 : next() * 1000);
-      const result = await runAndKill(round, delay, duringStartup);
+      const pace: Pace = round % 4 === 3 ? 'moderate' : 'busy';
+      const delay = Math.floor(
+        duringStartup ? 50 + next() * 600 : pace === 'moderate' ? 500 + next() * 2500 : next() * 1000,
+      );
+      const result = await runAndKill(round, delay, duringStartup, pace);
       if (!duringStartup) expect(result.ready).toBe(true);
-      const when = `${delay} ms after ${duringStartup ? 'start' : 'ready'}`;
+      const when = `${delay} ms after ${duringStartup ? 'start' : 'ready'}${pace === 'moderate' ? ', moderate pace' : ''}`;
       const context = `seed ${seed}, round ${round}, killed ${when}`;
 
       const db = new Database(path.join(dataDir, STORE_FILE));

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/processes.js';
 import { useStoreScratch } from '../helpers/store.js';
 import type { AuditEvent, AuditOutcome } from '../../common/domain/audit.js';
 import { isErrorOutcome, type AuditRow } from '../../common/domain/audit-query.js';
@@ -88,6 +89,45 @@ describe.each([
     await store.audit.flush();
     expect(countRows(store)).toBe(10);
     expect(store.audit.stats).toMatchObject({ buffered: 0, pending: 0, written: 10, dropped: 0 });
+  });
+
+  it('hands batches over at least minBatchGapMs apart; the first event after a quiet spell waits only flushIntervalMs', async () => {
+    const store = openWriter(tempDir(), { flushIntervalMs: 20, minBatchGapMs: 800 });
+    store.audit.record(event(0));
+    const first = performance.now();
+    await waitFor(() => store.audit.stats.buffered === 0, { intervalMs: 5, what: 'the hand-over' });
+    expect(performance.now() - first).toBeLessThan(800); // the interval, not the gap
+    const handedOver = performance.now();
+    store.audit.record(event(1));
+    store.audit.record(event(2));
+    await sleep(300); // well past the interval, well short of the gap
+    expect(store.audit.stats.buffered).toBe(2);
+    await waitFor(() => store.audit.stats.buffered === 0, { intervalMs: 5, what: 'the hand-over' });
+    expect(performance.now() - handedOver).toBeGreaterThanOrEqual(795); // timers round to whole ms
+    await store.audit.flush();
+    expect(countRows(store)).toBe(3);
+    // After a quiet spell longer than the gap, an event waits only the interval again.
+    await sleep(850);
+    store.audit.record(event(3));
+    const quiet = performance.now();
+    await waitFor(() => store.audit.stats.buffered === 0, { intervalMs: 5, what: 'the hand-over' });
+    expect(performance.now() - quiet).toBeLessThan(800);
+  });
+
+  it('a full batch, flush() and close() do not wait for the gap', async () => {
+    const dir = tempDir();
+    const store = openWriter(dir, { flushIntervalMs: 60_000, minBatchGapMs: 60_000, maxBatchRows: 50 });
+    store.audit.record(event(0));
+    await store.audit.flush();
+    for (let i = 1; i <= 50; i++) store.audit.record(event(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.audit.stats.buffered).toBe(0);
+    store.audit.record(event(51));
+    await store.audit.flush();
+    expect(countRows(store)).toBe(52);
+    store.audit.record(event(52));
+    await store.close();
+    expect(store.audit.stats).toMatchObject({ written: 53, dropped: 0 });
   });
 
   it('hands a full batch over on the next turn of the event loop, without waiting for the interval', async () => {

@@ -48,7 +48,9 @@ function event(minutesAgo: number, extra: Partial<AuditEvent> = {}): AuditEvent 
 /** A data dir whose database a running writer (like `serve`) keeps open. */
 async function serving(events: AuditEvent[]): Promise<{ dir: string; store: Store }> {
   const dir = tempDir();
-  const store = openStore(dir, { audit: { thread: false, pruneIntervalMs: 0, flushIntervalMs: 10 } });
+  const store = openStore(dir, {
+    audit: { thread: false, pruneIntervalMs: 0, flushIntervalMs: 10, minBatchGapMs: 0 },
+  });
   stores.push(store);
   for (const e of events) store.audit.record(e);
   await store.audit.flush();
