@@ -22,6 +22,9 @@
 // BENCH_VARIANT_CONFIG=<YAML added to its config> add a column, "variant": Switchyard from that
 // build, with those Node flags or that config, measured in the same cycles, so a change is judged
 // against the current build paired, not across two noisy runs.
+// BENCH_WARMUP_MS=<ms> warms every target that long before each phase (default 1,500): with a
+// longer warm-up the processes are measured older, when V8 has compiled more of their hot code
+// (tail.bench.ts shows how that changes the slow calls).
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -129,7 +132,8 @@ function findEcho(tools: string[]): string | undefined {
 }
 
 export default async function gatewayBench(ctx: BenchContext): Promise<BenchResult> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = { ...(ctx.quick ? QUICK : FULL) };
+  if (process.env.BENCH_WARMUP_MS) plan.warmupMs = Number(process.env.BENCH_WARMUP_MS);
   const notes: string[] = [];
   const rows: BenchResult['rows'] = [];
   const targets: BenchResult['targets'] = [];

@@ -18,12 +18,13 @@ export async function startFixture(
   root: string,
   name: string,
   tools: string[],
+  nodeFlags: string[] = [],
 ): Promise<Running & { port: number }> {
   const spec = { name, transport: 'legacy-http', tools };
   const child = start(
     `fixture:${name}`,
     process.execPath,
-    ['--import', 'tsx', 'test/fixtures/fixture-server.ts', JSON.stringify(spec)],
+    [...nodeFlags, '--import', 'tsx', 'test/fixtures/fixture-server.ts', JSON.stringify(spec)],
     {
       cwd: root,
     },
@@ -34,10 +35,13 @@ export async function startFixture(
 }
 
 /** test/bench/relay.ts in front of `upstream`: the floor cost of one extra Node HTTP hop. */
-export async function startRelay(root: string, upstream: string): Promise<Running> {
-  const child = start('relay', process.execPath, ['--import', 'tsx', 'test/bench/relay.ts', upstream], {
-    cwd: root,
-  });
+export async function startRelay(root: string, upstream: string, nodeFlags: string[] = []): Promise<Running> {
+  const child = start(
+    'relay',
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', 'test/bench/relay.ts', upstream],
+    { cwd: root },
+  );
   const m = await child.waitFor(/LISTENING (\d+)/, 30_000);
   return { child, url: `http://127.0.0.1:${m[1]}/mcp`, stop: () => child.stop() };
 }
