@@ -12,12 +12,12 @@
 // calling thread instead (same batches, same SQL), and is what the writer falls back to if the
 // thread dies.
 //
-// Why a gap between batches: every batch wakes the writer thread, which then runs SQLite over
-// cold caches and competes for the CPUs with the gateway, its clients and backends. Measured
-// through the gateway at one call at a time, four batches a second made about 50 of every 6,000
-// calls 0.5–2 ms slower (the p99 of the gateway bench, +0.3–0.5 ms over a bare relay); one a
-// second brought it to the relay's. A lone call's row is still written 250 ms later, so the
-// dashboard stays live; under load the batches are simply bigger (see docs/decisions.md).
+// Why a gap between batches: every batch wakes the writer thread and runs a hand-over on the event
+// loop, and both cost less per row in bigger batches. Measured through the gateway at one call at a
+// time: four batches a second cost 2.4–2.9 µs per row on the event loop and 7.6 µs on the writer
+// thread; one a second, 1.2–1.7 and 5.6–7.2 µs (docs/decisions.md, "third pass"). A lone call's
+// row is still written 250 ms later, so the dashboard stays live; under load the batches are
+// simply bigger.
 //
 // Batch window — what a crash (SIGKILL) can lose: the rows not yet committed. That is the
 // events recorded since the last batch (at most `minBatchGapMs`, or `flushIntervalMs` if that is
