@@ -10,7 +10,7 @@
 //
 // What it showed on this 2-core machine (December): after 2,000 warm-up calls Switchyard still
 // runs 75–100 optimizing compiles (150–210 ms of V8's compiler thread) during its 6,000 measured
-// calls, the relay about 20, and half or more of the calls that overlap one of Switchyard's
+// calls, the relay about 20, and about half of the calls that overlap one of Switchyard's
 // compiles are slow; after 20,000 calls it is down to ~14. The backend's scavenges (3–5 ms each) make
 // most of the slow calls all targets share. See docs/decisions.md ("third pass").
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
