@@ -38,11 +38,13 @@ describe.skipIf(!haveChromium)('the dashboard login in Chromium', () => {
     for (const dir of [dataDir, profile]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('serve prints a one-time link and where the token is, never the token', () => {
+  it('serve prints a one-time link and where the token is, never the token', async () => {
+    // The banner is several writes, and the pipe may hand the token's line over after the link's.
+    const tokenLine = `Token stored in ${path.join(dataDir, 'token')}`;
+    await waitFor(() => served.stdout().includes(tokenLine), { timeoutMs: 5000, what: tokenLine });
     expect(served.stdout()).not.toContain(token);
     expect(served.stderr()).not.toContain(token);
     expect(link).toMatch(/\/login\?code=[\w-]{40,}$/);
-    expect(served.stdout()).toContain(`Token stored in ${path.join(dataDir, 'token')}`);
   });
 
   it('opens the dashboard once; nothing reusable stays in the URL, storage or history', async () => {

@@ -71,7 +71,9 @@ describe('switchyard serve, status and bridge', () => {
     const served = await serve(['--port', '0', '--no-docker'], { SWITCHYARD_DATA_DIR: dataDir });
     try {
       expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-      expect(served.stdout()).toContain(`Token stored in ${path.join(dataDir, 'token')}`);
+      // The banner is several writes, and the pipe may hand them over after the URL's line.
+      const tokenLine = `Token stored in ${path.join(dataDir, 'token')}`;
+      await waitFor(() => served.stdout().includes(tokenLine), { timeoutMs: 5000, what: tokenLine });
       expect((await stat(path.join(dataDir, 'token'))).mode & 0o777).toBe(0o600);
       expect(await readFile(path.join(dataDir, 'config.yaml'), 'utf8')).toContain(
         '# Switchyard configuration',
