@@ -29,6 +29,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { positiveFromEnv } from './lib/env.js';
 import { LoadDriver } from './lib/load-driver.js';
 import { onInterrupt } from './lib/procs.js';
 import type {
@@ -132,8 +133,8 @@ function findEcho(tools: string[]): string | undefined {
 }
 
 export default async function gatewayBench(ctx: BenchContext): Promise<BenchResult> {
-  const plan = { ...(ctx.quick ? QUICK : FULL) };
-  if (process.env.BENCH_WARMUP_MS) plan.warmupMs = Number(process.env.BENCH_WARMUP_MS);
+  const base = ctx.quick ? QUICK : FULL;
+  const plan = { ...base, warmupMs: positiveFromEnv('BENCH_WARMUP_MS', base.warmupMs) };
   const notes: string[] = [];
   const rows: BenchResult['rows'] = [];
   const targets: BenchResult['targets'] = [];

@@ -18,6 +18,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { positiveFromEnv } from './lib/env.js';
 import { cycleOrders } from './lib/load-protocol.js';
 import { openSession, type RpcSession } from './lib/mcp-client.js';
 import { startFixture, startRelay, startSwitchyard, type Running } from './lib/servers.js';
@@ -74,9 +75,9 @@ const overlaps = (spans: Span[], [start, latency]: [number, number]) =>
   spans.some(([a, b]) => a < start + latency && b > start);
 
 export default async function tail(ctx: BenchContext): Promise<BenchResult> {
-  const plan = { ...(ctx.quick ? QUICK : FULL) };
+  const base = ctx.quick ? QUICK : FULL;
   // BENCH_TAIL_WARMUP=<calls>: how old the processes are when measured (the JIT settles with age).
-  if (process.env.BENCH_TAIL_WARMUP) plan.warmupCalls = Number(process.env.BENCH_TAIL_WARMUP);
+  const plan = { ...base, warmupCalls: positiveFromEnv('BENCH_TAIL_WARMUP', base.warmupCalls) };
   const work = await mkdtemp(path.join(os.tmpdir(), 'sy-bench-tail-'));
   const logDir = path.join(work, 'pauses');
   await mkdir(logDir);
